@@ -1,0 +1,194 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from . import workflow
+from .models import Actor, Campaign, Referent, Submission, SubmissionEvent
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ("title", "edition", "region", "opens_on", "closes_on", "contact_email")
+    list_filter = ("region",)
+    search_fields = ("title", "edition")
+    prepopulated_fields = {"slug": ("title", "edition")}
+    date_hierarchy = "opens_on"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Answers are the professionals' words: staff read them, they do not rewrite them."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ActorInline(ReadOnlyInline):
+    model = Actor
+    fields = (
+        "name",
+        "profession",
+        "profession_other",
+        "practice_place",
+        "practice_setting",
+        "structure_name",
+    )
+
+
+class ReferentInline(ReadOnlyInline):
+    model = Referent
+    fields = ("name", "function", "email", "phone")
+
+
+class EventInline(ReadOnlyInline):
+    model = SubmissionEvent
+    fields = ("created_at", "kind", "author", "from_status", "to_status", "comment", "changes")
+    verbose_name_plural = _("historique")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("author")
+
+
+class SubmissionAdminForm(forms.ModelForm):
+    """Status changes go through ``ami.workflow.transition``, never by editing the field."""
+
+    new_status = forms.ChoiceField(label=_("Changer le statut"), required=False)
+    transition_comment = forms.CharField(
+        label=_("Commentaire du changement"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Submission
+        fields = ["assignee"]
+
+
+class ObjectiveFilter(admin.SimpleListFilter):
+    title = _("objectif")
+    parameter_name = "objectif"
+    fields = {
+        "information": "wants_information",
+        "reflection": "has_reflection",
+        "initiative": "has_initiative",
+    }
+
+    def lookups(self, request, model_admin):
+        return [
+            (key, Submission._meta.get_field(field).verbose_name)
+            for key, field in self.fields.items()
+        ]
+
+    def queryset(self, request, queryset):
+        field = self.fields.get(self.value())
+        return queryset.filter(**{field: True}) if field else queryset
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    form = SubmissionAdminForm
+    list_display = ("reference", "campaign", "first_actor", "status", "assignee", "submitted_at")
+    list_filter = ("campaign", "status", ObjectiveFilter, "submitted_at")
+    list_select_related = ("campaign", "assignee")
+    search_fields = (
+        "actors__name",
+        "referents__name",
+        "referents__email",
+        "context",
+        "territory_text",
+    )
+    date_hierarchy = "submitted_at"
+    readonly_fields = (
+        "reference",
+        "campaign",
+        "status",
+        "submitted_at",
+        "updated_at",
+        "wants_information",
+        "has_reflection",
+        "has_initiative",
+        "context",
+        "territory_text",
+        "meeting_wished_by",
+        "meeting_wish",
+    )
+    fieldsets = (
+        (None, {"fields": ("reference", "campaign", "status", "submitted_at", "updated_at")}),
+        (
+            _("Objectifs attendus"),
+            {"fields": ("wants_information", "has_reflection", "has_initiative")},
+        ),
+        (
+            _("Réponse"),
+            {"fields": ("context", "territory_text", "meeting_wished_by", "meeting_wish")},
+        ),
+        (_("Traitement"), {"fields": ("assignee", "new_status", "transition_comment")}),
+    )
+    inlines = [ActorInline, ReferentInline, EventInline]
+    actions = ["take_into_review"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The first actor's name, for the list, in the same query.
+        first_actor = (
+            Actor.objects.filter(submission=OuterRef("pk")).order_by("pk").values("name")[:1]
+        )
+        return super().get_queryset(request).annotate(first_actor_name=Subquery(first_actor))
+
+    @admin.display(description=_("premier acteur"), ordering="first_actor_name")
+    def first_actor(self, obj: Submission) -> str:
+        return getattr(obj, "first_actor_name", "") or "—"
+
+    @admin.display(description=_("référence"), ordering="pk")
+    def reference(self, obj: Submission) -> str:
+        return obj.reference
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        """A reference typed as shown ("AMI-00012") finds its answer too."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        reference = search_term.strip().upper().removeprefix("AMI-")
+        if reference.isdigit():
+            queryset |= self.get_queryset(request).filter(pk=int(reference))
+        return queryset, may_have_duplicates
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        targets = workflow.allowed_targets(obj, request.user) if obj else []
+        form.base_fields["new_status"].choices = [("", _("— inchangé —"))] + [
+            (target.value, target.label) for target in targets
+        ]
+        return form
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        target = form.cleaned_data.get("new_status")
+        if target:
+            try:
+                workflow.transition(
+                    obj, target, by=request.user, comment=form.cleaned_data["transition_comment"]
+                )
+            except workflow.TransitionNotAllowed as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+
+    @admin.action(description=_("Passer en cours d'analyse"), permissions=["change"])
+    def take_into_review(self, request: HttpRequest, queryset: QuerySet) -> None:
+        moved = 0
+        for submission in queryset:
+            try:
+                workflow.transition(submission, Submission.Status.IN_REVIEW, by=request.user)
+                moved += 1
+            except workflow.TransitionNotAllowed as refusal:
+                self.message_user(request, f"{submission.reference} : {refusal}", messages.WARNING)
+        if moved:
+            self.message_user(
+                request, _("%(count)d réponse(s) passée(s) en cours d'analyse.") % {"count": moved}
+            )

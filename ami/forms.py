@@ -1,0 +1,371 @@
+"""Forms of the fiche de renseignements: the answer, its actors and its référents."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import phonenumbers
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+from phonenumber_field.phonenumber import PhoneNumber
+
+from .models import (
+    CONTEXT_MAX_LENGTH,
+    Actor,
+    Objective,
+    PracticeSetting,
+    Profession,
+    Referent,
+    Submission,
+)
+
+# Country calling regions of metropolitan France and the overseas départements and
+# collectivités: a "French number" may carry any of them.
+FRENCH_PHONE_REGIONS = frozenset(
+    {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"}
+)
+MAX_ACTORS = 50
+MAX_REFERENTS = 10
+MEETING_HORIZON = timedelta(days=2 * 365)
+
+OBJECTIVE_FIELDS = {
+    Objective.INFORMATION: "wants_information",
+    Objective.REFLECTION: "has_reflection",
+    Objective.INITIATIVE: "has_initiative",
+}
+
+
+def inline_helper() -> FormHelper:
+    """Forms rendered inside the page's single <form> element."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class FrenchPhoneNumberField(PhoneNumberField):
+    """A phone number of France (metropolitan or overseas), stored in E.164."""
+
+    default_error_messages = {
+        "invalid": _(
+            "Saisissez un numéro de téléphone français valide, par exemple 02 99 12 34 56 "
+            "ou +33 6 12 34 56 78."
+        ),
+    }
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("region", "FR")
+        super().__init__(**kwargs)
+
+    def to_python(self, value: str) -> PhoneNumber | str:
+        number = super().to_python(value)
+        if number and phonenumbers.region_code_for_number(number) not in FRENCH_PHONE_REGIONS:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+class SubmissionForm(forms.ModelForm):
+    """The answer's own questions, plus consent, honeypot and the double-submit token."""
+
+    objectives = forms.MultipleChoiceField(
+        label=_("Objectifs attendus"),
+        help_text=_("Cochez une ou plusieurs cases."),
+        choices=Objective.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Cochez au moins un objectif.")},
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "J’accepte que les données saisies soient traitées par l’ARS, l’Assurance Maladie "
+            "et les URPS pour répondre à cette manifestation d’intérêt."
+        ),
+        help_text=_(
+            "Voir la page « Données personnelles » pour savoir qui les traite, pourquoi "
+            "et combien de temps."
+        ),
+        error_messages={"required": _("Votre accord est nécessaire pour envoyer la réponse.")},
+    )
+    # Honeypot: invisible to people (CSS and aria-hidden), filled by naive bots.
+    website = forms.CharField(label=_("Ne pas remplir ce champ"), required=False)
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Submission
+        fields = ["context", "territory_text", "meeting_wished_by", "meeting_wish"]
+        labels = {
+            "context": _("Contexte"),
+            "territory_text": _("Territoire de projet"),
+            "meeting_wished_by": _("Date souhaitée pour un temps d’échange"),
+            "meeting_wish": _("Précisions sur la période ou vos disponibilités"),
+        }
+        help_texts = {
+            "context": _(
+                "Décrivez le contexte qui vous conduit à répondre à cet Appel à Manifestation "
+                "d’Intérêt (%(max)s caractères au plus)."
+            )
+            % {"max": CONTEXT_MAX_LENGTH},
+            "territory_text": _(
+                "Si vous en avez connaissance, précisez le territoire de projet envisagé "
+                "(communes, intercommunalité, bassin de vie…)."
+            ),
+            "meeting_wished_by": _(
+                "Au format jj/mm/aaaa. Indiquez une date ou une période ci-dessous."
+            ),
+            "meeting_wish": _("Par exemple : « en septembre, plutôt en soirée »."),
+        }
+        widgets = {
+            "context": forms.Textarea(attrs={"rows": 8}),
+            "territory_text": forms.Textarea(attrs={"rows": 3}),
+            "meeting_wished_by": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, with_consent: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["context"].error_messages["required"] = _(
+            "Décrivez le contexte de votre démarche."
+        )
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        if self.instance.pk:
+            self.initial["objectives"] = [
+                objective
+                for objective, field in OBJECTIVE_FIELDS.items()
+                if getattr(self.instance, field)
+            ]
+            self.initial.setdefault("form_token", self.instance.form_token)
+        if not with_consent:
+            del self.fields["consent"]
+        self.helper = inline_helper()
+
+    def clean_meeting_wished_by(self):
+        wished = self.cleaned_data.get("meeting_wished_by")
+        today = timezone.localdate()
+        if wished and wished < today:
+            raise forms.ValidationError(_("Choisissez une date à venir."), code="past")
+        if wished and wished > today + MEETING_HORIZON:
+            raise forms.ValidationError(
+                _("Choisissez une date dans les deux prochaines années."), code="too_far"
+            )
+        return wished
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(
+                _("Votre envoi n’a pas pu être traité. Rechargez la page et réessayez."),
+                code="honeypot",
+            )
+        has_meeting_wish = (
+            cleaned.get("meeting_wished_by") or cleaned.get("meeting_wish", "").strip()
+        )
+        if not has_meeting_wish and "meeting_wished_by" not in self.errors:
+            self.add_error(
+                "meeting_wished_by",
+                forms.ValidationError(
+                    _("Indiquez une date ou une période souhaitée pour un temps d’échange."),
+                    code="meeting_required",
+                ),
+            )
+        return cleaned
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get(self.add_prefix("website")))
+
+    def save(self, commit: bool = True) -> Submission:
+        chosen = set(self.cleaned_data.get("objectives", []))
+        for objective, field in OBJECTIVE_FIELDS.items():
+            setattr(self.instance, field, objective in chosen)
+        return super().save(commit=commit)
+
+
+class ActorForm(forms.ModelForm):
+    class Meta:
+        model = Actor
+        fields = [
+            "name",
+            "profession",
+            "profession_other",
+            "practice_place",
+            "practice_setting",
+            "structure_name",
+        ]
+        labels = {
+            "name": _("Nom et prénom, ou nom de la structure"),
+            "profession_other": _("Si « autre », précisez la profession"),
+            "practice_place": _("Lieu d’exercice (commune)"),
+            "practice_setting": _("Mode d’exercice"),
+            "structure_name": _("Nom de la MSP, de l’ESP, du centre ou de l’établissement"),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["profession"].choices = [
+            ("", _("Sélectionnez une profession")),
+            *Profession.choices,
+        ]
+        self.fields["practice_setting"].choices = [
+            ("", _("Sélectionnez un mode d’exercice")),
+            *PracticeSetting.choices,
+        ]
+        self.fields["name"].error_messages["required"] = _("Indiquez le nom de l’acteur.")
+        self.fields["profession"].error_messages["required"] = _("Choisissez une profession.")
+        self.fields["practice_place"].error_messages["required"] = _(
+            "Indiquez la commune d’exercice."
+        )
+        self.fields["practice_setting"].error_messages["required"] = _(
+            "Choisissez un mode d’exercice."
+        )
+        self.helper = inline_helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("profession") == Profession.OTHER
+            and not cleaned.get("profession_other", "").strip()
+        ):
+            self.add_error("profession_other", _("Précisez la profession."))
+        return cleaned
+
+
+class ReferentForm(forms.ModelForm):
+    phone = FrenchPhoneNumberField(label=_("Téléphone"), required=False)
+
+    class Meta:
+        model = Referent
+        fields = ["name", "function", "email", "phone"]
+        labels = {
+            "name": _("Nom et prénom"),
+            "function": _("Fonction"),
+            "email": _("Adresse électronique"),
+        }
+        help_texts = {
+            "email": _("Format attendu : nom@domaine.fr. Vous y recevrez l’accusé de réception."),
+            "phone": _("Par exemple 02 99 12 34 56."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = _("Indiquez le nom du référent.")
+        self.fields["email"].error_messages["invalid"] = _(
+            "Saisissez une adresse électronique valide, par exemple nom@domaine.fr."
+        )
+        self.fields["phone"].help_text = self._meta.help_texts["phone"]
+        self.helper = inline_helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("email") and not cleaned.get("phone"):
+            self.add_error(
+                "email", _("Indiquez au moins une adresse électronique ou un téléphone.")
+            )
+        return cleaned
+
+
+class BaseRowFormSet(BaseInlineFormSet):
+    """Inline rows that professionals can add without JavaScript and remove."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if index is not None and index < self.min_num:
+            # The mandatory first rows cannot be removed, only corrected.
+            form.fields.pop("DELETE", None)
+        elif "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Retirer cette ligne")
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if any(self.errors):
+            # An incomplete row already says what is missing; "add at least one" would repeat it.
+            kept = [e for e in self._non_form_errors.as_data() if e.code != "too_few_forms"]
+            self._non_form_errors = self.error_class(
+                kept, error_class="nonform", renderer=self.renderer
+            )
+
+    def live_forms(self) -> list[forms.Form]:
+        """Rows kept after saving: stored or newly filled, and not marked for removal."""
+        return [
+            form
+            for form in self.forms
+            if (form.instance.pk or form.has_changed()) and not form.cleaned_data.get("DELETE")
+        ]
+
+
+class BaseActorFormSet(BaseRowFormSet):
+    default_error_messages = {
+        "too_few_forms": _("Indiquez au moins un acteur intéressé."),
+        "too_many_forms": _("Vous pouvez indiquer %(num)d acteurs au plus."),
+    }
+
+
+class BaseReferentFormSet(BaseRowFormSet):
+    default_error_messages = {
+        "too_few_forms": _("Indiquez au moins un référent."),
+        "too_many_forms": _("Vous pouvez indiquer %(num)d référents au plus."),
+    }
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        if not any(form.cleaned_data.get("email") for form in self.live_forms()):
+            raise forms.ValidationError(
+                _(
+                    "Au moins un référent doit avoir une adresse électronique : "
+                    "l’accusé de réception et le lien de suivi y seront envoyés."
+                ),
+                code="no_email",
+            )
+
+
+ActorFormSet = inlineformset_factory(
+    Submission,
+    Actor,
+    form=ActorForm,
+    formset=BaseActorFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_ACTORS,
+    validate_max=True,
+    can_delete=True,
+)
+
+ReferentFormSet = inlineformset_factory(
+    Submission,
+    Referent,
+    form=ReferentForm,
+    formset=BaseReferentFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_REFERENTS,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+@dataclass
+class AnswerForms:
+    """The three parts of the fiche de renseignements, validated together."""
+
+    submission: SubmissionForm
+    actors: ActorFormSet
+    referents: ReferentFormSet
+
+    def is_valid(self) -> bool:
+        # Evaluate all three so that every error is shown at once.
+        return all([self.submission.is_valid(), self.actors.is_valid(), self.referents.is_valid()])
+
+    def error_summary(self) -> list[dict[str, str]]:
+        """Every error with the id of its field, for the summary at the top of the page."""
+        summary = []
+        for form in [self.submission, *self.actors.forms, *self.referents.forms]:
+            for name, errors in form.errors.items():
+                field_id = form[name].auto_id if name in form.fields else ""
+                label = form.fields[name].label if name in form.fields else ""
+                summary += [{"id": field_id, "label": label, "message": e} for e in errors]
+        for formset in (self.actors, self.referents):
+            summary += [{"id": "", "label": "", "message": e} for e in formset.non_form_errors()]
+        return summary

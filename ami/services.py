@@ -1,0 +1,119 @@
+"""Writes of the AMI: receiving an answer and letting its référent correct it."""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.forms import BaseFormSet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import queue_email
+
+from .forms import AnswerForms
+from .models import Campaign, Submission, SubmissionEvent
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def submit_answer(campaign: Campaign, forms: AnswerForms) -> tuple[Submission, bool]:
+    """Store a valid answer; returns ``(submission, created)``.
+
+    In one transaction: the submission, its actors and référents, a "submitted" event and
+    the outbox rows (acknowledgement to each référent with an email, notification to the
+    campaign's ARS address). The same ``form_token`` posted twice (double click, back
+    button, resent request) returns the first submission with ``created=False``.
+    """
+    token = forms.submission.cleaned_data["form_token"]
+    existing = Submission.objects.filter(form_token=token).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            submission = forms.submission.save(commit=False)
+            submission.campaign = campaign
+            submission.form_token = token
+            submission.consent_at = timezone.now()
+            submission.save()
+            save_rows(forms, submission)
+            SubmissionEvent.objects.create(
+                submission=submission, kind=SubmissionEvent.Kind.SUBMITTED
+            )
+            queue_submission_emails(submission)
+    except IntegrityError:
+        # A concurrent request with the same token won the race.
+        existing = Submission.objects.filter(form_token=token).first()
+        if existing is None:
+            raise
+        return existing, False
+    return submission, True
+
+
+def save_rows(forms: AnswerForms, submission: Submission) -> None:
+    for formset in (forms.actors, forms.referents):
+        formset.instance = submission
+        formset.save()
+
+
+def queue_submission_emails(submission: Submission) -> None:
+    context = {
+        "submission": submission,
+        "campaign": submission.campaign,
+        "actors": list(submission.actors.all()),
+        "referents": list(submission.referents.all()),
+        "private_url": absolute_url(submission.get_private_url()),
+        "admin_url": absolute_url(reverse("admin:ami_submission_change", args=[submission.pk])),
+    }
+    queue_email(
+        [referent.email for referent in context["referents"] if referent.email],
+        "ami/emails/acknowledgement",
+        context,
+        related=submission,
+    )
+    queue_email(
+        [submission.campaign.contact_email],
+        "ami/emails/ars_notification",
+        context,
+        related=submission,
+    )
+
+
+def update_answer(submission: Submission, forms: AnswerForms) -> SubmissionEvent | None:
+    """Save the référent's corrections and record what changed; None when nothing did."""
+    changes = describe_changes(forms)
+    if not changes:
+        return None
+    with transaction.atomic():
+        forms.submission.save()
+        save_rows(forms, submission)
+        return SubmissionEvent.objects.create(
+            submission=submission, kind=SubmissionEvent.Kind.EDITED, changes=changes
+        )
+
+
+def describe_changes(forms: AnswerForms) -> list[str]:
+    """Human-readable list of the changes, in French, for the history."""
+    form = forms.submission
+    changes = [
+        _("« %(field)s » modifié") % {"field": form.fields[name].label}
+        for name in form.changed_data
+        if name not in {"form_token", "website", "consent"}
+    ]
+    changes += describe_row_changes(forms.actors, _("Acteur"))
+    changes += describe_row_changes(forms.referents, _("Référent"))
+    return changes
+
+
+def describe_row_changes(formset: BaseFormSet, noun: str) -> list[str]:
+    changes = []
+    for form in formset.forms:
+        name = form.cleaned_data.get("name") or form.initial.get("name", "")
+        if form.cleaned_data.get("DELETE"):
+            if form.instance.pk:
+                changes.append(_("%(noun)s retiré : %(name)s") % {"noun": noun, "name": name})
+        elif form.instance.pk is None and form.has_changed():
+            changes.append(_("%(noun)s ajouté : %(name)s") % {"noun": noun, "name": name})
+        elif form.has_changed():
+            changes.append(_("%(noun)s modifié : %(name)s") % {"noun": noun, "name": name})
+    return changes

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CptsPortalConfig(AppConfig):
+    name = "cpts_portal"
+    verbose_name = "CPTS Portal"

@@ -1,0 +1,64 @@
+"""Staff roles: one Django group per partner institution, plus project coordinators.
+
+The groups and their model permissions are (re)created after every ``migrate``,
+so a fresh database and an upgraded one end with the same rights.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ARS = "ARS", _("Agence régionale de santé")
+    URPS = "URPS", _("Union régionale des professionnels de santé")
+    ASSURANCE_MALADIE = "Assurance Maladie", _("Assurance Maladie")
+    COORDINATOR = "Coordinateur", _("Coordinateur de projet CPTS")
+
+
+STAFF_ROLES = (Role.ARS, Role.URPS, Role.ASSURANCE_MALADIE)
+
+# Model permissions given to each group in the Django admin ("app_label.codename").
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.ARS: (
+        "ami.view_campaign",
+        "ami.add_campaign",
+        "ami.change_campaign",
+        "ami.view_submission",
+        "ami.change_submission",
+        "ami.view_actor",
+        "ami.view_referent",
+        "ami.view_submissionevent",
+        "notifications.view_outgoingemail",
+    ),
+    Role.URPS: ("ami.view_campaign", "ami.view_submission", "ami.view_actor", "ami.view_referent"),
+    Role.ASSURANCE_MALADIE: (
+        "ami.view_campaign",
+        "ami.view_submission",
+        "ami.view_actor",
+        "ami.view_referent",
+    ),
+    Role.COORDINATOR: (),
+}
+
+
+def ensure_role_groups(**kwargs) -> None:
+    """Create the role groups and grant them their permissions (idempotent)."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.add(*wanted)
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+    """Whether the user belongs to one of the role groups (superusers have every role)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=roles).exists()

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Portail CPTS — administration")
+admin.site.site_title = _("Portail CPTS")
+admin.site.index_title = _("Suivi des appels à manifestation d'intérêt et des projets")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("donnees-personnelles/", views.privacy, name="privacy"),
+    path("", include("ami.urls")),
+]

@@ -1,0 +1,71 @@
+"""Writing to the outbox. Sending happens in ``notifications.tasks``."""
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.template.loader import render_to_string
+
+from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+
+def render_email(template: str, context: dict) -> tuple[str, str, str]:
+    """Render ``<template>_subject.txt``, ``<template>.txt`` and ``<template>.html``."""
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    text = render_to_string(f"{template}.txt", context)
+    html = render_to_string(f"{template}.html", context)
+    return subject, text, html
+
+
+def queue_email(
+    recipients: Iterable[str],
+    template: str,
+    context: dict,
+    related: models.Model | None = None,
+) -> list[OutgoingEmail]:
+    """Store one outbox row per recipient and dispatch them once the transaction commits.
+
+    Call it inside the transaction of the business change: if that change rolls back, no
+    email exists; if it commits and the broker is down, the rows stay pending and the
+    periodic sweep sends them.
+    """
+    subject, text, html = render_email(template, context)
+    related_type = ContentType.objects.get_for_model(related) if related is not None else None
+    emails = OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(
+            recipient=recipient,
+            template=template,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            related_type=related_type,
+            related_id=related.pk if related is not None else None,
+        )
+        for recipient in dict.fromkeys(recipients)  # once each, order kept
+    )
+    ids = [email.pk for email in emails]
+    transaction.on_commit(lambda: dispatch_emails(ids))
+    return emails
+
+
+def dispatch_emails(ids: Iterable[int]) -> None:
+    """Hand the rows to Celery; never raises, since the rows are safe in the database."""
+    from .tasks import send_email
+
+    for email_id in ids:
+        try:
+            send_email.delay(email_id)
+        except Exception:
+            # Broker unreachable (or, with eager tasks, an unexpected error): the row stays
+            # pending and ``requeue_pending_emails`` picks it up.
+            logger.exception("Could not dispatch outgoing email %s; left pending", email_id)
+
+
+def emails_about(obj: models.Model) -> models.QuerySet[OutgoingEmail]:
+    """The outbox rows related to one object, newest first."""
+    return OutgoingEmail.objects.filter(
+        related_type=ContentType.objects.get_for_model(obj), related_id=obj.pk
+    )
