@@ -1,0 +1,123 @@
+"""Reference geography of France: régions, départements, EPCI and communes.
+
+Loaded from ``fixtures/geography/`` by ``manage.py load_geography``, never edited by
+hand: rows are matched on their official codes, so a reload updates them in place.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from territories.services import normalize_commune_name
+
+
+class Region(models.Model):
+    code = models.CharField(_("code INSEE"), max_length=3, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+
+    class Meta:
+        verbose_name = _("région")
+        verbose_name_plural = _("régions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Departement(models.Model):
+    code = models.CharField(_("code INSEE"), max_length=3, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="departements",
+        verbose_name=_("région"),
+    )
+
+    class Meta:
+        verbose_name = _("département")
+        verbose_name_plural = _("départements")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Epci(models.Model):
+    """Établissement public de coopération intercommunale à fiscalité propre."""
+
+    class Kind(models.TextChoices):
+        CC = "CC", _("Communauté de communes")
+        CA = "CA", _("Communauté d'agglomération")
+        CU = "CU", _("Communauté urbaine")
+        MET = "MET", _("Métropole")
+        # Collectivité à statut particulier, listed with the EPCI by the DGCL.
+        MET69 = "MET69", _("Métropole de Lyon")
+
+    code = models.CharField(_("SIREN"), max_length=9, unique=True)
+    name = models.CharField(_("nom"), max_length=150)
+    kind = models.CharField(_("nature"), max_length=5, choices=Kind.choices)
+    # EPCI merge or dissolve every year; a loader run flags the vanished ones
+    # instead of deleting rows other records may point to.
+    is_current = models.BooleanField(_("en vigueur"), default=True)
+
+    class Meta:
+        verbose_name = _("EPCI")
+        verbose_name_plural = _("EPCI")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(models.Model):
+    insee_code = models.CharField(_("code INSEE"), max_length=5, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    # Indexed (with a pattern-ops twin on PostgreSQL) for prefix search: query it with
+    # ``search_name__startswith=normalize_commune_name(text)``, not ``istartswith``.
+    search_name = models.CharField(
+        _("nom de recherche"),
+        max_length=100,
+        db_index=True,
+        editable=False,
+        help_text=_("Nom en minuscules, sans accents ni tirets, « St » développé."),
+    )
+    # Space-separated, sorted: "29000" or "75001 75002 …". Portable to SQLite; the index
+    # serves ``startswith`` (the first code is the only one for 99 % of communes).
+    postal_codes = models.CharField(_("codes postaux"), max_length=255, blank=True, db_index=True)
+    population = models.PositiveIntegerField(_("population municipale"), null=True, blank=True)
+    departement = models.ForeignKey(
+        Departement,
+        on_delete=models.PROTECT,
+        related_name="communes",
+        verbose_name=_("département"),
+    )
+    epci = models.ForeignKey(
+        Epci,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communes",
+        verbose_name=_("EPCI"),
+    )
+    # False once the commune has left the official geography (merged into a commune
+    # nouvelle...): kept because other records may still point to it.
+    is_current = models.BooleanField(_("commune actuelle"), default=True)
+
+    class Meta:
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        # search_name sorts without regard to accents on every database collation.
+        ordering = ["search_name", "insee_code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.insee_code})"
+
+    def save(self, *args, **kwargs) -> None:
+        # The loader sets search_name itself (bulk_create skips save()); this keeps rows
+        # created one by one, in tests or the shell, searchable too.
+        self.search_name = normalize_commune_name(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def postal_code_list(self) -> list[str]:
+        return self.postal_codes.split()
