@@ -7,7 +7,7 @@ hand: rows are matched on their official codes, so a reload updates them in plac
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from territories.services import normalize_commune_name
+from territories.services import TerritorySummary, normalize_commune_name, summarize_communes
 
 
 class Region(models.Model):
@@ -121,3 +121,40 @@ class Commune(models.Model):
     @property
     def postal_code_list(self) -> list[str]:
         return self.postal_codes.split()
+
+
+class Territory(models.Model):
+    """A named set of communes: the territory of an AMI answer or of a CPTS project.
+
+    Population, size tier and warnings are derived from the communes on demand (see
+    ``summary``), never stored, so they follow the reference data when it is reloaded.
+    """
+
+    name = models.CharField(_("nom"), max_length=200)
+    communes = models.ManyToManyField(
+        Commune, related_name="territories", verbose_name=_("communes"), blank=True
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("territoire")
+        verbose_name_plural = _("territoires")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def summary(self) -> TerritorySummary:
+        return summarize_communes(self.communes.all())
+
+    def overlapping(self) -> models.QuerySet["Territory"]:
+        """Other territories sharing at least one commune with this one."""
+        return (
+            Territory.objects.filter(communes__in=self.communes.all())
+            .exclude(pk=self.pk)
+            .distinct()
+        )
+
+    def shared_communes(self, other: "Territory") -> models.QuerySet[Commune]:
+        return other.communes.filter(pk__in=self.communes.values("pk"))
