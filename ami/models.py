@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from territories.models import Commune, Territory
+
 
 class Campaign(models.Model):
     """One edition of the call for expressions of interest (e.g. ARS Bretagne, April 2022)."""
@@ -121,6 +123,14 @@ class Submission(models.Model):
     territory_text = models.TextField(
         _("territoire de projet envisagé"), max_length=TERRITORY_MAX_LENGTH, blank=True
     )
+    territory = models.OneToOneField(
+        Territory,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submission",
+        verbose_name=_("communes du territoire envisagé"),
+    )
     meeting_wished_by = models.DateField(_("échange souhaité avant le"), null=True, blank=True)
     meeting_wish = models.CharField(_("précisions sur le calendrier"), max_length=300, blank=True)
 
@@ -225,6 +235,15 @@ class Actor(models.Model):
     profession = models.CharField(_("profession"), max_length=40, choices=Profession.choices)
     profession_other = models.CharField(_("autre profession"), max_length=120, blank=True)
     practice_place = models.CharField(_("lieu d'exercice (commune)"), max_length=200)
+    # The reference commune when the place typed was recognised; the text stays as typed.
+    practice_commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ami_actors",
+        verbose_name=_("commune d'exercice"),
+    )
     practice_setting = models.CharField(
         _("mode d'exercice"), max_length=20, choices=PracticeSetting.choices
     )

@@ -1,0 +1,36 @@
+"""Reads of the AMI shared by the admin and the staff pages."""
+
+from django.db.models import QuerySet
+
+from territories.selectors import Area, area_of
+
+from .models import Submission
+
+
+def submission_area(submission: Submission) -> Area:
+    """The communes of the envisaged territory and of the actors' places of practice."""
+    commune_ids = set(
+        submission.actors.exclude(practice_commune=None).values_list("practice_commune", flat=True)
+    )
+    if submission.territory_id:
+        commune_ids |= set(submission.territory.communes.values_list("pk", flat=True))
+    return area_of(commune_ids)
+
+
+def same_territory_submissions(submission: Submission) -> QuerySet[Submission]:
+    """Other answers whose territory or actors share a commune or an EPCI with this one.
+
+    The AMI's purpose is to « mettre en relation des acteurs d’un même territoire ».
+    """
+    area = submission_area(submission)
+    if not area:
+        return Submission.objects.none()
+    return (
+        Submission.objects.filter(
+            area.lookup("territory__communes") | area.lookup("actors__practice_commune")
+        )
+        .exclude(pk=submission.pk)
+        .select_related("campaign")
+        .distinct()
+        .order_by("-submitted_at")
+    )

@@ -1,0 +1,5 @@
+"""CPTS projects, under /projets/."""
+
+app_name = "projects"
+
+urlpatterns: list = []
