@@ -34,6 +34,7 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 
 run: install
 	$(MANAGE) migrate
+	$(MANAGE) load_geography
 	$(MANAGE) setup_demo
 	$(MANAGE) runserver 127.0.0.1:8000
 

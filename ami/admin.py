@@ -2,10 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
 from .models import Actor, Campaign, Referent, Submission, SubmissionEvent
+from .selectors import same_territory_submissions
 
 
 @admin.register(Campaign)
@@ -118,6 +121,8 @@ class SubmissionAdmin(admin.ModelAdmin):
         "territory_text",
         "meeting_wished_by",
         "meeting_wish",
+        "territory_summary",
+        "same_territory",
     )
     fieldsets = (
         (None, {"fields": ("reference", "campaign", "status", "submitted_at", "updated_at")}),
@@ -151,6 +156,40 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description=_("communes du territoire envisagé"))
+    def territory_summary(self, obj: Submission) -> str:
+        if not obj.territory_id:
+            return _("Aucune commune choisie")
+        summary = obj.territory.summary()
+        warnings = format_html_join("", "<br>⚠ {}", ((w.message,) for w in summary.warnings))
+        return format_html(
+            "{} communes, {} habitants — {} ({}){}",
+            summary.commune_count,
+            summary.population,
+            summary.tier.label,
+            ", ".join(summary.departements),
+            warnings,
+        )
+
+    @admin.display(description=_("acteurs du même territoire"))
+    def same_territory(self, obj: Submission) -> str:
+        related = same_territory_submissions(obj)
+        if not related:
+            return _("Aucune autre réponse sur ces communes ou ces intercommunalités")
+        return format_html_join(
+            format_html("<br>"),
+            '<a href="{}">{}</a> — {} ({})',
+            (
+                (
+                    reverse("admin:ami_submission_change", args=[other.pk]),
+                    other.reference,
+                    other.campaign.edition,
+                    other.get_status_display(),
+                )
+                for other in related
+            ),
+        )
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         """A reference typed as shown ("AMI-00012") finds its answer too."""

@@ -11,6 +11,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from territories.models import Commune
+from territories.search import resolve_commune
+
 from .models import (
     Actor,
     Campaign,
@@ -20,6 +23,7 @@ from .models import (
     Submission,
     SubmissionEvent,
 )
+from .services import save_territory
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 
@@ -62,6 +66,7 @@ SUBMISSIONS = [
         "libéraux) qui se réunit depuis un an autour des soins non programmés. Nous souhaitons "
         "savoir comment structurer une CPTS et être mis en relation avec l’hôpital local.",
         "territory_text": "Communauté de communes Douarnenez Communauté et presqu’île de Crozon",
+        "epci": "CC Douarnenez Communauté",
         "meeting_wish": "Plutôt en soirée, un mardi ou un jeudi",
         "days_ago": 12,
         "actors": [
@@ -96,6 +101,7 @@ SUBMISSIONS = [
         "préfiguration. Un premier diagnostic territorial a été réalisé avec le centre hospitalier "
         "et l’EHPAD ; nous voulons préparer la lettre d’intention.",
         "territory_text": "Vitré Communauté (46 communes)",
+        "epci": "CA Vitré Communauté",
         "meeting_wish": "Avant l’été",
         "days_ago": 3,
         "actors": [
@@ -121,6 +127,7 @@ SUBMISSIONS = [
         "d’accès à un médecin traitant pour nos patients âgés et souhaitons en discuter avec "
         "les autres professionnels.",
         "territory_text": "Pontivy Communauté",
+        "epci": "CC Pontivy Communauté",
         "meeting_wish": "",
         "meeting_in_days": 45,
         "days_ago": 1,
@@ -131,6 +138,17 @@ SUBMISSIONS = [
         "referents": [
             ("Thomas Le Bihan", "Infirmier libéral", "thomas.lebihan@example.org", "+33612345678")
         ],
+    },
+    {
+        "campaign": "bretagne-2022-04",
+        "objectives": ("wants_information",),
+        "context": "Pharmacienne à Douarnenez, j’ai entendu parler d’un projet de CPTS et je "
+        "souhaite savoir comment y participer.",
+        "territory_text": "",
+        "meeting_wish": "Le matin de préférence",
+        "days_ago": 2,
+        "actors": [("Pharmacie du Rosmeur", P.PHARMACIST, "Douarnenez", S.SOLO_PRACTICE, "")],
+        "referents": [("Claire Quéré", "Pharmacienne titulaire", "claire.quere@example.org", "")],
     },
     {
         "campaign": "bretagne-2021-09",
@@ -198,11 +216,17 @@ def load_demo_submissions() -> int:
                 name=name,
                 profession=profession,
                 practice_place=place,
+                practice_commune=resolve_commune(place).commune,
                 practice_setting=setting,
                 structure_name=structure,
             )
             for name, profession, place, setting, structure in spec["actors"]
         )
+        if spec.get("epci"):
+            codes = Commune.objects.filter(epci__name=spec["epci"]).values_list(
+                "insee_code", flat=True
+            )
+            save_territory(submission, list(codes))
         Referent.objects.bulk_create(
             Referent(submission=submission, name=name, function=function, email=email, phone=phone)
             for name, function, email, phone in spec["referents"]

@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
+from territories.builder import TerritoryBuilderForm
+from territories.forms import CommuneField
+from territories.models import Commune
+
 from .models import (
     CONTEXT_MAX_LENGTH,
     Actor,
@@ -180,7 +184,29 @@ class SubmissionForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+class PracticePlaceField(CommuneField):
+    """A commune of the reference geography, or the text as typed when none matches.
+
+    Homonyms are still resolved with the person (the widget lists them); an unknown place
+    (abroad, a hamlet, a typo) is kept as free text rather than refused.
+    """
+
+    def to_python(self, value: object) -> Commune | str | None:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "unknown":
+                raise
+            return " ".join(str(value).split())
+
+
 class ActorForm(forms.ModelForm):
+    practice_place = PracticePlaceField(
+        label=_("Lieu d’exercice (commune)"),
+        help_text=_("Nom de la commune ou code postal."),
+        error_messages={"required": _("Indiquez la commune d’exercice.")},
+    )
+
     class Meta:
         model = Actor
         fields = [
@@ -194,7 +220,6 @@ class ActorForm(forms.ModelForm):
         labels = {
             "name": _("Nom et prénom, ou nom de la structure"),
             "profession_other": _("Si « autre », précisez la profession"),
-            "practice_place": _("Lieu d’exercice (commune)"),
             "practice_setting": _("Mode d’exercice"),
             "structure_name": _("Nom de la MSP, de l’ESP, du centre ou de l’établissement"),
         }
@@ -211,13 +236,15 @@ class ActorForm(forms.ModelForm):
         ]
         self.fields["name"].error_messages["required"] = _("Indiquez le nom de l’acteur.")
         self.fields["profession"].error_messages["required"] = _("Choisissez une profession.")
-        self.fields["practice_place"].error_messages["required"] = _(
-            "Indiquez la commune d’exercice."
-        )
         self.fields["practice_setting"].error_messages["required"] = _(
             "Choisissez un mode d’exercice."
         )
         self.helper = inline_helper()
+
+    def clean_practice_place(self) -> str:
+        place = self.cleaned_data["practice_place"]
+        self.instance.practice_commune = place if isinstance(place, Commune) else None
+        return place.name if isinstance(place, Commune) else place
 
     def clean(self):
         cleaned = super().clean()
@@ -353,15 +380,26 @@ class AnswerForms:
     submission: SubmissionForm
     actors: ActorFormSet
     referents: ReferentFormSet
+    territory: TerritoryBuilderForm
+
+    def parts(self) -> list[forms.Form]:
+        return [self.submission, *self.actors.forms, *self.referents.forms, self.territory]
 
     def is_valid(self) -> bool:
-        # Evaluate all three so that every error is shown at once.
-        return all([self.submission.is_valid(), self.actors.is_valid(), self.referents.is_valid()])
+        # Evaluate every part so that every error is shown at once.
+        return all(
+            [
+                self.submission.is_valid(),
+                self.actors.is_valid(),
+                self.referents.is_valid(),
+                self.territory.is_valid(),
+            ]
+        )
 
     def error_summary(self) -> list[dict[str, str]]:
         """Every error with the id of its field, for the summary at the top of the page."""
         summary = []
-        for form in [self.submission, *self.actors.forms, *self.referents.forms]:
+        for form in self.parts():
             for name, errors in form.errors.items():
                 field_id = form[name].auto_id if name in form.fields else ""
                 label = form.fields[name].label if name in form.fields else ""

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import queue_email
+from territories.builder import communes_queryset
+from territories.models import Territory
 
 from .forms import AnswerForms
 from .models import Campaign, Submission, SubmissionEvent
@@ -54,6 +56,26 @@ def save_rows(forms: AnswerForms, submission: Submission) -> None:
     for formset in (forms.actors, forms.referents):
         formset.instance = submission
         formset.save()
+    save_territory(submission, forms.territory.codes())
+
+
+def save_territory(submission: Submission, codes: list[str]) -> None:
+    """Give the answer the territory built from these communes (none: no territory)."""
+    territory = submission.territory
+    if not codes:
+        if territory is not None:
+            submission.territory = None
+            submission.save(update_fields=["territory"])
+            territory.delete()
+        return
+    if territory is None:
+        territory = Territory()
+    territory.name = _("Territoire envisagé — %(reference)s") % {"reference": submission.reference}
+    territory.save()
+    territory.communes.set(communes_queryset(codes))
+    if submission.territory_id != territory.pk:
+        submission.territory = territory
+        submission.save(update_fields=["territory"])
 
 
 def queue_submission_emails(submission: Submission) -> None:
@@ -100,6 +122,8 @@ def describe_changes(forms: AnswerForms) -> list[str]:
         for name in form.changed_data
         if name not in {"form_token", "website", "consent"}
     ]
+    if forms.territory.has_changed_set():
+        changes.append(_("Communes du territoire modifiées"))
     changes += describe_row_changes(forms.actors, _("Acteur"))
     changes += describe_row_changes(forms.referents, _("Référent"))
     return changes

@@ -9,12 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from territories.builder import TerritoryBuilderForm
+
 from .forms import ActorFormSet, AnswerForms, ReferentFormSet, SubmissionForm
 from .models import Campaign, Submission, open_campaigns
 from .services import submit_answer, update_answer
 
 ACTORS_PREFIX = "actors"
 REFERENTS_PREFIX = "referents"
+TERRITORY_PREFIX = "territory"
 # Session key holding the ids of the answers sent from this browser (confirmation page).
 SESSION_SUBMITTED = "ami_submitted"
 
@@ -36,7 +39,16 @@ def build_forms(
         ),
         actors=ActorFormSet(data, instance=instance, prefix=ACTORS_PREFIX),
         referents=ReferentFormSet(data, instance=instance, prefix=REFERENTS_PREFIX),
+        territory=TerritoryBuilderForm(
+            data, prefix=TERRITORY_PREFIX, initial_codes=territory_codes(instance)
+        ),
     )
+
+
+def territory_codes(submission: Submission) -> list[str]:
+    if not submission.territory_id:
+        return []
+    return list(submission.territory.communes.values_list("insee_code", flat=True))
 
 
 def with_added_row(data: QueryDict) -> QueryDict | None:
@@ -69,6 +81,7 @@ def render_form(
         form.helper.form_show_errors = show_errors
     context.update(
         show_errors=show_errors,
+        territory_form=forms.territory,
         form=forms.submission,
         actor_formset=forms.actors,
         referent_formset=forms.referents,
@@ -93,6 +106,12 @@ def form_page(
     added = with_added_row(request.POST)
     if added is not None:
         forms = build_forms(added, instance=instance, with_consent=with_consent)
+        return render_form(request, template, context, forms, show_errors=False)
+    if "territory_step" in request.POST:
+        # The builder's own "Ajouter / Retirer" button: apply it, show the new territory.
+        forms = build_forms(request.POST, instance=instance, with_consent=with_consent)
+        if forms.territory.is_valid():
+            forms.territory = forms.territory.next_step()
         return render_form(request, template, context, forms, show_errors=False)
     forms = build_forms(request.POST, instance=instance, with_consent=with_consent)
     if forms.submission.is_bot():

@@ -1,0 +1,182 @@
+"""The territory builder: add communes by name or code, a whole EPCI or département, remove some.
+
+It works without JavaScript: the set of communes travels in a hidden field (INSEE codes) and
+each "Ajouter" or "Retirer" button re-renders the page with the new set, its population,
+ACI size tier and warnings. The same form serves professionals (AMI answer) and staff.
+"""
+
+import re
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from territories.models import Commune, Departement, Epci
+from territories.search import commune_choice_label, resolve_commune
+from territories.services import TerritorySummary, normalize_commune_name, summarize_communes
+
+# Enough for a large CPTS (a département has at most about 900 communes).
+MAX_COMMUNES = 1500
+# Commas separate entries, except the one inside a label's brackets: "(Hautes-Pyrénées, 65)".
+_SEPARATORS = re.compile(r"[\n;]+|,(?!\s*(?:\d{2,3}|2[AB])\))", re.IGNORECASE)
+
+
+def split_entries(text: str) -> list[str]:
+    """One commune per line or between semicolons or commas ("Quimper, Brest")."""
+    return [entry.strip() for entry in _SEPARATORS.split(text) if entry.strip()]
+
+
+def resolve_epci(text: str) -> Epci | list[Epci] | None:
+    """An EPCI by SIREN or name (accents, case and "CC"/"CA" prefix ignored); several: a list."""
+    text = text.strip()
+    current = Epci.objects.filter(is_current=True)
+    if text.isdigit():
+        return current.filter(code=text).first()
+    wanted = normalize_commune_name(text)
+    matches = [
+        epci
+        for epci in current.only("pk", "code", "name")
+        if wanted and wanted in normalize_commune_name(epci.name)
+    ]
+    # "Douarnenez Communauté" is the whole name but its kind: "CC Douarnenez Communauté".
+    exact = [epci for epci in matches if normalize_commune_name(epci.name).endswith(wanted)]
+    matches = exact if len(exact) == 1 else matches
+    if len(matches) == 1:
+        return matches[0]
+    return matches or None
+
+
+class TerritoryBuilderForm(forms.Form):
+    """A set of communes edited step by step; ``communes()`` gives the resulting set."""
+
+    commune_codes = forms.CharField(required=False, widget=forms.HiddenInput)
+    add_communes = forms.CharField(
+        label=_("Ajouter des communes"),
+        help_text=_(
+            "Noms, codes postaux ou codes INSEE, un par ligne ou séparés par des virgules, "
+            "par exemple « Douarnenez, Pouldergat »."
+        ),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    add_epci = forms.CharField(
+        label=_("Ajouter toutes les communes d’une intercommunalité (EPCI)"),
+        help_text=_("Nom ou numéro SIREN, par exemple « Douarnenez Communauté »."),
+        required=False,
+        max_length=200,
+    )
+    add_departement = forms.CharField(
+        label=_("Ajouter toutes les communes d’un département"),
+        help_text=_("Code du département, par exemple 29."),
+        required=False,
+        max_length=3,
+    )
+    remove = forms.MultipleChoiceField(
+        label=_("Retirer des communes"),
+        help_text=_("Cochez les communes à retirer du territoire."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args,
+        allow_departement: bool = False,
+        initial_codes: list[str] | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        if not allow_departement:
+            del self.fields["add_departement"]
+        self.initial_codes = initial_codes
+        if initial_codes is not None and not self.is_bound:
+            self.initial["commune_codes"] = " ".join(initial_codes)
+        self.current = self._current_communes()
+        self.fields["remove"].choices = [
+            (commune.insee_code, commune_choice_label(commune)) for commune in self.current
+        ]
+
+    def _current_communes(self) -> list[Commune]:
+        raw = (
+            self.data.get(self.add_prefix("commune_codes"), "")
+            if self.is_bound
+            else self.initial.get("commune_codes", "")
+        )
+        codes = str(raw).split()[:MAX_COMMUNES]
+        return list(
+            Commune.objects.filter(insee_code__in=codes)
+            .select_related("departement")
+            .order_by("search_name")
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        selected = {commune.pk: commune for commune in self.current}
+        for entry in split_entries(cleaned.get("add_communes", "")):
+            resolution = resolve_commune(entry)
+            if resolution.commune:
+                selected[resolution.commune.pk] = resolution.commune
+            elif resolution.candidates:
+                choices = " ; ".join(commune_choice_label(c) for c in resolution.candidates[:8])
+                self.add_error("add_communes", f"{resolution.message} ({choices})")
+            else:
+                self.add_error("add_communes", resolution.message)
+        if epci_text := cleaned.get("add_epci", "").strip():
+            epci = resolve_epci(epci_text)
+            if isinstance(epci, Epci):
+                selected |= {c.pk: c for c in epci.communes.filter(is_current=True)}
+            elif epci:
+                names = " ; ".join(e.name for e in epci[:8])
+                self.add_error(
+                    "add_epci",
+                    _("Plusieurs intercommunalités correspondent : %(names)s. Précisez le nom.")
+                    % {"names": names},
+                )
+            else:
+                self.add_error(
+                    "add_epci", _("Aucune intercommunalité ne porte ce nom ou ce numéro.")
+                )
+        if code := cleaned.get("add_departement", "").strip().upper():
+            departement = Departement.objects.filter(code=code.zfill(2)).first()
+            if departement is None:
+                self.add_error("add_departement", _("Aucun département n’a ce code."))
+            else:
+                selected |= {c.pk: c for c in departement.communes.filter(is_current=True)}
+        removed = set(cleaned.get("remove", []))
+        self.selected = [c for c in selected.values() if c.insee_code not in removed]
+        if len(self.selected) > MAX_COMMUNES:
+            raise forms.ValidationError(
+                _("Un territoire compte au plus %(max)d communes.") % {"max": MAX_COMMUNES}
+            )
+        return cleaned
+
+    def communes(self) -> list[Commune]:
+        """The resulting set once valid; the current one otherwise."""
+        return self.selected if self.is_valid() else self.current
+
+    def codes(self) -> list[str]:
+        return sorted(commune.insee_code for commune in self.communes())
+
+    def has_changed_set(self) -> bool:
+        """Whether the resulting set differs from the stored one (``initial_codes``)."""
+        return set(self.initial_codes or []) != set(self.codes())
+
+    def summary(self) -> TerritorySummary:
+        return summarize_communes(communes_queryset(self.codes()))
+
+    def next_step(self) -> "TerritoryBuilderForm":
+        """A fresh form holding the resulting set, for the page shown after a step."""
+        return type(self)(
+            prefix=self.prefix,
+            initial_codes=self.codes(),
+            allow_departement="add_departement" in self.fields,
+        )
+
+
+def communes_queryset(codes: list[str]) -> QuerySet[Commune]:
+    return Commune.objects.filter(insee_code__in=codes)
