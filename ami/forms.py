@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import phonenumbers
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
+from cpts_portal.forms import inline_helper
 from territories.builder import TerritoryBuilderForm
 from territories.forms import CommuneField
 from territories.models import Commune
@@ -40,14 +40,6 @@ OBJECTIVE_FIELDS = {
     Objective.REFLECTION: "has_reflection",
     Objective.INITIATIVE: "has_initiative",
 }
-
-
-def inline_helper() -> FormHelper:
-    """Forms rendered inside the page's single <form> element."""
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
 
 
 class FrenchPhoneNumberField(PhoneNumberField):

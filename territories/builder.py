@@ -7,11 +7,11 @@ ACI size tier and warnings. The same form serves professionals (AMI answer) and 
 
 import re
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.forms import inline_helper
 from territories.models import Commune, Departement, Epci
 from territories.search import commune_choice_label, resolve_commune
 from territories.services import TerritorySummary, normalize_commune_name, summarize_communes
@@ -88,9 +88,7 @@ class TerritoryBuilderForm(forms.Form):
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = inline_helper()
         if not allow_departement:
             del self.fields["add_departement"]
         self.initial_codes = initial_codes

@@ -1,12 +1,22 @@
-"""Public JSON endpoint of the commune search, for the autocomplete of CommuneField."""
+"""The commune search endpoint (public, for the autocomplete) and the staff territory editor."""
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from territories.models import Commune
+from cpts_portal.forms import inline_helper
+from cpts_portal.roles import STAFF_ROLES, Role, has_role
+from territories.builder import TerritoryBuilderForm, communes_queryset
+from territories.models import Commune, Territory
 from territories.search import commune_label, search_communes
 
 MAX_RESULTS = 20
@@ -37,3 +47,54 @@ def commune_search(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "").strip()
     communes = search_communes(query, limit=MAX_RESULTS) if len(query) >= MIN_QUERY_LENGTH else []
     return JsonResponse({"results": [commune_payload(commune) for commune in communes]})
+
+
+class TerritoryNameForm(forms.ModelForm):
+    class Meta:
+        model = Territory
+        fields = ["name"]
+        labels = {"name": _("Nom du territoire")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = inline_helper()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Staff build or edit a territory; ARS users change it, URPS and Assurance Maladie read."""
+    if not has_role(request.user, *STAFF_ROLES):
+        raise PermissionDenied
+    territory = get_object_or_404(Territory, pk=pk) if pk else Territory()
+    can_edit = has_role(request.user, Role.ARS)
+    codes = list(territory.communes.values_list("insee_code", flat=True)) if pk else []
+    data = request.POST if request.method == "POST" else None
+    if data is not None and not can_edit:
+        raise PermissionDenied
+    name_form = TerritoryNameForm(data, instance=territory)
+    builder = TerritoryBuilderForm(
+        data, prefix="territory", allow_departement=True, initial_codes=codes
+    )
+    if data is not None:
+        if "territory_step" in data:
+            if builder.is_valid():
+                builder = builder.next_step()
+        elif name_form.is_valid() and builder.is_valid():
+            with transaction.atomic():
+                territory = name_form.save()
+                territory.communes.set(communes_queryset(builder.codes()))
+            messages.success(request, _("Le territoire a été enregistré."))
+            return redirect("territories:territory_edit", pk=territory.pk)
+    overlaps = territory.overlapping().prefetch_related("communes") if territory.pk else []
+    return render(
+        request,
+        "territories/territory_form.html",
+        {
+            "territory": territory,
+            "name_form": name_form,
+            "builder": builder,
+            "can_edit": can_edit,
+            "overlaps": [(other, territory.shared_communes(other)) for other in overlaps],
+        },
+    )
