@@ -2,11 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ami.models import Submission
+from ami.services import save_territory
 from cpts_portal.roles import Role
 from tests.factories import ActorFactory, CampaignFactory, SubmissionFactory, UserFactory
 
@@ -130,3 +132,14 @@ def test_search_by_reference_finds_the_answer(ars_client):
     wanted, _other = SubmissionFactory(), SubmissionFactory()
     response = ars_client.get(f"{CHANGELIST}?q={wanted.reference}")
     assert list(response.context["cl"].result_list) == [wanted]
+
+
+def test_change_page_shows_territory_and_answers_of_the_same_territory(ars_client):
+    call_command("load_geography", "--departements", "29", verbosity=0)
+    mine, neighbour = SubmissionFactory(), SubmissionFactory()
+    save_territory(mine, ["29046", "29224"])
+    ActorFactory(submission=neighbour, practice_commune=mine.territory.communes.first())
+    page = ars_client.get(reverse("admin:ami_submission_change", args=[mine.pk])).content.decode()
+    assert "2 communes" in page
+    assert "Taille 1" in page
+    assert neighbour.reference in page
