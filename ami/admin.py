@@ -134,6 +134,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             _("Réponse"),
             {"fields": ("context", "territory_text", "meeting_wished_by", "meeting_wish")},
         ),
+        (_("Territoire"), {"fields": ("territory_summary", "same_territory")}),
         (_("Traitement"), {"fields": ("assignee", "new_status", "transition_comment")}),
     )
     inlines = [ActorInline, ReferentInline, EventInline]
