@@ -4,6 +4,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
@@ -179,7 +180,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         if not related:
             return _("Aucune autre réponse sur ces communes ou ces intercommunalités")
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),  # noqa: S308 - a constant
             '<a href="{}">{}</a> — {} ({})',
             (
                 (
