@@ -180,7 +180,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         if not related:
             return _("Aucune autre réponse sur ces communes ou ces intercommunalités")
         return format_html_join(
-            mark_safe("<br>"),  # noqa: S308 - a constant
+            mark_safe("<br>"),
             '<a href="{}">{}</a> — {} ({})',
             (
                 (
