@@ -7,9 +7,12 @@ The README lists the variables.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "csp",
+    "axes",
     "dsfr",
     "crispy_forms",
     "django_filters",
@@ -75,14 +80,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After host validation (CommonMiddleware), before CSRF: floods without a token count too.
+    "cpts_portal.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cpts_portal.urls"
@@ -193,6 +203,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# django-axes first: a locked-out username + address is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "cpts_portal.auth_backends.AxesLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", _("Français"))]
@@ -219,14 +234,78 @@ MEDIA_URL = "/media/"
 PHONENUMBER_DEFAULT_REGION = "FR"
 PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
 
+# --- Security: HTTPS, cookies, headers --------------------------------------------------
 # Behind a TLS-terminating proxy (docker-compose, ARS infrastructure).
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REFERRER_POLICY = "same-origin"
+# Production defaults follow DEBUG; each can be forced by its variable. The docker health
+# check (docker/healthcheck.py) sends X-Forwarded-Proto: https behind the proxy, so it is
+# not redirected; a redirect (3xx) would count as healthy anyway.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading commits the whole registrable domain (sante.fr...) to HTTPS in browsers: a
+# decision for its owner, hence off unless asked for. check --deploy's reminder about it
+# (security.W021) is silenced only in that case.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = (
+    ["security.W021"] if SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD else []
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # private links never leave in a Referer
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it: forms carry the token
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp 4): everything from our own origin, no inline script
+# or style, no framing. django-dsfr's CSS, fonts, icons and JS are our static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "base-uri": [CSP_SELF],
+        "object-src": [CSP_NONE],
+    },
+}
+
+# --- Abuse protection ------------------------------------------------------------------
+# Clients are told apart by IP address; X-Forwarded-For is believed only from this many
+# reverse proxies in front of the portal (1 for the docker-compose setup behind its proxy).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Rate limits (cpts_portal/ratelimit.py): URL name -> (methods, requests, per seconds).
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", not DEBUG)
+RATELIMIT_CACHE = "default"
+RATELIMIT_RULES = {
+    # The public form: each POST (sending, adding a row without JavaScript, correcting).
+    "ami:answer": ("POST", env_int("RATELIMIT_ANSWER_PER_HOUR", 20), 3600),
+    # The private links: reading, and correcting the answer.
+    "ami:follow": ("GET", env_int("RATELIMIT_FOLLOW_PER_HOUR", 60), 3600),
+    "ami:edit": ("GET,POST", env_int("RATELIMIT_EDIT_PER_HOUR", 30), 3600),
+}
+
+# Staff logins (django-axes): lockout of a username + address pair after AXES_FAILURE_LIMIT
+# failures, for AXES_COOLOFF_MINUTES; failures are kept in the database (AccessAttempt,
+# visible and removable in the admin; `manage.py axes_reset` unlocks everyone).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "cpts_portal.client_ip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
 
 # Portal identity, shown in the header, footer and emails.
 PORTAL_NAME = env_str("PORTAL_NAME", "Portail CPTS")
@@ -239,11 +318,49 @@ PORTAL_TAGLINE = env_str(
 PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", PORTAL_OPERATOR)
 PRIVACY_DPO_CONTACT = env_str("PRIVACY_DPO_CONTACT", "ars-bretagne-dpd@ars.sante.fr")
 PERSONAL_DATA_RETENTION_MONTHS = env_int("PERSONAL_DATA_RETENTION_MONTHS", 24)
+# Legal notice (/mentions-legales/): publisher, director of publication and host. Empty
+# values are shown as "à compléter".
+LEGAL_PUBLISHER = env_str("LEGAL_PUBLISHER", PORTAL_OPERATOR)
+LEGAL_PUBLISHER_ADDRESS = env_str("LEGAL_PUBLISHER_ADDRESS")
+LEGAL_PUBLISHER_CONTACT = env_str("LEGAL_PUBLISHER_CONTACT")
+LEGAL_PUBLICATION_DIRECTOR = env_str("LEGAL_PUBLICATION_DIRECTOR")
+LEGAL_HOST_NAME = env_str("LEGAL_HOST_NAME")
+LEGAL_HOST_ADDRESS = env_str("LEGAL_HOST_ADDRESS")
+LEGAL_HOST_PHONE = env_str("LEGAL_HOST_PHONE")
 
+# Logging. Private links (/suivi/<token>/) are masked in every record that reaches these
+# handlers (cpts_portal/log_filters.py): the development server's request lines
+# (django.server) and django.request / django.security messages print paths. For gunicorn's
+# access log, see cpts_portal/gunicorn_logging.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_private_links": {"()": "cpts_portal.log_filters.MaskPrivateLinks"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_private_links"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_private_links"],
+        },
+    },
+    "loggers": {
+        # Django's own configuration gives "django" an unfiltered console handler (DEBUG
+        # only) and mail_admins (no ADMINS here): its records go to the root handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

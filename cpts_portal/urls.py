@@ -11,6 +11,7 @@ admin.site.index_title = _("Suivi des appels à manifestation d'intérêt et des
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("donnees-personnelles/", views.privacy, name="privacy"),
+    path("mentions-legales/", views.legal, name="legal"),
     path("territoires/", include("territories.urls")),
     path("tableau-de-bord/", include("ami.staff_urls")),
     path("projets/", include("projects.urls")),

@@ -14,3 +14,29 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "retention_months": settings.PERSONAL_DATA_RETENTION_MONTHS,
         },
     )
+
+
+# Attribution required by the Licence Ouverte for the reference geography
+# (fixtures/geography/README.md).
+GEOGRAPHY_ATTRIBUTION = (
+    "INSEE (COG 2026, populations légales 2023), DGCL (EPCI 2026), La Poste (codes postaux), "
+    "via @etalab/decoupage-administratif 6.0.0"
+)
+
+
+def legal(request: HttpRequest) -> HttpResponse:
+    """Mentions légales: publisher, director of publication, host, data sources, accessibility."""
+    return render(
+        request,
+        "legal.html",
+        {
+            "publisher": settings.LEGAL_PUBLISHER,
+            "publisher_address": settings.LEGAL_PUBLISHER_ADDRESS,
+            "publisher_contact": settings.LEGAL_PUBLISHER_CONTACT,
+            "director": settings.LEGAL_PUBLICATION_DIRECTOR,
+            "host_name": settings.LEGAL_HOST_NAME,
+            "host_address": settings.LEGAL_HOST_ADDRESS,
+            "host_phone": settings.LEGAL_HOST_PHONE,
+            "geography_attribution": GEOGRAPHY_ATTRIBUTION,
+        },
+    )
