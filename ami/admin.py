@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import workflow
 from .models import Actor, Campaign, Referent, Submission, SubmissionEvent
-from .selectors import same_territory_submissions
+from .selectors import same_territory_projects, same_territory_submissions
 
 
 @admin.register(Campaign)
@@ -176,22 +176,23 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("acteurs du même territoire"))
     def same_territory(self, obj: Submission) -> str:
-        related = same_territory_submissions(obj)
-        if not related:
-            return _("Aucune autre réponse sur ces communes ou ces intercommunalités")
-        return format_html_join(
-            mark_safe("<br>"),
-            '<a href="{}">{}</a> — {} ({})',
+        answers = [
             (
-                (
-                    reverse("admin:ami_submission_change", args=[other.pk]),
-                    other.reference,
-                    other.campaign.edition,
-                    other.get_status_display(),
-                )
-                for other in related
-            ),
-        )
+                reverse("admin:ami_submission_change", args=[other.pk]),
+                other.reference,
+                f"{other.campaign.edition}, {other.get_status_display()}",
+            )
+            for other in same_territory_submissions(obj)
+        ]
+        projects = [
+            (reverse("projects:detail", args=[project.pk]), project.name, _("projet de CPTS"))
+            for project in same_territory_projects(obj)
+        ]
+        if not answers and not projects:
+            return _(
+                "Aucune autre réponse ni aucun projet sur ces communes ou ces intercommunalités"
+            )
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> — {}', answers + projects)
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
         """A reference typed as shown ("AMI-00012") finds its answer too."""

@@ -2,6 +2,8 @@
 
 from django.db.models import QuerySet
 
+from projects.models import CptsProject
+from projects.selectors import projects_in_area
 from territories.selectors import Area, area_of
 
 from .models import Submission
@@ -34,3 +36,8 @@ def same_territory_submissions(submission: Submission) -> QuerySet[Submission]:
         .distinct()
         .order_by("-submitted_at")
     )
+
+
+def same_territory_projects(submission: Submission) -> QuerySet[CptsProject]:
+    """CPTS projects whose territory shares a commune or an EPCI with this answer's."""
+    return projects_in_area(submission_area(submission))

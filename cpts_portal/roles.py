@@ -41,6 +41,44 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.COORDINATOR: (),
 }
 
+# CPTS projects in the admin (the pipeline itself is on the /projets/ pages, see projects.rules).
+_PROJECTS_READ = (
+    "projects.view_cptsproject",
+    "projects.view_milestone",
+    "projects.view_document",
+    "projects.view_territoryoverlapoverride",
+    "projects.view_acicontract",
+    "projects.view_fundingrate",
+)
+PROJECTS_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.ARS: (
+        *_PROJECTS_READ,
+        "projects.change_cptsproject",
+        "projects.view_legalholder",
+        "projects.add_legalholder",
+        "projects.change_legalholder",
+        "projects.change_milestone",
+        "projects.view_projectevent",
+        "projects.change_acicontract",
+        "projects.view_managementdialogue",
+        "projects.add_managementdialogue",
+        "projects.change_managementdialogue",
+        "projects.add_fundingrate",
+        "projects.change_fundingrate",
+        "projects.delete_fundingrate",
+    ),
+    Role.URPS: _PROJECTS_READ,
+    Role.ASSURANCE_MALADIE: (
+        *_PROJECTS_READ,
+        "projects.view_managementdialogue",
+        "projects.add_managementdialogue",
+        "projects.change_managementdialogue",
+    ),
+    Role.COORDINATOR: (),
+}
+for _role, _names in PROJECTS_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_names)
+
 
 def ensure_role_groups(**kwargs) -> None:
     """Create the role groups and grant them their permissions (idempotent)."""

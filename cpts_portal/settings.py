@@ -229,7 +229,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files are served only by permission-checked views, never under a public URL.
 MEDIA_URL = "/media/"
+# Largest document a project may upload; the reverse proxy should refuse bigger bodies too.
+PROJECTS_UPLOAD_MAX_BYTES = env_int("PROJECTS_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
 PHONENUMBER_DEFAULT_REGION = "FR"
 PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Projets de CPTS")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from cpts_portal.roles import ensure_role_groups
+
+        # The projects' permissions exist only once this app has migrated (it comes after
+        # ami in INSTALLED_APPS): grant them to the role groups then too.
+        post_migrate.connect(ensure_role_groups, sender=self)

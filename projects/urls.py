@@ -1,5 +1,31 @@
 """CPTS projects, under /projets/."""
 
+from django.urls import path
+
+from .views import pipeline, projects
+
 app_name = "projects"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", projects.project_list, name="list"),
+    path("connexion/", projects.login, name="login"),
+    path("deconnexion/", projects.logout, name="logout"),
+    path("nouveau/", projects.project_create, name="create"),
+    path("<int:pk>/", projects.project_detail, name="detail"),
+    path("<int:pk>/modifier/", projects.project_edit, name="edit"),
+    path("<int:pk>/porteur/", projects.holder_edit, name="holder"),
+    path("<int:pk>/etape/<str:target>/", projects.stage_change, name="stage_change"),
+    path("<int:pk>/derogation/<int:other_pk>/", projects.overlap_override, name="overlap_override"),
+    path("<int:pk>/jalons/<int:milestone_pk>/", projects.milestone_edit, name="milestone"),
+    path("<int:pk>/documents/", projects.document_upload, name="document_upload"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/",
+        pipeline.document_download,
+        name="document_download",
+    ),
+    path("<int:pk>/lettre-intention/", pipeline.letter, name="letter"),
+    path("<int:pk>/avis-urps/", pipeline.urps_opinion, name="urps_opinion"),
+    path("<int:pk>/avis-assurance-maladie/", pipeline.am_opinion, name="am_opinion"),
+    path("<int:pk>/projet-de-sante/", pipeline.health_project, name="health_project"),
+    path("<int:pk>/contrat/", pipeline.contract, name="contract"),
+]

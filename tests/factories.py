@@ -79,3 +79,90 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create: bool, extracted, **kwargs) -> None:
         for role in extracted or ():
             self.groups.add(Group.objects.get(name=role))
+
+
+# --- Geography and CPTS projects (projects app) ------------------------------------------
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "territories.Region"
+        django_get_or_create = ("code",)
+
+    code = "53"
+    name = "Bretagne"
+
+
+class DepartementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "territories.Departement"
+        django_get_or_create = ("code",)
+
+    code = "29"
+    name = "Finistère"
+    region = factory.SubFactory(RegionFactory)
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "territories.Commune"
+
+    insee_code = factory.Sequence(lambda n: f"29{n:03d}")
+    name = factory.Sequence(lambda n: f"Commune {n}")
+    population = 10_000
+    departement = factory.SubFactory(DepartementFactory)
+
+
+class TerritoryFactory(factory.django.DjangoModelFactory):
+    """A territory; ``TerritoryFactory(communes=[...])`` sets its communes."""
+
+    class Meta:
+        model = "territories.Territory"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Territoire {n}")
+
+    @factory.post_generation
+    def communes(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            self.communes.set(extracted)
+
+
+class CoordinatorFactory(UserFactory):
+    """A project coordinator: in the Coordinateur group, not admin staff."""
+
+    username = factory.Sequence(lambda n: f"coordinateur{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@cpts-exemple.fr")
+    is_staff = False
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted, **kwargs) -> None:
+        for role in ["Coordinateur"] if extracted is None else extracted:
+            self.groups.add(Group.objects.get(name=role))
+
+
+class CptsProjectFactory(factory.django.DjangoModelFactory):
+    """A project made by ``projects.services.create_project`` (milestones and parts included).
+
+    ``CptsProjectFactory(coordinators=[alice], territory=t)``; the author is an ARS agent.
+    """
+
+    class Meta:
+        model = "projects.CptsProject"
+
+    name = factory.Sequence(lambda n: f"CPTS Projet {n}")
+    territory = None
+    coordinators = ()
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from projects.services import create_project
+
+        by = kwargs.pop("by", None) or UserFactory(roles=["ARS"])
+        return create_project(
+            kwargs.pop("name"),
+            by,
+            territory=kwargs.pop("territory", None),
+            coordinators=kwargs.pop("coordinators", ()),
+            submissions=kwargs.pop("submissions", ()),
+        )

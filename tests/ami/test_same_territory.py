@@ -2,9 +2,9 @@
 
 import pytest
 
-from ami.selectors import same_territory_submissions
+from ami.selectors import same_territory_projects, same_territory_submissions
 from territories.models import Commune, Departement, Epci, Region, Territory
-from tests.factories import ActorFactory, SubmissionFactory
+from tests.factories import ActorFactory, CptsProjectFactory, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +54,14 @@ def test_answers_sharing_a_commune_or_an_epci_are_related(places):
 def test_answer_without_located_commune_has_no_relation(places):
     with_territory(SubmissionFactory(), places["douarnenez"])
     assert list(same_territory_submissions(SubmissionFactory())) == []
+
+
+def test_projects_of_the_same_epci_are_related(places):
+    mine = with_territory(SubmissionFactory(), places["douarnenez"])
+    neighbour_territory = Territory.objects.create(name="CPTS voisine")
+    neighbour_territory.communes.set([places["pouldergat"]])
+    neighbour = CptsProjectFactory(territory=neighbour_territory)
+    far_territory = Territory.objects.create(name="CPTS de Quimper")
+    far_territory.communes.set([places["quimper"]])
+    CptsProjectFactory(territory=far_territory)
+    assert list(same_territory_projects(mine)) == [neighbour]

@@ -1,0 +1,206 @@
+"""Django admin of the projects: browse, filter, fix a date; the pipeline is on the project pages.
+
+Stage changes go through ``projects.workflow.transition`` from the project page (they may
+ask for data such as the FIR amount), so the admin shows the stage read-only; projects are
+created from /projets/nouveau/ or from an AMI answer, which also create their milestones.
+"""
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AciContract,
+    CptsProject,
+    Document,
+    FundingRate,
+    LegalHolder,
+    ManagementDialogue,
+    Milestone,
+    ProjectEvent,
+    TerritoryOverlapOverride,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class LegalHolderInline(admin.StackedInline):
+    model = LegalHolder
+    extra = 0
+    max_num = 1
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ("label", "phase", "due_on", "done_on")
+    readonly_fields = ("label", "phase")
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class DocumentInline(ReadOnlyInline):
+    model = Document
+    fields = ("kind", "download", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("fichier"))
+    def download(self, obj: Document) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+
+
+class EventInline(ReadOnlyInline):
+    model = ProjectEvent
+    fields = ("created_at", "kind", "author", "from_stage", "to_stage", "comment")
+    verbose_name_plural = _("historique")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("author")
+
+
+@admin.register(CptsProject)
+class CptsProjectAdmin(admin.ModelAdmin):
+    list_display = ("name", "stage", "territory", "stage_changed_at", "created_at", "page")
+    list_filter = (
+        "stage",
+        ("coordinators", admin.RelatedOnlyFieldListFilter),
+        "letter_validated_on",
+        "created_at",
+    )
+    list_select_related = ("territory",)
+    search_fields = ("name", "territory__name", "legal_holder__name", "legal_holder__rna_number")
+    date_hierarchy = "created_at"
+    filter_horizontal = ("coordinators",)
+    raw_id_fields = ("territory", "submissions")
+    readonly_fields = (
+        "stage",
+        "stage_changed_at",
+        "abandoned_from",
+        "letter_deposited_on",
+        "letter_validated_on",
+        "fir_amount",
+        "fir_granted_on",
+        "health_project_deposited_on",
+        "health_project_validated_on",
+        "running_since",
+        "abandoned_on",
+        "created_at",
+        "created_by",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "territory", "coordinators", "submissions")}),
+        (
+            _("Étape et dates clés"),
+            {
+                "fields": (
+                    "stage",
+                    "stage_changed_at",
+                    "abandoned_from",
+                    "letter_deposited_on",
+                    "letter_validated_on",
+                    "fir_amount",
+                    "fir_granted_on",
+                    "health_project_deposited_on",
+                    "health_project_validated_on",
+                    "running_since",
+                    "abandoned_on",
+                    "created_at",
+                    "created_by",
+                )
+            },
+        ),
+    )
+    inlines = [LegalHolderInline, MilestoneInline, DocumentInline, EventInline]
+
+    @admin.display(description=_("page du projet"))
+    def page(self, obj: CptsProject) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Ouvrir"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(FundingRate)
+class FundingRateAdmin(admin.ModelAdmin):
+    list_display = ("tier", "item", "fixed_amount", "variable_amount", "source")
+    list_filter = ("tier", "item")
+
+
+@admin.register(TerritoryOverlapOverride)
+class TerritoryOverlapOverrideAdmin(admin.ModelAdmin):
+    list_display = ("project", "other_project", "by", "at")
+    list_select_related = ("project", "other_project", "by")
+    readonly_fields = ("project", "other_project", "reason", "by", "at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class DialogueInline(admin.TabularInline):
+    model = ManagementDialogue
+    extra = 0
+    fields = ("year", "held_on", "summary", "recorded_by")
+    readonly_fields = ("recorded_by",)
+
+
+@admin.register(AciContract)
+class AciContractAdmin(admin.ModelAdmin):
+    list_display = ("project", "signed_on", "ends_on")
+    list_select_related = ("project",)
+    list_filter = ("signed_on",)
+    readonly_fields = ("project", "ends_on", "recorded_by", "created_at")
+    fields = ("project", "signed_on", "ends_on", "missions", "recorded_by", "created_at")
+    inlines = [DialogueInline]
+
+    @admin.display(description=_("fin du contrat"))
+    def ends_on(self, obj: AciContract):
+        return obj.ends_on
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "kind", "project", "size", "uploaded_at", "download")
+    list_filter = ("kind", "uploaded_at")
+    list_select_related = ("project",)
+    search_fields = ("original_name", "project__name")
+    fields = (
+        "project",
+        "kind",
+        "title",
+        "original_name",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("télécharger"))
+    def download(self, obj: Document) -> str:
+        url = reverse(
+            "projects:document_download", kwargs={"pk": obj.project_id, "document_pk": obj.pk}
+        )
+        return format_html('<a href="{}">{}</a>', url, _("Télécharger"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

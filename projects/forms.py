@@ -1,0 +1,328 @@
+"""Forms of the project pages (rendered with the crispy_dsfr pack)."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import inlineformset_factory
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from cpts_portal.roles import Role
+from territories.models import Territory
+
+from . import selectors
+from .models import (
+    ActionSheet,
+    AssuranceMaladieOpinion,
+    CptsProject,
+    HealthProject,
+    LegalHolder,
+    LetterOfIntent,
+    ManagementDialogue,
+    Milestone,
+    Stage,
+    UrpsOpinion,
+    Verdict,
+)
+from .models.choices import MISSION_CHOICES
+from .validators import ACCEPT_ATTRIBUTE, normalize_identifier, upload_max_bytes, validate_upload
+from .workflow import Transition
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def draft_helper() -> FormHelper:
+    """Fields rendered inside the page's <form>, without « (facultatif) » marks: a draft may
+    be saved incomplete, but every field is needed for the deposit (the page lists them)."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.dsfr_mark_optional_fields = False
+    return helper
+
+
+def textarea(rows: int = 5) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def coordinator_users():
+    return (
+        get_user_model()
+        .objects.filter(groups__name=Role.COORDINATOR, is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class CoordinatorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        name = user.get_full_name() or user.get_username()
+        return f"{name} ({user.email})" if user.email else name
+
+
+class ProjectForm(forms.ModelForm):
+    """ARS: a project's name, territory and coordinators, and overlap overrides."""
+
+    coordinators = CoordinatorChoiceField(
+        label=_("Coordinateurs"),
+        queryset=coordinator_users(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Comptes du groupe « Coordinateur »."),
+    )
+    override_reason = forms.CharField(
+        label=_("Motif de la dérogation au chevauchement"),
+        required=False,
+        widget=textarea(3),
+        help_text=_(
+            "À remplir seulement si le territoire partage des communes avec un autre projet "
+            "actif : « Deux CPTS ne peuvent coexister sur un même territoire »."
+        ),
+    )
+
+    class Meta:
+        model = CptsProject
+        fields = ["name", "territory", "coordinators"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = Territory.objects.order_by("name")
+        self.fields["coordinators"].queryset = coordinator_users()
+        self.blocking: list[CptsProject] = []
+
+    def clean(self) -> dict:
+        data = super().clean()
+        territory = data.get("territory")
+        if territory is None:
+            return data
+        project = self.instance
+        others = selectors.overlapping_projects(territory.communes.values("pk"), exclude=project)
+        overridden = set()
+        if project.pk:
+            overridden = {o.other.pk for o in selectors.overlaps_of(project) if o.override}
+        self.blocking = [
+            other
+            for other in others
+            if (project.pk is None or other.pk < project.pk) and other.pk not in overridden
+        ]
+        if self.blocking and not data.get("override_reason", "").strip():
+            self.add_error(
+                "territory",
+                _(
+                    "Ce territoire partage des communes avec %(projects)s. Deux CPTS ne peuvent "
+                    "coexister sur un même territoire : indiquez le motif d’une dérogation pour "
+                    "l’enregistrer malgré tout."
+                )
+                % {"projects": ", ".join(f"« {p.name} »" for p in self.blocking)},
+            )
+        return data
+
+
+class LegalHolderForm(forms.ModelForm):
+    rna_number = forms.CharField(
+        label=_("Numéro RNA"),
+        max_length=20,
+        help_text=_("Répertoire national des associations : W suivi de 9 chiffres."),
+    )
+    siret = forms.CharField(
+        label=_("SIRET"), max_length=20, required=False, help_text=_("14 chiffres.")
+    )
+
+    class Meta:
+        model = LegalHolder
+        fields = ["name", "rna_number", "siret"]
+
+    def clean_rna_number(self) -> str:
+        return normalize_identifier(self.cleaned_data["rna_number"])
+
+    def clean_siret(self) -> str:
+        return normalize_identifier(self.cleaned_data["siret"])
+
+
+class LetterForm(forms.ModelForm):
+    class Meta:
+        model = LetterOfIntent
+        fields = [
+            "action_territory",
+            "identified_needs",
+            "mobilisation",
+            "project_description",
+            "objectives",
+            "planned_actions",
+            "means",
+            "commits_to_core_missions",
+        ]
+        widgets = {name: textarea(6) for name in fields if name != "commits_to_core_missions"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # A draft may be saved incomplete; the deposit lists what is missing.
+        for field in self.fields.values():
+            field.required = False
+        self.helper = draft_helper()
+
+
+class TransitionForm(forms.Form):
+    """The comment (reasons, when required) and the data a transition asks for."""
+
+    comment = forms.CharField(label=_("Commentaire"), required=False, widget=textarea(4))
+    fir_amount = forms.DecimalField(
+        label=_("Montant du financement FIR (€)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    fir_granted_on = forms.DateField(label=_("Date du financement FIR"), widget=DateInput)
+    signed_on = forms.DateField(label=_("Date de signature du contrat ACI"), widget=DateInput)
+
+    DATA_FIELDS = ("fir_amount", "fir_granted_on", "signed_on")
+
+    def __init__(self, *args, rule: Transition, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.DATA_FIELDS:
+            if name not in rule.data:
+                del self.fields[name]
+        if rule.needs_comment:
+            self.fields["comment"].required = True
+            self.fields["comment"].label = (
+                _("Motif de l’abandon")
+                if rule.target == Stage.ABANDONED
+                else _("Ce qui est à compléter")
+            )
+
+    def transition_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.DATA_FIELDS if name in self.fields}
+
+
+class UrpsOpinionForm(forms.ModelForm):
+    class Meta:
+        model = UrpsOpinion
+        fields = [
+            "objectives_verdict",
+            "objectives_comment",
+            "mobilisation_verdict",
+            "mobilisation_comment",
+            "territory_verdict",
+            "territory_comment",
+        ]
+        widgets = {
+            "objectives_verdict": forms.RadioSelect,
+            "mobilisation_verdict": forms.RadioSelect,
+            "territory_verdict": forms.RadioSelect,
+            "objectives_comment": textarea(3),
+            "mobilisation_comment": textarea(3),
+            "territory_comment": textarea(3),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for code, _label in UrpsOpinion.CRITERIA:
+            self.fields[f"{code}_verdict"].choices = Verdict.choices
+
+    def criteria(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        return [
+            (label, self[f"{code}_verdict"], self[f"{code}_comment"])
+            for code, label in UrpsOpinion.CRITERIA
+        ]
+
+
+class AmOpinionForm(forms.ModelForm):
+    class Meta:
+        model = AssuranceMaladieOpinion
+        fields = ["verdict", "comment"]
+        widgets = {"verdict": forms.RadioSelect, "comment": textarea(4)}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["verdict"].choices = Verdict.choices
+
+
+class HealthProjectForm(forms.ModelForm):
+    missions = forms.MultipleChoiceField(
+        label=_("Missions retenues"),
+        choices=MISSION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Les missions socles sont attendues dans tout projet de santé."),
+    )
+
+    class Meta:
+        model = HealthProject
+        fields = ["diagnostic", "missions", "governance"]
+        widgets = {"diagnostic": textarea(8), "governance": textarea(5)}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = draft_helper()
+
+
+class ActionSheetForm(forms.ModelForm):
+    class Meta:
+        model = ActionSheet
+        fields = ["title", "mission", "referents", "partners", "tasks", "due_on", "indicators"]
+        widgets = {
+            "referents": textarea(2),
+            "partners": textarea(2),
+            "tasks": textarea(3),
+            "indicators": textarea(2),
+            "due_on": DateInput,
+        }
+
+
+ActionSheetFormSet = inlineformset_factory(
+    HealthProject,
+    ActionSheet,
+    form=ActionSheetForm,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+)
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type de document"))
+    title = forms.CharField(label=_("Description"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("Fichier"),
+        widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+    )
+
+    def __init__(self, *args, kinds: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]
+        self.fields["file"].help_text = _("PDF, ODT ou DOCX, %(limit)s au plus.") % {
+            "limit": filesizeformat(upload_max_bytes())
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.file_type = validate_upload(upload)
+        return upload
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["due_on", "done_on"]
+        widgets = {"due_on": DateInput, "done_on": DateInput}
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de la dérogation"), widget=textarea(4))
+
+
+class DialogueForm(forms.ModelForm):
+    class Meta:
+        model = ManagementDialogue
+        fields = ["year", "held_on", "summary"]
+        widgets = {"held_on": DateInput, "summary": textarea(5)}
+
+
+class ContractMissionsForm(forms.Form):
+    missions = forms.MultipleChoiceField(
+        label=_("Missions contractualisées"),
+        choices=MISSION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

@@ -1,0 +1,107 @@
+"""Who may see and do what on a project: small named predicates, used by views and workflow.
+
+Staff of the three partner institutions (ARS, URPS, Assurance Maladie) see every project
+of the region; a coordinator sees only the projects they are a coordinator of, and only
+while they are in the « Coordinateur » group. Superusers have every role.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from cpts_portal.roles import STAFF_ROLES, Role, has_role
+
+from .models import CptsProject, DocumentKind, Stage
+
+User = AbstractBaseUser | AnonymousUser
+
+# Stages where the coordinators may still edit each document.
+LETTER_EDITABLE = (Stage.DRAFT, Stage.LETTER_TO_COMPLETE)
+HEALTH_PROJECT_EDITABLE = (
+    Stage.LETTER_VALIDATED,
+    Stage.HEALTH_PROJECT_DRAFTING,
+    Stage.HEALTH_PROJECT_TO_COMPLETE,
+)
+CONTRACT_STAGES = (Stage.HEALTH_PROJECT_VALIDATED, Stage.CONTRACT_SIGNED, Stage.RUNNING)
+CONTRACT_DOCUMENTS = (DocumentKind.ACI_CONTRACT, DocumentKind.AMENDMENT)
+
+
+def is_partner_staff(user: User) -> bool:
+    return has_role(user, *STAFF_ROLES)
+
+
+def is_coordinator_of(user: User, project: CptsProject) -> bool:
+    """A member of the project's coordinators who is (still) in the Coordinateur group."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if not any(coordinator.pk == user.pk for coordinator in project.coordinators.all()):
+        return False
+    return has_role(user, Role.COORDINATOR)
+
+
+def acts_as(user: User, project: CptsProject, role: str) -> bool:
+    """Whether ``user`` holds ``role`` for this project (a coordinator: of this very project)."""
+    if role == Role.COORDINATOR:
+        return (user.is_authenticated and user.is_superuser) or is_coordinator_of(user, project)
+    return has_role(user, role)
+
+
+def can_view(user: User, project: CptsProject) -> bool:
+    return is_partner_staff(user) or is_coordinator_of(user, project)
+
+
+def can_manage(user: User, project: CptsProject | None = None) -> bool:
+    """Create projects, change their name, territory and coordinators, decide overrides."""
+    return has_role(user, Role.ARS)
+
+
+def can_edit_holder(user: User, project: CptsProject) -> bool:
+    return project.is_active and (can_manage(user) or is_coordinator_of(user, project))
+
+
+def can_edit_letter(user: User, project: CptsProject) -> bool:
+    return project.stage in LETTER_EDITABLE and acts_as(user, project, Role.COORDINATOR)
+
+
+def can_edit_health_project(user: User, project: CptsProject) -> bool:
+    return project.stage in HEALTH_PROJECT_EDITABLE and acts_as(user, project, Role.COORDINATOR)
+
+
+def can_give_urps_opinion(user: User, project: CptsProject) -> bool:
+    return project.stage == Stage.LETTER_DEPOSITED and has_role(user, Role.URPS)
+
+
+def can_give_am_opinion(user: User, project: CptsProject) -> bool:
+    return project.stage == Stage.HEALTH_PROJECT_DEPOSITED and has_role(
+        user, Role.ASSURANCE_MALADIE
+    )
+
+
+def can_follow_contract(user: User, project: CptsProject) -> bool:
+    """Record dialogues de gestion and change the contracted missions: ARS and AM."""
+    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and has_role(
+        user, Role.ARS, Role.ASSURANCE_MALADIE
+    )
+
+
+def can_edit_milestones(user: User, project: CptsProject) -> bool:
+    return project.is_active and (can_manage(user) or is_coordinator_of(user, project))
+
+
+def uploadable_kinds(user: User, project: CptsProject) -> list[DocumentKind]:
+    """The kinds of document this user may add to this project now.
+
+    A deposited lettre d'intention or projet de santé is frozen until it is sent back
+    « à compléter »; statuts may be replaced at any time; the contract and its avenants
+    are uploaded by the ARS or the Assurance Maladie once the projet de santé is validated.
+    """
+    if not project.is_active:
+        return []
+    kinds: list[DocumentKind] = []
+    if acts_as(user, project, Role.COORDINATOR) or can_manage(user):
+        if project.stage in LETTER_EDITABLE:
+            kinds += [DocumentKind.LETTER, DocumentKind.CERFA]
+        kinds.append(DocumentKind.STATUTES)
+        if project.stage in HEALTH_PROJECT_EDITABLE:
+            kinds.append(DocumentKind.HEALTH_PROJECT)
+    if has_role(user, Role.ARS, Role.ASSURANCE_MALADIE) and project.stage in CONTRACT_STAGES:
+        kinds += CONTRACT_DOCUMENTS
+    return kinds

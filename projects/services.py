@@ -1,0 +1,325 @@
+"""Writes of the projects app. Stage changes go through ``projects.workflow.transition``."""
+
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ami.models import Submission
+from cpts_portal.roles import Role, has_role
+from notifications.services import queue_email
+from territories.models import Territory
+
+from . import rules, workflow
+from .checklist import MEMO_CHECKLIST
+from .models import (
+    AssuranceMaladieOpinion,
+    CptsProject,
+    Document,
+    DocumentKind,
+    HealthProject,
+    LetterOfIntent,
+    Milestone,
+    ProjectEvent,
+    Stage,
+    TerritoryOverlapOverride,
+    UrpsOpinion,
+)
+from .validators import validate_upload
+
+NAME_MAX_LENGTH = CptsProject._meta.get_field("name").max_length
+
+
+def create_project(
+    name: str,
+    by: AbstractBaseUser,
+    territory: Territory | None = None,
+    coordinators: Iterable[AbstractBaseUser] = (),
+    submissions: Iterable[Submission] = (),
+    comment: str = "",
+    override_reason: str = "",
+) -> CptsProject:
+    """Create a project at the avant-projet stage, with its empty documents and milestones.
+
+    In one transaction: the project, its lettre d'intention and projet de santé (empty),
+    the memo's milestones, a « projet créé » history entry and, with ``override_reason``,
+    an ARS override for each active project whose territory it overlaps.
+    """
+    with transaction.atomic():
+        project = CptsProject.objects.create(
+            name=name[:NAME_MAX_LENGTH], territory=territory, created_by=by
+        )
+        project.coordinators.set(coordinators)
+        project.submissions.set(submissions)
+        LetterOfIntent.objects.create(project=project)
+        HealthProject.objects.create(project=project)
+        Milestone.objects.bulk_create(
+            Milestone(
+                project=project, code=item.code, label=item.label, phase=item.phase, position=i
+            )
+            for i, item in enumerate(MEMO_CHECKLIST)
+        )
+        ProjectEvent.objects.create(
+            project=project,
+            kind=ProjectEvent.Kind.CREATED,
+            author=by,
+            to_stage=Stage.DRAFT,
+            comment=comment,
+        )
+        if override_reason:
+            override_all_overlaps(project, override_reason, by)
+    return project
+
+
+def create_project_from_submission(submission: Submission, by: AbstractBaseUser) -> CptsProject:
+    """The project of an AMI answer oriented towards an accompaniment (« accompagnement »).
+
+    Name: « CPTS » and the envisaged territory as typed (first line), else the first
+    actor's commune, else the answer's reference. Territory: a copy of the answer's
+    territory (same communes, under the project's name), so that the project's perimeter
+    can evolve while the answer keeps what the professionals wrote. The answer is linked
+    to the project and the creation is written in the project's history.
+
+    Idempotent: an answer already linked to an active project returns that project. The
+    overlap rule is not a refusal here: a project overlapping an earlier one is created,
+    shows the overlap and cannot move forward until the ARS records an override.
+    Raises ``PermissionDenied`` unless ``by`` is ARS staff.
+    """
+    if not has_role(by, Role.ARS):
+        raise PermissionDenied(_("Seule l’ARS crée les projets de CPTS."))
+    with transaction.atomic():
+        # Lock the answer: two clicks at once must not make two projects.
+        Submission.objects.select_for_update().filter(pk=submission.pk).first()
+        existing = (
+            CptsProject.objects.filter(submissions=submission)
+            .exclude(stage=Stage.ABANDONED)
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            return existing
+        name = project_name_for(submission)
+        territory = None
+        if submission.territory_id:
+            territory = Territory.objects.create(name=name)
+            territory.communes.set(submission.territory.communes.all())
+        return create_project(
+            name,
+            by,
+            territory=territory,
+            submissions=[submission],
+            comment=_("Créé à partir de la réponse %(reference)s à l’AMI.")
+            % {"reference": submission.reference},
+        )
+
+
+def project_name_for(submission: Submission) -> str:
+    text = (submission.territory_text or "").strip().splitlines()
+    place = text[0].strip() if text else ""
+    if not place:
+        actor = submission.actors.select_related("practice_commune").order_by("pk").first()
+        if actor is not None:
+            place = (
+                actor.practice_commune.name if actor.practice_commune_id else actor.practice_place
+            )
+    if not place:
+        return _("Projet issu de la réponse %(reference)s") % {"reference": submission.reference}
+    if place.lower().startswith("cpts"):
+        return place[:NAME_MAX_LENGTH]
+    return f"CPTS {place}"[:NAME_MAX_LENGTH]
+
+
+def update_project(
+    project: CptsProject,
+    by: AbstractBaseUser,
+    changes: dict,
+    override_reason: str = "",
+) -> ProjectEvent | None:
+    """Apply the ARS's changes (name, territory, coordinators) and record them."""
+    if not rules.can_manage(by, project):
+        raise PermissionDenied
+    labels = []
+    with transaction.atomic():
+        for name in ("name", "territory"):
+            if name in changes and getattr(project, name) != changes[name]:
+                setattr(project, name, changes[name])
+                labels.append(str(CptsProject._meta.get_field(name).verbose_name))
+        project.save(update_fields=["name", "territory", "updated_at"])
+        if "coordinators" in changes:
+            before = set(project.coordinators.values_list("pk", flat=True))
+            after = {user.pk for user in changes["coordinators"]}
+            if before != after:
+                project.coordinators.set(changes["coordinators"])
+                labels.append(str(_("coordinateurs")))
+        if override_reason:
+            override_all_overlaps(project, override_reason, by)
+        if not labels:
+            return None
+        return ProjectEvent.objects.create(
+            project=project,
+            kind=ProjectEvent.Kind.EDITED,
+            author=by,
+            comment=_("Modifié : %(fields)s") % {"fields": ", ".join(labels)},
+        )
+
+
+def override_all_overlaps(project: CptsProject, reason: str, by: AbstractBaseUser) -> None:
+    from .selectors import overlaps_of
+
+    for overlap in overlaps_of(project):
+        if overlap.blocking:
+            record_overlap_override(project, overlap.other, reason, by)
+
+
+def record_overlap_override(
+    project: CptsProject, other: CptsProject, reason: str, by: AbstractBaseUser
+) -> TerritoryOverlapOverride:
+    """The ARS decides that these two projects may share communes; recorded in history."""
+    if not has_role(by, Role.ARS):
+        raise PermissionDenied(
+            _("Seule l’ARS peut autoriser deux projets sur des communes communes.")
+        )
+    if not reason.strip():
+        raise ValidationError(_("Indiquez le motif de la dérogation."))
+    with transaction.atomic():
+        override, _created = TerritoryOverlapOverride.objects.get_or_create(
+            project=project, other_project=other, defaults={"reason": reason, "by": by}
+        )
+        ProjectEvent.objects.create(
+            project=project,
+            kind=ProjectEvent.Kind.OVERLAP_OVERRIDE,
+            author=by,
+            comment=_("Chevauchement avec « %(other)s » autorisé : %(reason)s")
+            % {"other": other.name, "reason": reason},
+        )
+    return override
+
+
+def record_edit(project: CptsProject, by: AbstractBaseUser, what: str, fields: list[str]) -> None:
+    if fields:
+        ProjectEvent.objects.create(
+            project=project,
+            kind=ProjectEvent.Kind.EDITED,
+            author=by,
+            comment=_("%(what)s : %(fields)s modifié(s)")
+            % {"what": what, "fields": ", ".join(fields)},
+        )
+
+
+def add_document(
+    project: CptsProject, kind: str, upload: UploadedFile, by: AbstractBaseUser, title: str = ""
+) -> Document:
+    """Store an upload after checking its content type and size; recorded in history.
+
+    Raises ``ValidationError`` (French message) for a file over the size cap or whose
+    content is not PDF, ODT or DOCX, and ``PermissionDenied`` for a kind this user may not
+    add at this stage (``rules.uploadable_kinds``).
+    """
+    if DocumentKind(kind) not in rules.uploadable_kinds(by, project):
+        raise PermissionDenied
+    file_type = validate_upload(upload)
+    document = Document(
+        project=project,
+        kind=kind,
+        title=title,
+        original_name=(upload.name or "document").rsplit("/", 1)[-1][:255],
+        content_type=file_type.content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    with transaction.atomic():
+        document.file.save(upload.name or "document", upload, save=False)
+        document.save()
+        ProjectEvent.objects.create(
+            project=project,
+            kind=ProjectEvent.Kind.DOCUMENT_ADDED,
+            author=by,
+            comment=f"{DocumentKind(kind).label} — {document.original_name}",
+        )
+    return document
+
+
+def record_urps_opinion(
+    project: CptsProject, opinion: UrpsOpinion, by: AbstractBaseUser
+) -> UrpsOpinion:
+    """Save the URPS avis on the 3 criteria and move the project to « avis URPS rendu »."""
+    if not rules.can_give_urps_opinion(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        opinion.project = project
+        opinion.author = by
+        opinion.created_at = timezone.now()
+        opinion.save()
+        summary = "\n".join(f"{label} : {verdict}" for label, verdict, _c in opinion.criteria())
+        workflow.transition(project, Stage.URPS_OPINION, by=by, comment=summary)
+    return opinion
+
+
+def record_am_opinion(
+    project: CptsProject, opinion: AssuranceMaladieOpinion, by: AbstractBaseUser
+) -> AssuranceMaladieOpinion:
+    """Save the Assurance Maladie avis on the deposited projet de santé; the ARS is told."""
+    if not rules.can_give_am_opinion(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        opinion.project = project
+        opinion.author = by
+        opinion.created_at = timezone.now()
+        opinion.save()
+        event = ProjectEvent.objects.create(
+            project=project,
+            kind=ProjectEvent.Kind.OPINION,
+            author=by,
+            comment=_("Avis de l’Assurance Maladie : %(verdict)s. %(comment)s")
+            % {"verdict": opinion.get_verdict_display(), "comment": opinion.comment},
+        )
+        to = workflow.recipients(project, (Role.ARS,), by, coordinators=False)
+        if to:
+            queue_email(
+                to,
+                "projects/emails/am_opinion",
+                {
+                    "project": project,
+                    "opinion": opinion,
+                    "event": event,
+                    "project_url": f"{settings.SITE_URL}{project.get_absolute_url()}",
+                },
+                related=project,
+            )
+    return opinion
+
+
+def save_health_project(
+    project: CptsProject, by: AbstractBaseUser, save: Callable[[], None]
+) -> None:
+    """Save the projet de santé; the first save after the letter's validation starts drafting."""
+    if not rules.can_edit_health_project(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        save()
+        if project.stage == Stage.LETTER_VALIDATED:
+            workflow.transition(project, Stage.HEALTH_PROJECT_DRAFTING, by=by)
+
+
+def update_milestone(milestone: Milestone, by: AbstractBaseUser, due_on, done_on) -> None:
+    project = milestone.project
+    if not rules.can_edit_milestones(by, project):
+        raise PermissionDenied
+    if (milestone.due_on, milestone.done_on) == (due_on, done_on):
+        return
+    with transaction.atomic():
+        milestone.due_on, milestone.done_on = due_on, done_on
+        milestone.save(update_fields=["due_on", "done_on"])
+        parts = [milestone.label]
+        if due_on:
+            parts.append(_("échéance le %(date)s") % {"date": due_on.strftime("%d/%m/%Y")})
+        if done_on:
+            parts.append(_("réalisé le %(date)s") % {"date": done_on.strftime("%d/%m/%Y")})
+        ProjectEvent.objects.create(
+            project=project, kind=ProjectEvent.Kind.MILESTONE, author=by, comment=" — ".join(parts)
+        )

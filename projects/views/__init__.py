@@ -1,0 +1,1 @@
+"""Views of the projects app, under /projets/ (see ``projects.urls``)."""

@@ -1,0 +1,52 @@
+"""What every project view shares: login, access to one project, the 404-or-403 rule."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
+
+from projects import rules
+from projects.models import CptsProject
+from projects.selectors import coordinator_queryset
+
+LOGIN_URL = reverse_lazy("projects:login")
+
+
+def project_login_required(view):
+    """Anonymous visitors go to the projects' login page (coordinators are not admin staff)."""
+    return login_required(view, login_url=LOGIN_URL)
+
+
+def project_queryset() -> QuerySet[CptsProject]:
+    return CptsProject.objects.select_related("territory", "legal_holder").prefetch_related(
+        Prefetch("coordinators", queryset=coordinator_queryset())
+    )
+
+
+def get_project(request: HttpRequest, pk: int) -> CptsProject:
+    """The project if this user may see it; 404 otherwise, so its existence stays private."""
+    project = get_object_or_404(project_queryset(), pk=pk)
+    if not rules.can_view(request.user, project):
+        raise Http404
+    return project
+
+
+def require(allowed: bool) -> None:
+    """403 for a user who sees the project but may not do this."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def with_project(view):
+    """Decorate ``view(request, project, ...)``: login, then the project or 404."""
+
+    @project_login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int, *args, **kwargs):
+        return view(request, get_project(request, pk), *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,321 @@
+"""The project list and page, and the project-wide actions (edit, stage change, override)."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from projects import rules, selectors, services, workflow
+from projects.forms import (
+    DocumentForm,
+    LegalHolderForm,
+    MilestoneForm,
+    OverrideForm,
+    ProjectForm,
+    TransitionForm,
+)
+from projects.models import CptsProject, LegalHolder, Milestone, Phase, Stage
+from projects.models.choices import PIPELINE
+
+from .common import project_login_required, require, with_project
+
+login = auth_views.LoginView.as_view(
+    template_name="projects/login.html",
+    next_page=reverse_lazy("projects:list"),
+    redirect_authenticated_user=True,
+)
+logout = auth_views.LogoutView.as_view(next_page=reverse_lazy("projects:login"))
+
+
+@project_login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = list(selectors.project_list(request.user))
+    for project in projects:
+        project.tier = selectors.tier_of(project.population)
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "projects": projects,
+            "is_staff_view": rules.is_partner_staff(request.user),
+            "can_create": rules.can_manage(request.user),
+        },
+    )
+
+
+@project_login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    require(rules.can_manage(request.user))
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        project = services.create_project(
+            form.cleaned_data["name"],
+            request.user,
+            territory=form.cleaned_data["territory"],
+            coordinators=form.cleaned_data["coordinators"],
+            override_reason=form.cleaned_data["override_reason"] if form.blocking else "",
+        )
+        messages.success(request, _("Le projet a été créé."))
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": None})
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    require(rules.can_manage(request.user, project))
+    # The form validates a copy: ``project`` keeps the saved values, so the service can
+    # tell what changed and the page title shows the saved name.
+    form = ProjectForm(request.POST or None, instance=CptsProject.objects.get(pk=project.pk))
+    if request.method == "POST" and form.is_valid():
+        services.update_project(
+            project,
+            request.user,
+            {name: form.cleaned_data[name] for name in ("name", "territory", "coordinators")},
+            override_reason=form.cleaned_data["override_reason"] if form.blocking else "",
+        )
+        messages.success(request, _("Le projet a été modifié."))
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+def stepper(project: CptsProject) -> dict:
+    phases = list(Phase)
+    index = phases.index(project.phase)
+    return {
+        "current": index + 1,
+        "count": len(phases),
+        "title": Stage(project.stage).label,
+        "phase": project.phase.label,
+        "next": phases[index + 1].label if index + 1 < len(phases) else None,
+    }
+
+
+def pipeline(project: CptsProject) -> list[dict]:
+    """The main line of stages, each done, current or to come (for the page's list)."""
+    position = project.pipeline_index
+    steps = []
+    for i, stage in enumerate(PIPELINE):
+        state = "done" if i < position else ("current" if i == position else "todo")
+        actual = Stage(project.stage)
+        steps.append(
+            {
+                "label": stage.label,
+                "state": state,
+                # « à compléter »: the current step shows what really happened.
+                "actual": actual.label if state == "current" and actual != stage else "",
+            }
+        )
+    return steps
+
+
+@with_project
+def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    user = request.user
+    kinds = rules.uploadable_kinds(user, project)
+    contract = getattr(project, "contract", None)
+    context = {
+        "project": project,
+        "stage": Stage(project.stage),
+        "stepper": stepper(project),
+        "pipeline": pipeline(project),
+        "summary": project.territory.summary() if project.territory_id else None,
+        "overlaps": selectors.overlaps_of(project),
+        "holder": getattr(project, "legal_holder", None),
+        "letter": project.letter,
+        "letter_missing": selectors.letter_missing_items(project),
+        "urps_opinions": list(project.urps_opinions.select_related("author")),
+        "health_project": project.health_project,
+        "action_sheets": list(project.health_project.action_sheets.all()),
+        "health_project_missing": selectors.health_project_missing_items(project),
+        "am_opinions": list(project.am_opinions.select_related("author")),
+        "contract": contract,
+        "milestones": list(project.milestones.all()),
+        "documents": list(project.documents.select_related("uploaded_by")),
+        "events": list(project.events.select_related("author").order_by("-created_at", "-pk")),
+        "transitions": [
+            (target, workflow.find_rule(project, target))
+            for target in workflow.allowed_targets(project, user)
+        ],
+        "document_form": DocumentForm(kinds=kinds) if kinds else None,
+        "can": {
+            "manage": rules.can_manage(user, project),
+            "holder": rules.can_edit_holder(user, project),
+            "letter": rules.can_edit_letter(user, project),
+            "health_project": rules.can_edit_health_project(user, project),
+            "urps_opinion": rules.can_give_urps_opinion(user, project),
+            "am_opinion": rules.can_give_am_opinion(user, project),
+            "milestones": rules.can_edit_milestones(user, project),
+        },
+        "is_coordinator": rules.is_coordinator_of(user, project),
+    }
+    return render(request, "projects/detail.html", context)
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def holder_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    require(rules.can_edit_holder(request.user, project))
+    holder = getattr(project, "legal_holder", None) or LegalHolder(project=project)
+    form = LegalHolderForm(request.POST or None, instance=holder)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        services.record_edit(
+            project,
+            request.user,
+            _("Association porteuse"),
+            [str(form.fields[name].label) for name in form.changed_data],
+        )
+        messages.success(request, _("L’association porteuse a été enregistrée."))
+        return redirect(project)
+    return render(
+        request,
+        "projects/holder_form.html",
+        {"project": project, "form": form, "page_title": _("Association porteuse")},
+    )
+
+
+def stage_change_title(rule: workflow.Transition) -> str:
+    if rule.target == Stage.ABANDONED:
+        return _("Abandonner le projet")
+    if rule.needs_comment:
+        return _("Renvoyer : %(stage)s") % {"stage": rule.target.label}
+    return _("Passer à l’étape « %(stage)s »") % {"stage": rule.target.label}
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def stage_change(request: HttpRequest, project: CptsProject, target: str) -> HttpResponse:
+    """Confirm a stage change (with reasons or data when needed) and apply it."""
+    try:
+        target = Stage(target)
+    except ValueError as error:
+        raise Http404 from error
+    rule = workflow.find_rule(project, target)
+    require(rule is not None and target in workflow.allowed_targets(project, request.user))
+    form = TransitionForm(request.POST or None, rule=rule)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.transition(
+                project,
+                target,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                **form.transition_data(),
+            )
+        except workflow.TransitionNotAllowed as error:
+            refusal = error
+        else:
+            messages.success(
+                request, _("Le projet est passé à l’étape « %(stage)s ».") % {"stage": target.label}
+            )
+            return redirect(project)
+    return render(
+        request,
+        "projects/stage_change.html",
+        {
+            "project": project,
+            "target": target,
+            "rule": rule,
+            "form": form,
+            "refusal": refusal,
+            "page_title": stage_change_title(rule),
+        },
+        status=422 if refusal else 200,
+    )
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def overlap_override(request: HttpRequest, project: CptsProject, other_pk: int) -> HttpResponse:
+    require(rules.can_manage(request.user, project))
+    overlap = next((o for o in selectors.overlaps_of(project) if o.other.pk == other_pk), None)
+    if overlap is None:
+        raise Http404
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.record_overlap_override(
+            project, overlap.other, form.cleaned_data["reason"], request.user
+        )
+        messages.success(request, _("La dérogation a été enregistrée."))
+        return redirect(project)
+    return render(
+        request,
+        "projects/override_form.html",
+        {
+            "project": project,
+            "overlap": overlap,
+            "form": form,
+            "page_title": _("Dérogation au chevauchement de territoire"),
+        },
+    )
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request: HttpRequest, project: CptsProject, milestone_pk: int) -> HttpResponse:
+    require(rules.can_edit_milestones(request.user, project))
+    milestone = get_object_or_404(Milestone, pk=milestone_pk, project=project)
+    form = MilestoneForm(request.POST or None, instance=Milestone.objects.get(pk=milestone.pk))
+    if request.method == "POST" and form.is_valid():
+        services.update_milestone(
+            milestone, request.user, form.cleaned_data["due_on"], form.cleaned_data["done_on"]
+        )
+        messages.success(request, _("Le jalon a été mis à jour."))
+        return redirect(f"{project.get_absolute_url()}#jalons")
+    return render(
+        request,
+        "projects/milestone_form.html",
+        {
+            "project": project,
+            "milestone": milestone,
+            "form": form,
+            "page_title": _("Dates du jalon"),
+        },
+    )
+
+
+def return_url(project: CptsProject, section: str) -> str:
+    """Back to the page the upload form was on (only pages of this project)."""
+    pages = {
+        "lettre": "projects:letter",
+        "projet-de-sante": "projects:health_project",
+        "contrat": "projects:contract",
+    }
+    if section in pages:
+        return reverse(pages[section], kwargs={"pk": project.pk})
+    return f"{project.get_absolute_url()}#documents"
+
+
+@with_project
+@require_POST
+def document_upload(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    kinds = rules.uploadable_kinds(request.user, project)
+    require(bool(kinds))
+    form = DocumentForm(request.POST, request.FILES, kinds=kinds)
+    if form.is_valid():
+        try:
+            services.add_document(
+                project,
+                form.cleaned_data["kind"],
+                form.cleaned_data["file"],
+                request.user,
+                title=form.cleaned_data["title"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("Le document a été déposé."))
+            return redirect(return_url(project, request.POST.get("retour", "")))
+    return render(
+        request,
+        "projects/document_form.html",
+        {"project": project, "form": form, "page_title": _("Déposer un document")},
+        status=422,
+    )

@@ -1,0 +1,79 @@
+"""Fixtures of the projects tests: the roles, a project with its owner / colleague / outsider.
+
+- ``alice`` coordinates ``project``; ``bob`` is her colleague, a co-coordinator of it;
+  ``charlie`` is a coordinator too, of ``other_project`` only: the outsider.
+- ``ars``, ``urps``, ``am``: staff of the three partner institutions.
+Uploads go to a temporary MEDIA_ROOT.
+"""
+
+import pytest
+
+from cpts_portal.roles import Role
+from tests.factories import (
+    CommuneFactory,
+    CoordinatorFactory,
+    CptsProjectFactory,
+    TerritoryFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def ars(db):
+    return UserFactory(username="ars", first_name="Anne", last_name="Agent", roles=[Role.ARS])
+
+
+@pytest.fixture
+def urps(db):
+    return UserFactory(username="urps", roles=[Role.URPS])
+
+
+@pytest.fixture
+def am(db):
+    return UserFactory(username="cpam", roles=[Role.ASSURANCE_MALADIE])
+
+
+@pytest.fixture
+def alice(db):
+    return CoordinatorFactory(username="alice", first_name="Alice", last_name="Le Goff")
+
+
+@pytest.fixture
+def bob(db):
+    return CoordinatorFactory(username="bob")
+
+
+@pytest.fixture
+def charlie(db):
+    return CoordinatorFactory(username="charlie")
+
+
+@pytest.fixture
+def communes(db):
+    return [
+        CommuneFactory(insee_code="29046", name="Douarnenez", population=14_000),
+        CommuneFactory(insee_code="29224", name="Pouldergat", population=1_200),
+        CommuneFactory(insee_code="29019", name="Brest", population=140_000),
+    ]
+
+
+@pytest.fixture
+def project(alice, bob, ars, communes):
+    territory = TerritoryFactory(name="Pays de Douarnenez", communes=communes[:2])
+    return CptsProjectFactory(
+        name="CPTS du Pays de Douarnenez", coordinators=[alice, bob], territory=territory, by=ars
+    )
+
+
+@pytest.fixture
+def other_project(charlie, ars, communes):
+    territory = TerritoryFactory(name="Brest", communes=communes[2:])
+    return CptsProjectFactory(
+        name="CPTS de Brest", coordinators=[charlie], territory=territory, by=ars
+    )

@@ -1,0 +1,127 @@
+"""Who sees which page: owner (alice), colleague (bob), outsider (charlie), staff, anonymous."""
+
+import pytest
+from django.urls import reverse
+
+from projects.models import DocumentKind
+from projects.services import add_document
+from tests.factories import UserFactory
+
+from .helpers import pdf_file
+
+pytestmark = pytest.mark.django_db
+
+OK, LOGIN, FORBIDDEN, HIDDEN = 200, 302, 403, 404
+
+# url name -> expected status for: anonymous, alice, bob, charlie, ars, urps, am, nobody
+#   (nobody: logged in, without any role).
+MATRIX = {
+    "list": (LOGIN, OK, OK, OK, OK, OK, OK, OK),
+    "create": (LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "detail": (LOGIN, OK, OK, HIDDEN, OK, OK, OK, HIDDEN),
+    "edit": (LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, OK, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "holder": (LOGIN, OK, OK, HIDDEN, OK, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "abandon": (LOGIN, OK, OK, HIDDEN, OK, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "letter": (LOGIN, OK, OK, HIDDEN, OK, OK, OK, HIDDEN),
+    "urps_opinion": (LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "am_opinion": (LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "health_project": (LOGIN, OK, OK, HIDDEN, OK, OK, OK, HIDDEN),
+    "contract": (LOGIN, OK, OK, HIDDEN, OK, OK, OK, HIDDEN),
+    "milestone": (LOGIN, OK, OK, HIDDEN, OK, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "document": (LOGIN, OK, OK, HIDDEN, OK, OK, OK, HIDDEN),
+    "override": (LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
+}
+USERS = ("anonymous", "alice", "bob", "charlie", "ars", "urps", "am", "nobody")
+
+
+def url_for(name: str, project, other_project, document) -> str:
+    pk = {"pk": project.pk}
+    return {
+        "list": reverse("projects:list"),
+        "create": reverse("projects:create"),
+        "detail": reverse("projects:detail", kwargs=pk),
+        "edit": reverse("projects:edit", kwargs=pk),
+        "holder": reverse("projects:holder", kwargs=pk),
+        "abandon": reverse("projects:stage_change", kwargs={**pk, "target": "abandonne"}),
+        "letter": reverse("projects:letter", kwargs=pk),
+        "urps_opinion": reverse("projects:urps_opinion", kwargs=pk),
+        "am_opinion": reverse("projects:am_opinion", kwargs=pk),
+        "health_project": reverse("projects:health_project", kwargs=pk),
+        "contract": reverse("projects:contract", kwargs=pk),
+        "milestone": reverse(
+            "projects:milestone",
+            kwargs={**pk, "milestone_pk": project.milestones.first().pk},
+        ),
+        "document": document.get_absolute_url(),
+        "override": reverse(
+            "projects:overlap_override", kwargs={**pk, "other_pk": other_project.pk}
+        ),
+    }[name]
+
+
+@pytest.mark.parametrize("view", MATRIX)
+def test_every_project_view_for_every_kind_of_visitor(
+    client, view, project, other_project, alice, bob, charlie, ars, urps, am
+):
+    document = add_document(project, DocumentKind.STATUTES, pdf_file("statuts.pdf"), alice)
+    url = url_for(view, project, other_project, document)
+    users = {
+        "anonymous": None,
+        "alice": alice,
+        "bob": bob,
+        "charlie": charlie,
+        "ars": ars,
+        "urps": urps,
+        "am": am,
+        "nobody": UserFactory(username="personne", is_staff=False),
+    }
+    for who, expected in zip(USERS, MATRIX[view], strict=True):
+        client.logout()
+        if users[who] is not None:
+            client.force_login(users[who])
+        response = client.get(url)
+        assert response.status_code == expected, f"{view} as {who}: {response.status_code}"
+        if expected == LOGIN:
+            assert response.url.startswith(reverse("projects:login") + "?next=")
+
+
+def test_coordinators_list_only_their_projects(client, project, other_project, charlie, alice):
+    client.force_login(charlie)
+    page = client.get(reverse("projects:list")).content.decode()
+    assert "CPTS de Brest" in page
+    assert "CPTS du Pays de Douarnenez" not in page
+    assert "Mes projets de CPTS" in page
+    client.force_login(alice)
+    page = client.get(reverse("projects:list")).content.decode()
+    assert "CPTS du Pays de Douarnenez" in page and "CPTS de Brest" not in page
+
+
+@pytest.mark.parametrize("who", ["ars", "urps", "am"])
+def test_staff_list_every_project_of_the_region_with_its_stage(
+    client, project, other_project, who, request
+):
+    client.force_login(request.getfixturevalue(who))
+    page = client.get(reverse("projects:list")).content.decode()
+    assert "Projets de CPTS de la région" in page
+    assert "CPTS de Brest" in page and "CPTS du Pays de Douarnenez" in page
+    assert page.count("Avant-projet") == 2
+
+
+def test_outsider_cannot_post_to_another_projects_pages(client, project, charlie):
+    client.force_login(charlie)
+    for name in ("letter", "holder", "health_project", "document_upload"):
+        url = reverse(f"projects:{name}", kwargs={"pk": project.pk})
+        assert client.post(url, {}).status_code == 404, name
+
+
+def test_coordinator_login_page_lets_a_coordinator_in(client, alice):
+    alice.set_password("motdepasse-solide-42")
+    alice.save()
+    page = client.get(reverse("projects:login"))
+    assert page.status_code == 200
+    response = client.post(
+        reverse("projects:login"),
+        {"username": "alice", "password": "motdepasse-solide-42"},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("projects:list")

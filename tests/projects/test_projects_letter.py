@@ -1,0 +1,142 @@
+"""The lettre d'intention: its required contents, the deposit, and the URPS avis."""
+
+import pytest
+from django.urls import reverse
+
+from projects import selectors, workflow
+from projects.models import DocumentKind, Stage, UrpsOpinion
+from projects.services import add_document
+
+from .helpers import LETTER_CONTENT, advance_to, complete_letter, pdf_file
+
+pytestmark = pytest.mark.django_db
+
+
+def letter_url(project) -> str:
+    return reverse("projects:letter", kwargs={"pk": project.pk})
+
+
+def test_an_empty_letter_lists_every_required_content(project):
+    assert selectors.letter_missing_items(project) == [
+        "Territoire d'action",
+        "Besoins identifiés",
+        "Engagement et mobilisation des professionnels",
+        "Description du projet",
+        "Objectifs",
+        "Actions envisagées",
+        "Moyens proposés",
+        "L’engagement à initier un travail sur les missions socles de l’ACI",
+        "Document : Lettre d’intention signée",
+        "Document : Demande de subvention (CERFA n° 12156)",
+    ]
+
+
+def test_deposit_is_refused_with_what_is_missing(project, alice):
+    letter = project.letter
+    for name, value in LETTER_CONTENT.items():
+        setattr(letter, name, value)
+    letter.means = "   "
+    letter.commits_to_core_missions = True
+    letter.save()
+    add_document(project, DocumentKind.LETTER, pdf_file(), alice)
+    with pytest.raises(workflow.TransitionNotAllowed) as refusal:
+        workflow.transition(project, Stage.LETTER_DEPOSITED, by=alice)
+    assert refusal.value.missing == [
+        "Moyens proposés",
+        "Document : Demande de subvention (CERFA n° 12156)",
+    ]
+
+
+def test_coordinator_saves_a_draft_then_deposit_lists_missing_items(client, project, alice):
+    client.force_login(alice)
+    data = {**LETTER_CONTENT, "means": ""}
+    response = client.post(letter_url(project), {**data, "enregistrer": ""})
+    assert response.status_code == 302
+    project.letter.refresh_from_db()
+    assert project.letter.objectives == LETTER_CONTENT["objectives"]
+
+    response = client.post(letter_url(project), {**data, "deposer": ""})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Le projet ne peut pas encore passer à l’étape « Lettre d’intention déposée »" in page
+    assert "<li>Moyens proposés</li>" in page
+    assert "<li>Document : Lettre d’intention signée</li>" in page
+    project.refresh_from_db()
+    assert project.stage == Stage.DRAFT
+
+
+def test_coordinator_deposits_a_complete_letter_from_the_page(client, project, alice):
+    complete_letter(project, alice)
+    client.force_login(alice)
+    data = {**LETTER_CONTENT, "commits_to_core_missions": "on", "deposer": ""}
+    response = client.post(letter_url(project), data)
+    assert response.status_code == 302
+    assert response.url == project.get_absolute_url()
+    project.refresh_from_db()
+    assert project.stage == Stage.LETTER_DEPOSITED
+
+
+def test_deposited_letter_is_read_only_for_the_coordinator(client, project, alice, ars, urps, am):
+    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am)
+    client.force_login(alice)
+    page = client.get(letter_url(project)).content.decode()
+    assert "<textarea" not in page
+    assert LETTER_CONTENT["means"].replace("’", "’") in page
+    assert (
+        client.post(letter_url(project), {**LETTER_CONTENT, "enregistrer": ""}).status_code == 403
+    )
+
+
+def test_urps_gives_its_opinion_on_the_three_criteria(client, project, alice, ars, urps, am):
+    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am)
+    client.force_login(urps)
+    url = reverse("projects:urps_opinion", kwargs={"pk": project.pk})
+    page = client.get(url).content.decode()
+    for label in (
+        "Conformité des objectifs de la CPTS avec les missions définies par l&#x27;ACI",
+        "Mobilisation des acteurs de santé",
+        "Identification du territoire",
+    ):
+        assert label in page or label.replace("&#x27;", "'") in page
+    assert page.count('type="radio"') == 9
+
+    response = client.post(
+        url,
+        {
+            "objectives_verdict": "favorable",
+            "mobilisation_verdict": "reserve",
+            "mobilisation_comment": "Peu de pharmaciens associés",
+            "territory_verdict": "defavorable",
+            "territory_comment": "Chevauche l’EPCI voisin",
+        },
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.stage == Stage.URPS_OPINION
+    opinion = UrpsOpinion.objects.get(project=project)
+    assert opinion.author == urps
+    assert [verdict for _label, verdict, _comment in opinion.criteria()] == [
+        "Favorable",
+        "Réservé",
+        "Défavorable",
+    ]
+    event = project.events.get(to_stage=Stage.URPS_OPINION)
+    assert "Mobilisation des acteurs de santé : Réservé" in event.comment
+    detail = client.get(project.get_absolute_url()).content.decode()
+    assert "Peu de pharmaciens associés" in detail
+
+
+def test_urps_opinion_needs_a_verdict_on_each_criterion(client, project, alice, ars, urps, am):
+    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am)
+    client.force_login(urps)
+    url = reverse("projects:urps_opinion", kwargs={"pk": project.pk})
+    response = client.post(url, {"objectives_verdict": "favorable"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"mobilisation_verdict", "territory_verdict"}
+    assert project.stage == Stage.LETTER_DEPOSITED
+
+
+def test_urps_cannot_give_an_opinion_before_the_deposit(client, project, urps):
+    client.force_login(urps)
+    url = reverse("projects:urps_opinion", kwargs={"pk": project.pk})
+    assert client.get(url).status_code == 403

@@ -1,0 +1,82 @@
+"""The project list: a constant number of queries for 1 and many rows; the admin list."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import CommuneFactory, CoordinatorFactory, CptsProjectFactory, TerritoryFactory
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("projects:list")
+
+
+def count_queries(client, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+def make_project(n: int, coordinators, ars):
+    territory = TerritoryFactory(communes=[CommuneFactory(), CommuneFactory()])
+    return CptsProjectFactory(
+        name=f"CPTS numéro {n}", territory=territory, coordinators=coordinators, by=ars
+    )
+
+
+@pytest.mark.parametrize("who", ["ars", "alice"])
+def test_list_query_count_does_not_grow_with_rows(client, ars, alice, who, request):
+    client.force_login(request.getfixturevalue(who))
+    make_project(0, [alice, CoordinatorFactory()], ars)
+    one, page = count_queries(client, LIST)
+    assert "CPTS numéro 0" in page
+    for n in range(1, 12):
+        make_project(n, [alice, CoordinatorFactory()], ars)
+    many, page = count_queries(client, LIST)
+    assert page.count("CPTS numéro") == 12
+    assert many == one
+
+
+def test_list_shows_population_tier_and_overdue_milestones(client, ars, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    project = make_project(1, [alice], ars)
+    project.milestones.filter(code="s_informer").update(
+        due_on=timezone.localdate() - timedelta(days=3)
+    )
+    client.force_login(ars)
+    _count, page = count_queries(client, LIST)
+    assert re.search(r"20\s000 habitants, taille 1", page)
+    assert '<p class="fr-badge fr-badge--sm fr-badge--warning">1</p>' in page
+
+
+def test_admin_changelist_with_filters(client, ars, alice):
+    from django.contrib.auth import get_user_model
+
+    make_project(1, [alice], ars)
+    superuser = get_user_model().objects.create_superuser("root", "root@ars.sante.fr", "x" * 16)
+    client.force_login(superuser)
+    url = reverse("admin:projects_cptsproject_changelist")
+    response = client.get(url + "?stage=avant_projet")
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+    assert client.get(url + "?stage=en_fonctionnement").context["cl"].result_count == 0
+    project_pk = response.context["cl"].result_list[0].pk
+    change = client.get(reverse("admin:projects_cptsproject_change", args=[project_pk]))
+    assert change.status_code == 200
+
+
+def test_ars_group_may_browse_projects_in_the_admin(client, ars):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="ARS")
+    assert group.permissions.filter(codename="view_cptsproject").exists()
+    assert group.permissions.filter(codename="change_fundingrate").exists()
+    client.force_login(ars)
+    assert client.get(reverse("admin:projects_cptsproject_changelist")).status_code == 200
+    assert client.get(reverse("admin:projects_fundingrate_changelist")).status_code == 200

@@ -1,0 +1,208 @@
+"""Services and rules: project from an AMI answer, legal holder numbers, contract term, funding."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from ami.models import Submission
+from projects.checklist import MEMO_CHECKLIST
+from projects.models import (
+    AciContract,
+    CptsProject,
+    FundingRate,
+    LegalHolder,
+    Mission,
+    ProjectEvent,
+    Stage,
+    contract_end,
+)
+from projects.selectors import funding_simulation
+from projects.services import create_project_from_submission
+from projects.validators import validate_rna, validate_siret
+from tests.factories import ActorFactory, SubmissionFactory, TerritoryFactory
+
+from .helpers import advance_to
+
+pytestmark = pytest.mark.django_db
+
+
+# --- create_project_from_submission ----------------------------------------------------
+
+
+def test_project_from_a_submission_takes_its_territory_and_is_linked(ars, communes):
+    territory = TerritoryFactory(name="Saisie du professionnel", communes=communes[:2])
+    submission = SubmissionFactory(
+        territory_text="Douarnenez Communauté\net alentours", territory=territory
+    )
+    project = create_project_from_submission(submission, by=ars)
+    assert project.name == "CPTS Douarnenez Communauté"
+    assert project.stage == Stage.DRAFT
+    assert list(project.submissions.all()) == [submission]
+    # A copy: the project's perimeter may change, the answer keeps what was written.
+    assert project.territory != territory
+    assert set(project.territory.communes.all()) == set(communes[:2])
+    event = project.events.get()
+    assert (event.kind, event.author) == (ProjectEvent.Kind.CREATED, ars)
+    assert submission.reference in event.comment
+    assert [m.code for m in project.milestones.all()] == [item.code for item in MEMO_CHECKLIST]
+    assert project.letter.pk and project.health_project.pk
+
+
+def test_project_from_a_submission_without_territory_is_named_after_the_first_actor(ars, communes):
+    submission = SubmissionFactory(territory_text="")
+    submission.actors.all().delete()
+    ActorFactory(submission=submission, practice_place="douarnenez", practice_commune=communes[0])
+    ActorFactory(submission=submission, practice_place="Brest")
+    project = create_project_from_submission(submission, by=ars)
+    assert project.name == "CPTS Douarnenez"
+    assert project.territory is None
+
+
+def test_project_from_a_submission_without_any_place_is_named_after_the_answer(ars):
+    submission = SubmissionFactory(territory_text="")
+    submission.actors.all().delete()
+    project = create_project_from_submission(submission, by=ars)
+    assert project.name == f"Projet issu de la réponse {submission.reference}"
+
+
+def test_project_from_a_submission_is_created_once(ars):
+    submission = SubmissionFactory()
+    first = create_project_from_submission(submission, by=ars)
+    assert create_project_from_submission(Submission.objects.get(pk=submission.pk), ars) == first
+    assert CptsProject.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["urps", "am", "alice"])
+def test_only_the_ars_creates_a_project_from_a_submission(who, request):
+    with pytest.raises(PermissionDenied):
+        create_project_from_submission(SubmissionFactory(), by=request.getfixturevalue(who))
+    assert not CptsProject.objects.exists()
+
+
+# --- Legal holder ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["W751234567", "w29 100 0123", "W-291-000-123"])
+def test_rna_numbers_accepted(value):
+    validate_rna(value)
+
+
+@pytest.mark.parametrize("value", ["", "751234567", "W12345678", "W1234567890", "WA23456789"])
+def test_rna_numbers_refused(value):
+    with pytest.raises(ValidationError):
+        validate_rna(value)
+
+
+@pytest.mark.parametrize(
+    "value", ["73282932000074", "732 829 320 00074", "35600000000048", "35600000049837"]
+)
+def test_siret_with_a_right_luhn_key_accepted(value):
+    validate_siret(value)
+
+
+@pytest.mark.parametrize("value", ["73282932000075", "7328293200007", "7328293200007A"])
+def test_siret_with_a_wrong_key_or_length_refused(value):
+    with pytest.raises(ValidationError):
+        validate_siret(value)
+
+
+def test_coordinator_records_the_association(client, project, alice):
+    client.force_login(alice)
+    url = reverse("projects:holder", kwargs={"pk": project.pk})
+    response = client.post(
+        url, {"name": "CPTS Pays de Douarnenez", "rna_number": "W29 1000123", "siret": "1"}
+    )
+    assert response.status_code == 200
+    assert "siret" in response.context["form"].errors
+    response = client.post(
+        url,
+        {
+            "name": "CPTS Pays de Douarnenez",
+            "rna_number": "w29 100 0123",
+            "siret": "732 829 320 00074",
+        },
+    )
+    assert response.status_code == 302
+    holder = LegalHolder.objects.get(project=project)
+    assert (holder.rna_number, holder.siret) == ("W291000123", "73282932000074")
+
+
+# --- ACI contract ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("signed", "ends"),
+    [
+        (date(2022, 3, 15), date(2027, 3, 14)),
+        (date(2023, 1, 1), date(2027, 12, 31)),
+        (date(2024, 2, 29), date(2029, 2, 28)),
+    ],
+)
+def test_aci_contract_lasts_five_years(signed, ends):
+    assert contract_end(signed) == ends
+    assert AciContract(signed_on=signed).ends_on == ends
+
+
+def test_signed_contract_shows_its_end_date(client, project, alice, ars, urps, am):
+    from projects import workflow
+
+    advance_to(
+        project, Stage.HEALTH_PROJECT_VALIDATED, coordinator=alice, ars=ars, urps=urps, am=am
+    )
+    workflow.transition(project, Stage.CONTRACT_SIGNED, by=am, signed_on=date(2022, 3, 15))
+    client.force_login(alice)
+    page = client.get(reverse("projects:contract", kwargs={"pk": project.pk})).content.decode()
+    assert '<dd id="fin-contrat">14 mars 2027</dd>' in page
+
+
+def test_ars_records_a_dialogue_de_gestion(client, project, alice, ars, urps, am):
+    advance_to(project, Stage.CONTRACT_SIGNED, coordinator=alice, ars=ars, urps=urps, am=am)
+    url = reverse("projects:contract", kwargs={"pk": project.pk})
+    client.force_login(alice)
+    assert client.post(url, {"year": 1, "held_on": "2023-03-01", "summary": "x"}).status_code == 403
+    client.force_login(ars)
+    response = client.post(
+        url,
+        {
+            "year": 1,
+            "held_on": "2023-03-01",
+            "summary": "Objectifs atteints",
+            "dialogue_submit": "",
+        },
+    )
+    assert response.status_code == 302
+    assert project.contract.dialogues.get().summary == "Objectifs atteints"
+    assert project.events.filter(kind="contract").exists()
+
+
+# --- Funding simulation ------------------------------------------------------------------
+
+
+def test_funding_simulation_without_rates_says_the_amounts_are_missing(project):
+    simulation = funding_simulation(project, [Mission.PREVENTION])
+    assert simulation.tier.number == 1
+    assert simulation.population == 15_200
+    assert simulation.lines == []
+    assert simulation.missing_items == [
+        "Fonctionnement de la CPTS",
+        "Développement des actions territoriales de prévention",
+    ]
+
+
+def test_funding_simulation_sums_the_rates_of_the_tier(project):
+    source = "Barème de test"
+    FundingRate.objects.create(tier=1, item="fonctionnement", fixed_amount=100, source=source)
+    FundingRate.objects.create(
+        tier=1, item=Mission.PREVENTION, fixed_amount=10, variable_amount=5, source=source
+    )
+    FundingRate.objects.create(tier=2, item=Mission.PREVENTION, fixed_amount=999, source=source)
+    simulation = funding_simulation(project, [Mission.PREVENTION])
+    assert simulation.missing_items == []
+    assert (simulation.fixed_total, simulation.variable_total, simulation.total) == (
+        Decimal(110),
+        Decimal(5),
+        Decimal(115),
+    )
