@@ -245,6 +245,8 @@ if env_bool("BEHIND_HTTPS_PROXY", False):
 # check (docker/healthcheck.py) sends X-Forwarded-Proto: https behind the proxy, so it is
 # not redirected; a redirect (3xx) would count as healthy anyway.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Probes call the health endpoint in plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 # Preloading commits the whole registrable domain (sante.fr...) to HTTPS in browsers: a

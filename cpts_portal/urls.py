@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import health, views
 
 admin.site.site_header = _("Portail CPTS — administration")
 admin.site.site_title = _("Portail CPTS")
@@ -11,6 +11,8 @@ admin.site.index_title = _("Suivi des appels à manifestation d'intérêt et des
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("donnees-personnelles/", views.privacy, name="privacy"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sante/", health.health, name="health"),
     path("mentions-legales/", views.legal, name="legal"),
     path("territoires/", include("territories.urls")),
     path("tableau-de-bord/", include("ami.staff_urls")),

@@ -40,3 +40,17 @@ def legal(request: HttpRequest) -> HttpResponse:
             "geography_attribution": GEOGRAPHY_ATTRIBUTION,
         },
     )
+
+
+ROBOTS_TXT = """User-agent: *
+Disallow: /suivi/
+Disallow: /tableau-de-bord/
+Disallow: /projets/
+Disallow: /territoires/
+Disallow: /admin/
+"""
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Keeps crawlers off private and staff pages; also the load benchmark's bare view."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")

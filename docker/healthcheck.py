@@ -1,4 +1,4 @@
-"""Health check of the web container: GET / on gunicorn answers 2xx or 3xx.
+"""Health check of the web container: GET /sante/ on gunicorn answers 200.
 
 The request carries the first ALLOWED_HOSTS name as its Host header (Django refuses other
 hosts with a 400), and X-Forwarded-Proto: https when the portal sits behind a TLS proxy.
@@ -18,15 +18,15 @@ def main() -> int:
         headers["X-Forwarded-Proto"] = "https"
     connection = http.client.HTTPConnection("127.0.0.1", 8000, timeout=5)
     try:
-        connection.request("GET", "/", headers=headers)
+        connection.request("GET", "/sante/", headers=headers)
         status = connection.getresponse().status
     except OSError as error:
         print(f"unhealthy: {error}")
         return 1
     finally:
         connection.close()
-    print(f"GET / -> {status}")
-    return 0 if status < 400 else 1
+    print(f"GET /sante/ -> {status}")
+    return 0 if status == 200 else 1
 
 
 if __name__ == "__main__":
