@@ -266,6 +266,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it: forms carry the token
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SAMESITE = "Lax"
+# Django's own CSRF page has an inline <style> the CSP would block: ours extends the layout.
+CSRF_FAILURE_VIEW = "cpts_portal.views.csrf_failure"
 
 # Content-Security-Policy (django-csp 4): everything from our own origin, no inline script
 # or style, no framing. django-dsfr's CSS, fonts, icons and JS are our static files.

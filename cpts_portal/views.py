@@ -54,3 +54,8 @@ Disallow: /admin/
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Keeps crawlers off private and staff pages; also the load benchmark's bare view."""
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A French page for a refused form (expired page, blocked cookies)."""
+    return render(request, "403_csrf.html", status=403)
