@@ -16,14 +16,14 @@ the PostgreSQL server, dropped at the end.
 
 import gzip
 import json
-import os
 import sys
 import tempfile
 import time
 from io import StringIO
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import setup_django, throwaway_database
+
 BUDGET_SECONDS = 30.0
 
 
@@ -36,51 +36,33 @@ def write_with_new_populations(document: dict, path: Path) -> None:
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpts_portal.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.core.management import call_command
-    from django.db import connection
 
     from territories.management.commands.load_geography import DEFAULT_FILE, read_geography
     from territories.models import Commune, Departement, Epci, Region
 
-    with tempfile.TemporaryDirectory() as tmp:
-        original_name = connection.settings_dict["NAME"]
-        test_settings = connection.settings_dict.setdefault("TEST", {})
-        if connection.vendor == "sqlite":
-            test_settings["NAME"] = str(Path(tmp) / "bench.sqlite3")
-        else:
-            # Own name, so a concurrent pytest run's test_<name> database is left alone.
-            test_settings["NAME"] = f"bench_geography_{os.getpid()}"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            version = ".".join(map(str, connection.get_database_version()))
-            print(f"Database: {connection.vendor} {version} ({connection.settings_dict['NAME']})")
-            changed_file = Path(tmp) / "changed.json.gz"
-            write_with_new_populations(read_geography(DEFAULT_FILE), changed_file)
-            runs = [
-                ("fresh load", DEFAULT_FILE),
-                ("second load (idempotent)", DEFAULT_FILE),
-                ("all populations changed", changed_file),
-            ]
-            results = []
-            for label, path in runs:
-                output = StringIO()
-                started = time.perf_counter()
-                call_command("load_geography", "--file", str(path), stdout=output)
-                elapsed = time.perf_counter() - started
-                results.append(elapsed)
-                summary = output.getvalue().strip().splitlines()[-1]
-                print(f"{label:<26} {elapsed:6.2f} s   {summary}")
-            print(
-                f"Rows: {Region.objects.count()} régions, {Departement.objects.count()} "
-                f"départements, {Epci.objects.count()} EPCI, {Commune.objects.count()} communes"
-            )
-        finally:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
+    with throwaway_database("geography"), tempfile.TemporaryDirectory() as tmp:
+        changed_file = Path(tmp) / "changed.json.gz"
+        write_with_new_populations(read_geography(DEFAULT_FILE), changed_file)
+        runs = [
+            ("fresh load", DEFAULT_FILE),
+            ("second load (idempotent)", DEFAULT_FILE),
+            ("all populations changed", changed_file),
+        ]
+        results = []
+        for label, path in runs:
+            output = StringIO()
+            started = time.perf_counter()
+            call_command("load_geography", "--file", str(path), stdout=output)
+            elapsed = time.perf_counter() - started
+            results.append(elapsed)
+            summary = output.getvalue().strip().splitlines()[-1]
+            print(f"{label:<26} {elapsed:6.2f} s   {summary}")
+        print(
+            f"Rows: {Region.objects.count()} régions, {Departement.objects.count()} "
+            f"départements, {Epci.objects.count()} EPCI, {Commune.objects.count()} communes"
+        )
 
     over = [elapsed for elapsed in results if elapsed >= BUDGET_SECONDS]
     print("Within the 30 s budget." if not over else "OVER the 30 s budget.")

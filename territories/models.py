@@ -150,11 +150,12 @@ class Territory(models.Model):
 
     def overlapping(self) -> models.QuerySet["Territory"]:
         """Other territories sharing at least one commune with this one."""
-        return (
-            Territory.objects.filter(communes__in=self.communes.all())
-            .exclude(pk=self.pk)
-            .distinct()
-        )
+        # Semi-joins on the link table: no DISTINCT over a join of every shared commune.
+        links = Territory.communes.through.objects
+        mine = links.filter(territory_id=self.pk).values("commune_id")
+        return Territory.objects.filter(
+            pk__in=links.filter(commune_id__in=mine).values("territory_id")
+        ).exclude(pk=self.pk)
 
     def shared_communes(self, other: "Territory") -> models.QuerySet[Commune]:
         return other.communes.filter(pk__in=self.communes.values("pk"))

@@ -90,11 +90,29 @@ def _has_postal_code(code: str) -> Q:
     return Q(postal_codes__startswith=code) | Q(postal_codes__contains=f" {code}")
 
 
+# Paris, Lyon and Marseille are single communes in the reference data; their arrondissements
+# municipaux keep INSEE codes of their own (75101-75120, 69381-69389, 13201-13216).
+_ARRONDISSEMENTS = (
+    (75101, 75120, "75056"),
+    (69381, 69389, "69123"),
+    (13201, 13216, "13055"),
+)
+
+
+def city_of_arrondissement(code: str) -> str:
+    """The INSEE code of the city an arrondissement municipal's code belongs to, or ""."""
+    if not code.isdigit():
+        return ""
+    number = int(code)
+    return next((city for first, last, city in _ARRONDISSEMENTS if first <= number <= last), "")
+
+
 def _communes(query: CommuneQuery) -> QuerySet[Commune]:
     """Current communes matching ``query``, best first, ready to be labelled."""
     communes = Commune.objects.filter(is_current=True).select_related("departement", "epci")
     if query.code:
-        communes = communes.filter(Q(insee_code=query.code) | _has_postal_code(query.code))
+        insee_codes = {query.code, city_of_arrondissement(query.code)} - {""}
+        communes = communes.filter(Q(insee_code__in=insee_codes) | _has_postal_code(query.code))
     if query.postal_code:
         communes = communes.filter(_has_postal_code(query.postal_code))
     if query.postal_prefix:

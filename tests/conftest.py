@@ -124,6 +124,26 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _cache_of_its_own(request, settings):
+    """A private in-memory cache for each test, except those that test the real services.
+
+    With REDIS_URL set (as in CI) every xdist worker would share one Redis database, where
+    the Celery broker also lives: a test clearing the cache (rate limits) would wipe the
+    other workers' counters and queues.
+    """
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{request.node.nodeid}",
+        }
+    }
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _celery_tasks_run_in_process():
     """Run Celery tasks eagerly in every test, even when REDIS_URL is set (as in CI).
 

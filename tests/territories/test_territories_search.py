@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from territories.models import Commune, Departement, Epci, Region
 from territories.search import (
+    city_of_arrondissement,
     commune_choice_label,
     commune_label,
     parse_commune_query,
@@ -270,3 +271,19 @@ def test_labels_name_departement_and_postal_code(geography):
 
     assert commune_label(quimper) == "Quimper (29) — 29000"
     assert commune_choice_label(quimper) == "Quimper (Finistère, 29) — 29000"
+
+
+@pytest.mark.parametrize(
+    ("arrondissement", "city"),
+    [("75112", "75056"), ("75120", "75056"), ("69381", "69123"), ("13216", "13055")],
+)
+def test_insee_code_of_an_arrondissement_municipal_finds_its_city(arrondissement, city):
+    assert city_of_arrondissement(arrondissement) == city
+    assert city_of_arrondissement("75121") == ""
+
+
+def test_searching_a_paris_arrondissement_code_finds_paris():
+    if not Commune.objects.filter(insee_code="75056").exists():
+        call_command("load_geography", "--departements", "75", verbosity=0)
+    assert [commune.insee_code for commune in search_communes("75112")] == ["75056"]
+    assert resolve_commune("75112").commune.name == "Paris"
