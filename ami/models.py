@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from territories.models import Commune, Territory
@@ -100,10 +101,29 @@ class Objective(models.TextChoices):
     INITIATIVE = "initiative", _("Initiative engagée pour monter un projet de CPTS")
 
 
+class Orientation(models.TextChoices):
+    """What the partners offer after the analysis (the AMI's two aims, plus putting in touch)."""
+
+    INFORMATION = "information", _("Information seule")
+    CONNECTION = "connection", _("Mise en relation avec d’autres acteurs du territoire")
+    SUPPORT = "support", _("Accompagnement d’un projet de CPTS")
+
+
+class ClosureReason(models.TextChoices):
+    INFORMATION_GIVEN = "information_given", _("Information transmise, pas d’autre demande")
+    JOINED_OTHER_PROJECT = "joined_other_project", _("Rattachée à un autre projet de CPTS")
+    PROJECT_STARTED = "project_started", _("Projet de CPTS engagé")
+    WITHDRAWN = "withdrawn", _("Les professionnels ne donnent pas suite")
+    OUT_OF_SCOPE = "out_of_scope", _("Hors du champ de l’appel")
+    DUPLICATE = "duplicate", _("Doublon d’une autre réponse")
+    OTHER = "other", _("Autre motif")
+
+
 class Submission(models.Model):
     """An answer to a campaign's fiche de renseignements.
 
-    ``status`` is written only by ``ami.workflow.transition``.
+    ``status`` is written only by ``ami.workflow.transition``; ``assignee``,
+    ``orientation``, ``closure_reason`` and ``linked_submissions`` by ``ami.staff.services``.
     """
 
     class Status(models.TextChoices):
@@ -111,7 +131,8 @@ class Submission(models.Model):
         IN_REVIEW = "in_review", _("En cours d'analyse")
         EXCHANGE_PLANNED = "exchange_planned", _("Échange planifié")
         ORIENTED = "oriented", _("Orientée")
-        CLOSED = "closed", _("Close")
+        # With a context: Django's own French catalog translates a bare "Close" to "Fermer".
+        CLOSED = "closed", pgettext_lazy("statut d’une réponse", "Close")
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("campagne")
@@ -144,6 +165,16 @@ class Submission(models.Model):
         blank=True,
         related_name="assigned_submissions",
         verbose_name=_("agent en charge"),
+    )
+    orientation = models.CharField(
+        _("orientation"), max_length=20, choices=Orientation.choices, blank=True
+    )
+    # Symmetrical: putting A in touch with B puts B in touch with A.
+    linked_submissions = models.ManyToManyField(
+        "self", blank=True, verbose_name=_("réponses mises en relation")
+    )
+    closure_reason = models.CharField(
+        _("motif de clôture"), max_length=30, choices=ClosureReason.choices, blank=True
     )
     submitted_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
@@ -184,6 +215,18 @@ class Submission(models.Model):
     def is_editable_by_professional(self) -> bool:
         """The référent may correct the answer until staff take it into analysis."""
         return self.status == self.Status.RECEIVED
+
+    @property
+    def message_thread(self) -> models.QuerySet["SubmissionEvent"]:
+        """Messages exchanged with the référents, oldest first (shown on the private link)."""
+        return self.events.filter(kind=SubmissionEvent.Kind.MESSAGE).select_related("author")
+
+    @property
+    def current_exchange(self) -> "Exchange | None":
+        """The exchange planned last, while the answer is in the "exchange planned" status."""
+        if self.status != self.Status.EXCHANGE_PLANNED:
+            return None
+        return self.exchanges.order_by("-created_at", "-pk").first()
 
 
 class Profession(models.TextChoices):
@@ -282,14 +325,42 @@ class Referent(models.Model):
         return self.name
 
 
+class Opinion(models.TextChoices):
+    """A partner's opinion on an answer (URPS, ARS), recorded as a private note."""
+
+    FAVORABLE = "favorable", _("Favorable")
+    RESERVED = "reserved", _("Réservé")
+    UNFAVORABLE = "unfavorable", _("Défavorable")
+
+
+class SubmissionEventQuerySet(models.QuerySet):
+    def visible_to_referent(self) -> "SubmissionEventQuerySet":
+        """Without the private notes (and the opinions, which are notes)."""
+        return self.exclude(kind__in=SubmissionEvent.PRIVATE_KINDS)
+
+
 class SubmissionEvent(models.Model):
-    """The audit trail of a submission: status changes, edits, notes."""
+    """The audit trail of a submission: every status change, assignment, note and message.
+
+    ``details`` holds what the action recorded, as it was then (the exchange's date, the
+    orientation, the closure reason, the opinion...), with names rather than ids only, so
+    the history still reads right after the objects change.
+    """
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Réponse reçue")
         EDITED = "edited", _("Réponse modifiée par le référent")
         STATUS_CHANGED = "status_changed", _("Changement de statut")
+        # Private: never shown on the référent's pages. An opinion is a note with
+        # ``details["opinion"]``, so that the référent's page, which hides notes, hides it too.
         NOTE = "note", _("Note interne")
+        ASSIGNED = "assigned", _("Attribution à un agent")
+        EXCHANGE_PLANNED = "exchange_planned", _("Échange planifié")
+        ORIENTED = "oriented", _("Orientation")
+        CLOSED = "closed", _("Clôture")
+        MESSAGE = "message", _("Message")
+
+    PRIVATE_KINDS = (Kind.NOTE,)
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
@@ -310,6 +381,9 @@ class SubmissionEvent(models.Model):
     )
     comment = models.TextField(_("commentaire"), blank=True)
     changes = models.JSONField(_("champs modifiés"), default=list, blank=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+
+    objects = SubmissionEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("événement")
@@ -324,3 +398,112 @@ class SubmissionEvent(models.Model):
         if self.author_id:
             return self.author.get_full_name() or self.author.get_username()
         return str(_("Référent (lien privé)"))
+
+    @property
+    def is_from_referent(self) -> bool:
+        return self.kind == self.Kind.MESSAGE and self.details.get("from") == "referent"
+
+    @property
+    def opinion_label(self) -> str:
+        opinion = self.details.get("opinion")
+        return Opinion(opinion).label if opinion in Opinion.values else ""
+
+
+def exchange_uid() -> str:
+    return f"{uuid.uuid4()}@cpts-portal"
+
+
+class Exchange(models.Model):
+    """The « temps d'échange » the professionals asked for in the fiche, once planned."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="exchanges", verbose_name=_("réponse")
+    )
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    place = models.CharField(_("lieu"), max_length=300, blank=True)
+    video_url = models.URLField(_("lien de visioconférence"), max_length=500, blank=True)
+    participants = models.TextField(_("participants"), blank=True)
+    # iCalendar identity: a new date keeps the UID and bumps SEQUENCE, so calendars update
+    # the invitation instead of adding a second one.
+    ical_uid = models.CharField(max_length=100, unique=True, default=exchange_uid, editable=False)
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("planifié par"),
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("échange")
+        verbose_name_plural = _("échanges")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="exchange_ends_after_start",
+                violation_error_message=_("La fin de l’échange doit suivre son début."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(place="", video_url=""),
+                name="exchange_has_place_or_link",
+                violation_error_message=_("Indiquez un lieu ou un lien de visioconférence."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
+
+
+def batch_file_path(batch: "PdfBatch", filename: str) -> str:
+    """A random folder per batch: the path cannot be guessed from the batch or the user."""
+    return f"ami/lots-pdf/{secrets.token_urlsafe(24)}/{filename}"
+
+
+class PdfBatch(models.Model):
+    """A zip of PDF summaries built in the background for one staff user."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    submission_ids = models.JSONField(_("réponses"), default=list)
+    total = models.PositiveIntegerField(_("nombre de réponses"), default=0)
+    done = models.PositiveIntegerField(_("PDF produits"), default=0)
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    file = models.FileField(_("archive"), upload_to=batch_file_path, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lot de PDF")
+        verbose_name_plural = _("lots de PDF")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.total} PDF — {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

@@ -11,3 +11,11 @@ urlpatterns = [
     path("suivi/<str:token>/", views.follow, name="follow"),
     path("suivi/<str:token>/modifier/", views.edit, name="edit"),
 ]
+
+# The référent's side of the triage (appended here to keep the lines above untouched).
+from . import referent_views  # noqa: E402
+
+urlpatterns += [
+    path("suivi/<str:token>/messages/", referent_views.post_message, name="referent_message"),
+    path("suivi/<str:token>/pdf/", referent_views.summary_pdf, name="referent_pdf"),
+]

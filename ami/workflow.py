@@ -1,65 +1,166 @@
-"""The status workflow of an AMI submission: the one place that writes ``Submission.status``.
+"""The triage workflow of an AMI submission: who may do what, and the one place that writes
+``Submission.status``.
 
-Read the table like the triage procedure: who may move an answer from one status to another.
+Read the two tables like the triage procedure:
+
+- ``ACTIONS``: each action staff can take on an answer, the roles allowed to take it, the
+  history entry it writes and the email it sends to the référents;
+- ``TRANSITIONS``: the status changes, each performed by one of those actions.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cpts_portal.roles import Role, has_role
+from cpts_portal.roles import STAFF_ROLES, Role
+from notifications.services import Attachment, queue_email
 
 from .models import Submission, SubmissionEvent
 
 Status = Submission.Status
+Kind = SubmissionEvent.Kind
+
+
+class Action(models.TextChoices):
+    VIEW = "view", gettext_lazy("Consulter les réponses, leurs exports et statistiques")
+    COMMENT = "comment", gettext_lazy("Ajouter une note interne")
+    GIVE_OPINION = "give_opinion", gettext_lazy("Donner un avis")
+    ASSIGN = "assign", gettext_lazy("Attribuer")
+    MESSAGE = "message", gettext_lazy("Écrire aux référents")
+    TAKE_INTO_REVIEW = "take_into_review", gettext_lazy("Prendre en analyse")
+    PLAN_EXCHANGE = "plan_exchange", gettext_lazy("Planifier l’échange")
+    ORIENT = "orient", gettext_lazy("Orienter")
+    CLOSE = "close", gettext_lazy("Clore")
+    BACK_TO_REVIEW = "back_to_review", gettext_lazy("Remettre en analyse")
+
+
+@dataclass(frozen=True)
+class ActionRule:
+    roles: tuple[str, ...]
+    event: str = ""  # kind of the SubmissionEvent written ("" for reads)
+    referent_email: str = ""  # outbox template sent to the référents, if any
+
+
+ARS = (Role.ARS,)
+ARS_URPS = (Role.ARS, Role.URPS)
+STAFF = STAFF_ROLES  # ARS, URPS, Assurance Maladie
+
+# ARS users do everything; URPS users comment and give an opinion; Assurance Maladie users
+# read and comment.
+ACTIONS: dict[Action, ActionRule] = {
+    Action.VIEW: ActionRule(STAFF),
+    Action.COMMENT: ActionRule(STAFF, Kind.NOTE),
+    Action.GIVE_OPINION: ActionRule(ARS_URPS, Kind.NOTE),
+    Action.ASSIGN: ActionRule(ARS, Kind.ASSIGNED),
+    Action.MESSAGE: ActionRule(ARS, Kind.MESSAGE, "ami/emails/message_to_referents"),
+    Action.TAKE_INTO_REVIEW: ActionRule(ARS, Kind.STATUS_CHANGED, "ami/emails/in_review"),
+    Action.PLAN_EXCHANGE: ActionRule(ARS, Kind.EXCHANGE_PLANNED, "ami/emails/exchange_planned"),
+    Action.ORIENT: ActionRule(ARS, Kind.ORIENTED, "ami/emails/oriented"),
+    Action.CLOSE: ActionRule(ARS, Kind.CLOSED, "ami/emails/closed"),
+    Action.BACK_TO_REVIEW: ActionRule(ARS, Kind.STATUS_CHANGED),
+}
 
 
 @dataclass(frozen=True)
 class Transition:
     source: Status
     target: Status
-    roles: tuple[str, ...]
+    action: Action
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return ACTIONS[self.action].roles
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(Status.RECEIVED, Status.IN_REVIEW, (Role.ARS,)),
-    Transition(Status.RECEIVED, Status.CLOSED, (Role.ARS,)),
-    Transition(Status.IN_REVIEW, Status.EXCHANGE_PLANNED, (Role.ARS,)),
-    Transition(Status.IN_REVIEW, Status.ORIENTED, (Role.ARS,)),
-    Transition(Status.IN_REVIEW, Status.CLOSED, (Role.ARS,)),
-    Transition(Status.EXCHANGE_PLANNED, Status.IN_REVIEW, (Role.ARS,)),
-    Transition(Status.EXCHANGE_PLANNED, Status.ORIENTED, (Role.ARS,)),
-    Transition(Status.EXCHANGE_PLANNED, Status.CLOSED, (Role.ARS,)),
-    Transition(Status.ORIENTED, Status.CLOSED, (Role.ARS,)),
-    Transition(Status.CLOSED, Status.IN_REVIEW, (Role.ARS,)),
+    Transition(Status.RECEIVED, Status.IN_REVIEW, Action.TAKE_INTO_REVIEW),
+    Transition(Status.RECEIVED, Status.CLOSED, Action.CLOSE),
+    Transition(Status.IN_REVIEW, Status.EXCHANGE_PLANNED, Action.PLAN_EXCHANGE),
+    Transition(Status.IN_REVIEW, Status.ORIENTED, Action.ORIENT),
+    Transition(Status.IN_REVIEW, Status.CLOSED, Action.CLOSE),
+    # Planning again moves the date: same status, a new invitation replacing the first.
+    Transition(Status.EXCHANGE_PLANNED, Status.EXCHANGE_PLANNED, Action.PLAN_EXCHANGE),
+    Transition(Status.EXCHANGE_PLANNED, Status.IN_REVIEW, Action.BACK_TO_REVIEW),
+    Transition(Status.EXCHANGE_PLANNED, Status.ORIENTED, Action.ORIENT),
+    Transition(Status.EXCHANGE_PLANNED, Status.CLOSED, Action.CLOSE),
+    Transition(Status.ORIENTED, Status.CLOSED, Action.CLOSE),
+    Transition(Status.CLOSED, Status.IN_REVIEW, Action.BACK_TO_REVIEW),
 )
 
 
-class TransitionNotAllowed(Exception):
+class ActionNotAllowed(Exception):
+    """A refused action; its message is meant for the user."""
+
+
+class TransitionNotAllowed(ActionNotAllowed):
     """A refused status change; its message is meant for the user."""
+
+
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+    """The user's role groups (every role for a superuser), read once per user object.
+
+    Cached on the instance: a page asks for many permissions, ``request.user`` lives
+    for one request.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_workflow_roles", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset(Role.values)
+        else:
+            cached = frozenset(user.groups.values_list("name", flat=True))
+        user._workflow_roles = cached
+    return cached
+
+
+def can(user: AbstractBaseUser | AnonymousUser, action: Action) -> bool:
+    return not roles_of(user).isdisjoint(ACTIONS[action].roles)
+
+
+def is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return can(user, Action.VIEW)
+
+
+def require(user: AbstractBaseUser | AnonymousUser, action: Action) -> None:
+    """Raise ``ActionNotAllowed`` unless the user's role allows the action."""
+    if not can(user, action):
+        raise ActionNotAllowed(
+            _("Votre rôle ne permet pas de faire cette action : « %(action)s ».")
+            % {"action": action.label}
+        )
 
 
 def allowed_targets(submission: Submission, user: AbstractBaseUser) -> list[Status]:
     """The statuses this user may move this submission to, in the table's order."""
     return [
-        t.target for t in TRANSITIONS if t.source == submission.status and has_role(user, *t.roles)
+        t.target
+        for t in TRANSITIONS
+        if t.source == submission.status and t.target != t.source and can(user, t.action)
     ]
 
 
-def transition(
-    submission: Submission, to: Status | str, by: AbstractBaseUser, comment: str = ""
-) -> SubmissionEvent:
-    """Move ``submission`` to status ``to`` on behalf of ``by``.
+def allowed_actions(submission: Submission, user: AbstractBaseUser) -> set[Action]:
+    """Actions the user may take on this submission now: by role, and by status for moves."""
+    moves = {t.action for t in TRANSITIONS if t.source == submission.status}
+    status_actions = {t.action for t in TRANSITIONS}
+    return {
+        action
+        for action in Action
+        if can(user, action) and (action not in status_actions or action in moves)
+    }
 
-    Side effects, in one transaction: saves ``status`` and ``status_changed_at`` with
-    ``update_fields``; writes a ``SubmissionEvent`` (who, when, from, to, comment).
-    Raises ``TransitionNotAllowed`` (message in French, for the user) when the table has no
-    such move or the user lacks the role; nothing is written then.
-    """
-    target = Status(to)
+
+def find_transition(submission: Submission, target: Status | str) -> Transition:
+    """The row of the table for this move; ``TransitionNotAllowed`` when there is none."""
+    target = Status(target)
     rule = next(
         (t for t in TRANSITIONS if t.source == submission.status and t.target == target), None
     )
@@ -68,11 +169,49 @@ def transition(
             _("Une réponse « %(source)s » ne peut pas passer au statut « %(target)s ».")
             % {"source": Status(submission.status).label, "target": target.label}
         )
-    if not has_role(by, *rule.roles):
+    return rule
+
+
+def check_transition(
+    submission: Submission, target: Status | str, by: AbstractBaseUser
+) -> Transition:
+    """Raise ``TransitionNotAllowed`` unless the table and the user's role allow the move."""
+    rule = find_transition(submission, target)
+    if not can(by, rule.action):
         raise TransitionNotAllowed(
             _("Votre rôle ne permet pas de passer une réponse au statut « %(target)s ».")
-            % {"target": target.label}
+            % {"target": rule.target.label}
         )
+    return rule
+
+
+def transition(
+    submission: Submission,
+    to: Status | str,
+    by: AbstractBaseUser,
+    comment: str = "",
+    *,
+    details: dict | None = None,
+    email_context: dict | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> SubmissionEvent:
+    """Move ``submission`` to status ``to`` on behalf of ``by``.
+
+    Side effects, in one transaction:
+
+    - saves ``status`` and ``status_changed_at`` with ``update_fields``;
+    - writes a ``SubmissionEvent`` of the action's kind (who, when, from, to, ``comment``,
+      ``details``);
+    - queues the action's email to the référents who gave an address (``ACTIONS``), with
+      ``email_context`` added to the usual context and ``attachments`` attached; the
+      outbox sends it once the transaction commits.
+
+    ``comment`` is internal to staff. Raises ``TransitionNotAllowed`` (message in French,
+    for the user) when the table has no such move, the user lacks the role, or another
+    person changed the status meanwhile; nothing is written then.
+    """
+    rule = check_transition(submission, to, by)
+    action = ACTIONS[rule.action]
     with transaction.atomic():
         # Lock the row so two agents acting at once cannot both apply a move from the same state.
         current = Submission.objects.select_for_update().only("status").get(pk=submission.pk)
@@ -81,14 +220,56 @@ def transition(
                 _("Le statut de cette réponse vient d'être modifié par une autre personne.")
             )
         source = submission.status
-        submission.status = target
+        submission.status = rule.target
         submission.status_changed_at = timezone.now()
         submission.save(update_fields=["status", "status_changed_at", "updated_at"])
-        return SubmissionEvent.objects.create(
+        event = SubmissionEvent.objects.create(
             submission=submission,
-            kind=SubmissionEvent.Kind.STATUS_CHANGED,
+            kind=action.event,
             author=by,
             from_status=source,
-            to_status=target,
+            to_status=rule.target,
             comment=comment,
+            details=details or {},
         )
+        if action.referent_email:
+            email_referents(
+                submission,
+                action.referent_email,
+                {"event": event, **(email_context or {})},
+                attachments,
+            )
+        return event
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def referent_email_context(submission: Submission) -> dict:
+    """What every email to the référents may show: the answer and the private links."""
+    return {
+        "submission": submission,
+        "campaign": submission.campaign,
+        "private_url": absolute_url(submission.get_private_url()),
+        "pdf_url": absolute_url(reverse("ami:referent_pdf", args=[submission.access_token])),
+    }
+
+
+def email_referents(
+    submission: Submission,
+    template: str,
+    context: dict | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> None:
+    """Queue ``template`` to each référent who gave an address (call inside the transaction)."""
+    recipients = list(
+        submission.referents.exclude(email="").values_list("email", flat=True).order_by("pk")
+    )
+    queue_email(
+        recipients,
+        template,
+        {**referent_email_context(submission), **(context or {})},
+        related=submission,
+        attachments=attachments,
+    )

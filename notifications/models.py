@@ -23,6 +23,9 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(_("objet"), max_length=255)
     body_text = models.TextField(_("texte"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # Small text attachments rendered with the email (an invitation's .ics...):
+    # a list of {"filename", "mimetype", "content"}, see ``notifications.services.Attachment``.
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )

@@ -1,7 +1,8 @@
 """Writing to the outbox. Sending happens in ``notifications.tasks``."""
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -10,6 +11,22 @@ from django.template.loader import render_to_string
 from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A text attachment, stored in the outbox row as it will be sent."""
+
+    filename: str
+    mimetype: str
+    content: str
+
+    def __post_init__(self) -> None:
+        if not self.mimetype.startswith("text/"):
+            # The row stores text: binary files belong in storage, not in the outbox.
+            raise ValueError(f"Only text attachments are supported, not {self.mimetype}")
+        if "/" in self.filename or "\\" in self.filename:
+            raise ValueError(f"Attachment names have no path: {self.filename!r}")
 
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
@@ -25,14 +42,16 @@ def queue_email(
     template: str,
     context: dict,
     related: models.Model | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> list[OutgoingEmail]:
     """Store one outbox row per recipient and dispatch them once the transaction commits.
 
     Call it inside the transaction of the business change: if that change rolls back, no
     email exists; if it commits and the broker is down, the rows stay pending and the
-    periodic sweep sends them.
+    periodic sweep sends them. ``attachments`` are copied into each row.
     """
     subject, text, html = render_email(template, context)
+    stored_attachments = [asdict(attachment) for attachment in attachments]
     related_type = ContentType.objects.get_for_model(related) if related is not None else None
     emails = OutgoingEmail.objects.bulk_create(
         OutgoingEmail(
@@ -41,6 +60,7 @@ def queue_email(
             subject=subject,
             body_text=text,
             body_html=html,
+            attachments=stored_attachments,
             related_type=related_type,
             related_id=related.pk if related is not None else None,
         )

@@ -166,3 +166,16 @@ class CptsProjectFactory(factory.django.DjangoModelFactory):
             coordinators=kwargs.pop("coordinators", ()),
             submissions=kwargs.pop("submissions", ()),
         )
+
+
+# --- Staff workspace (tests/ami/staff) -----------------------------------------------------
+
+
+class ExchangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ami.Exchange"
+
+    submission = factory.SubFactory(SubmissionFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda exchange: exchange.starts_at + timedelta(hours=1))
+    place = "ARS Bretagne, 6 place des Colombes, Rennes"

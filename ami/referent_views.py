@@ -1,0 +1,35 @@
+"""The référent's side of the triage, through the private link: messages and the PDF."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .models import Submission
+from .pdf import pdf_submissions
+from .staff.forms import ReferentMessageForm
+from .staff.report_views import pdf_response
+from .staff.services import post_referent_message
+
+
+@require_POST
+def post_message(request: HttpRequest, token: str) -> HttpResponse:
+    """The référent writes to the ARS; the agent in charge is told by email."""
+    submission = get_object_or_404(Submission, access_token=token)
+    form = ReferentMessageForm(request.POST, prefix="reponse")
+    if form.is_valid():
+        post_referent_message(submission, form.cleaned_data["text"])
+        messages.success(request, _("Votre message a été transmis à l’ARS."))
+    else:
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        messages.error(
+            request,
+            _("Votre message n’a pas été envoyé : %(errors)s") % {"errors": " ".join(errors)},
+        )
+    return redirect(submission.get_private_url() + "#messages")
+
+
+def summary_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The PDF summary of the answer, without the staff's private notes."""
+    return pdf_response(get_object_or_404(pdf_submissions(), access_token=token))

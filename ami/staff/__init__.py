@@ -1,0 +1,1 @@
+"""Staff workspace of the AMI: dashboard, submission pages, triage actions, reports."""

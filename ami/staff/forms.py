@@ -1,0 +1,206 @@
+"""Forms of the staff submission page, one per action (each with its own prefix)."""
+
+from datetime import datetime
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..filters import UserChoiceField, assignable_users
+from ..models import ClosureReason, Opinion, Orientation, Submission
+
+TEXT_MAX_LENGTH = 5000
+
+MESSAGE_HELP = _("Joint à l’email envoyé aux référents.")
+COMMENT_HELP = _("Visible des seuls agents.")
+
+
+def text_field(label: str, required: bool = True, help_text: str = "", rows: int = 4):
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = UserChoiceField(
+        label=_("Agent en charge"),
+        queryset=assignable_users(),
+        required=False,
+        empty_label=_("Personne"),
+    )
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(choices=Submission.Status.choices, widget=forms.HiddenInput)
+    comment = text_field(_("Commentaire interne"), required=False, help_text=COMMENT_HELP, rows=2)
+
+
+class NoteForm(forms.Form):
+    text = text_field(
+        _("Note interne"),
+        help_text=_("Visible des seuls agents de l’ARS, de l’Assurance Maladie et des URPS."),
+    )
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.ChoiceField(label=_("Avis"), choices=Opinion.choices, widget=forms.RadioSelect)
+    text = text_field(_("Motivation"), required=False, help_text=COMMENT_HELP)
+
+
+class MessageForm(forms.Form):
+    text = text_field(
+        _("Message aux référents"),
+        help_text=_("Envoyé par email aux référents et affiché sur leur lien de suivi."),
+    )
+
+
+class ExchangeForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start = forms.TimeField(
+        label=_("Heure de début"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end = forms.TimeField(
+        label=_("Heure de fin"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    place = forms.CharField(
+        label=_("Lieu"),
+        required=False,
+        max_length=300,
+        help_text=_("Adresse ; facultatif avec un lien de visioconférence."),
+    )
+    video_url = forms.URLField(
+        label=_("Lien de visioconférence"), required=False, max_length=500, assume_scheme="https"
+    )
+    participants = text_field(
+        _("Participants"),
+        required=False,
+        help_text=_("Agents de l’ARS, de l’Assurance Maladie, des URPS, professionnels…"),
+        rows=2,
+    )
+    message = text_field(_("Message aux référents"), False, MESSAGE_HELP, rows=3)
+    comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("place") and not data.get("video_url"):
+            self.add_error("place", _("Indiquez un lieu ou un lien de visioconférence."))
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            self.add_error("end", _("L’heure de fin doit suivre l’heure de début."))
+        if data.get("date") and data["date"] < timezone.localdate():
+            self.add_error("date", _("Choisissez une date à venir."))
+        return data
+
+    def moment(self, time_field: str) -> datetime:
+        """Date and time as typed, in the portal's time zone (Europe/Paris)."""
+        naive = datetime.combine(self.cleaned_data["date"], self.cleaned_data[time_field])
+        return timezone.make_aware(naive)
+
+    def exchange_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "starts_at": self.moment("start"),
+            "ends_at": self.moment("end"),
+            "place": data["place"],
+            "video_url": data["video_url"],
+            "participants": data["participants"],
+            "message": data["message"],
+            "comment": data["comment"],
+        }
+
+
+class SubmissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, submission: Submission) -> str:
+        actor = getattr(submission, "first_actor_name", "") or ""
+        return f"{submission.reference} — {actor} ({submission.get_status_display()})"
+
+
+def parse_references(text: str) -> list[int]:
+    """ "AMI-00012, AMI-15 ; 16" → [12, 15, 16]; raises ValueError on anything else."""
+    pks = []
+    for chunk in text.replace(";", ",").replace(" ", ",").split(","):
+        chunk = chunk.strip().upper().removeprefix("AMI-")
+        if not chunk:
+            continue
+        if not chunk.isdigit():
+            raise ValueError(chunk)
+        pks.append(int(chunk))
+    return pks
+
+
+class OrientForm(forms.Form):
+    orientation = forms.ChoiceField(
+        label=_("Orientation"), choices=Orientation.choices, widget=forms.RadioSelect
+    )
+    linked = SubmissionChoiceField(
+        label=_("Réponses du même territoire à mettre en relation"),
+        queryset=Submission.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_references = forms.CharField(
+        label=_("Autres réponses à mettre en relation"),
+        required=False,
+        max_length=500,
+        help_text=_("Références séparées par des virgules, par exemple AMI-00012, AMI-00015."),
+    )
+    message = text_field(_("Message aux référents"), False, MESSAGE_HELP, rows=3)
+    comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
+
+    def __init__(self, *args, submission: Submission, related: QuerySet[Submission], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+        self.fields["linked"].queryset = related
+
+    def clean_other_references(self) -> list[Submission]:
+        text = self.cleaned_data["other_references"]
+        try:
+            pks = parse_references(text)
+        except ValueError as error:
+            raise forms.ValidationError(
+                _("« %(value)s » n’est pas une référence de réponse."), params={"value": error}
+            ) from error
+        found = {s.pk: s for s in Submission.objects.filter(pk__in=pks)}
+        missing = [f"AMI-{pk:05d}" for pk in pks if pk not in found]
+        if missing:
+            raise forms.ValidationError(
+                _("Réponse introuvable : %(references)s."),
+                params={"references": ", ".join(missing)},
+            )
+        if self.submission.pk in found:
+            raise forms.ValidationError(
+                _("Une réponse ne peut être mise en relation avec elle-même.")
+            )
+        return [found[pk] for pk in dict.fromkeys(pks)]  # as typed, once each
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("orientation") == Orientation.CONNECTION and not self.linked_submissions():
+            self.add_error("linked", _("Choisissez au moins une réponse à mettre en relation."))
+        return data
+
+    def linked_submissions(self) -> list[Submission]:
+        chosen = list(self.cleaned_data.get("linked") or [])
+        chosen_pks = {s.pk for s in chosen}
+        others = self.cleaned_data.get("other_references") or []
+        return chosen + [s for s in others if s.pk not in chosen_pks]
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Motif de la clôture"), choices=[("", "—"), *ClosureReason.choices]
+    )
+    message = text_field(_("Message aux référents"), False, MESSAGE_HELP, rows=3)
+    comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
+
+
+class ReferentMessageForm(forms.Form):
+    """The référent's reply on the private page."""
+
+    text = text_field(_("Votre message"))

@@ -1,0 +1,110 @@
+"""The iCalendar invitation (RFC 5545) to the exchange, attached to the référents' email."""
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import Attachment
+
+from ..models import Exchange, Submission
+
+ICS_MIMETYPE = "text/calendar"
+
+
+def escape_text(value: str) -> str:
+    """TEXT value escaping of RFC 5545 §3.3.11."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space (§3.1)."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= 75:
+        return line
+    parts, current = [], b""
+    for char in line:
+        piece = char.encode("utf-8")
+        # The first line holds 75 octets; the next ones 74 plus the leading space.
+        if len(current) + len(piece) > (75 if not parts else 74):
+            parts.append(current.decode("utf-8"))
+            current = b""
+        current += piece
+    parts.append(current.decode("utf-8"))
+    return "\r\n ".join(parts)
+
+
+def utc_stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def exchange_invitation(
+    exchange: Exchange, submission: Submission, attendees: list[tuple[str, str]]
+) -> str:
+    """The VCALENDAR text: METHOD:REQUEST, organised by the campaign's ARS address.
+
+    Times are in UTC (no VTIMEZONE needed); a new date for the same exchange keeps the UID
+    with a higher SEQUENCE, so calendar clients move the event instead of duplicating it.
+    """
+    campaign = submission.campaign
+    summary = _("Échange CPTS — réponse %(reference)s") % {"reference": submission.reference}
+    description_lines = [
+        _("Temps d’échange sur votre réponse %(reference)s à l’AMI « %(title)s » (%(edition)s).")
+        % {"reference": submission.reference, "title": campaign.title, "edition": campaign.edition}
+    ]
+    if exchange.video_url:
+        description_lines.append(_("Visioconférence : %(url)s") % {"url": exchange.video_url})
+    if exchange.participants:
+        description_lines.append(_("Participants : %(names)s") % {"names": exchange.participants})
+    location = exchange.place or exchange.video_url
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Portail CPTS//AMI CPTS//FR",
+        "CALSCALE:GREGORIAN",
+        "METHOD:REQUEST",
+        "BEGIN:VEVENT",
+        f"UID:{exchange.ical_uid}",
+        f"SEQUENCE:{exchange.sequence}",
+        f"DTSTAMP:{utc_stamp(timezone.now())}",
+        f"DTSTART:{utc_stamp(exchange.starts_at)}",
+        f"DTEND:{utc_stamp(exchange.ends_at)}",
+        f"SUMMARY:{escape_text(summary)}",
+        f"DESCRIPTION:{escape_text(chr(10).join(description_lines))}",
+        f"LOCATION:{escape_text(location)}",
+    ]
+    if exchange.video_url:
+        lines.append(f"URL:{exchange.video_url}")
+    lines.append(
+        f"ORGANIZER;CN={quote_param(settings.PORTAL_OPERATOR)}:mailto:{campaign.contact_email}"
+    )
+    lines += [
+        f"ATTENDEE;CN={quote_param(name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION:mailto:{email}"
+        for name, email in attendees
+    ]
+    lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]
+    return "\r\n".join(fold(line) for line in lines) + "\r\n"
+
+
+def quote_param(value: str) -> str:
+    """A parameter value in double quotes (no quotes or line breaks allowed inside)."""
+    cleaned = value.replace('"', "'").replace("\r", " ").replace("\n", " ")
+    return f'"{cleaned}"'
+
+
+def invitation_attachment(
+    exchange: Exchange, submission: Submission, attendees: list[tuple[str, str]]
+) -> Attachment:
+    return Attachment(
+        filename=f"echange-{submission.reference}.ics",
+        mimetype=ICS_MIMETYPE,
+        content=exchange_invitation(exchange, submission, attendees),
+    )

@@ -1,0 +1,132 @@
+"""Staff reports: exports, statistics, PDF summaries and zips of PDF summaries."""
+
+import logging
+from uuid import UUID
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import exports
+from ..models import PdfBatch, Submission
+from ..pdf import pdf_filename, pdf_submissions, submission_pdf
+from .access import staff_required
+from .stats import charts, time_to_first_contact
+from .views import filtered
+
+logger = logging.getLogger(__name__)
+
+# Beyond this, the list should be narrowed: a zip is for a meeting's file, not an archive.
+MAX_BATCH = 200
+
+
+@staff_required()
+def export(request: HttpRequest, extension: str) -> HttpResponse:
+    return exports.export_response(filtered(request).qs, extension)
+
+
+@staff_required()
+def statistics(request: HttpRequest) -> HttpResponse:
+    filterset = filtered(request)
+    queryset = filterset.qs
+    return render(
+        request,
+        "ami/staff/statistics.html",
+        {
+            "filterset": filterset,
+            "total": queryset.order_by().count(),
+            "charts": charts(queryset),
+            "delay": time_to_first_contact(queryset),
+        },
+    )
+
+
+def pdf_response(submission: Submission) -> HttpResponse:
+    response = HttpResponse(submission_pdf(submission), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
+    return response
+
+
+@staff_required()
+def submission_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        submission = pdf_submissions().get(pk=pk)
+    except Submission.DoesNotExist as missing:
+        raise Http404 from missing
+    return pdf_response(submission)
+
+
+def dispatch_batch(batch_id: str) -> None:
+    """Hand the batch to Celery; a broker outage leaves it pending, visible on its page."""
+    from ..tasks import build_pdf_batch
+
+    try:
+        build_pdf_batch.delay(batch_id)
+    except Exception:
+        logger.exception("Could not dispatch PDF batch %s; left pending", batch_id)
+
+
+@require_POST
+@staff_required()
+def create_batch(request: HttpRequest) -> HttpResponse:
+    """A zip of the PDF summaries of the filtered list (the filters are in the query string)."""
+    ids = list(filtered(request).qs.values_list("pk", flat=True)[: MAX_BATCH + 1])
+    dashboard = reverse("staff:dashboard") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    if not ids:
+        messages.error(request, _("Aucune réponse ne correspond aux filtres."))
+        return redirect(dashboard)
+    if len(ids) > MAX_BATCH:
+        messages.error(
+            request,
+            _("Plus de %(max)d réponses : affinez les filtres pour produire les PDF.")
+            % {"max": MAX_BATCH},
+        )
+        return redirect(dashboard)
+    batch = PdfBatch.objects.create(requested_by=request.user, submission_ids=ids, total=len(ids))
+    batch_id = str(batch.pk)
+    transaction.on_commit(lambda: dispatch_batch(batch_id))
+    return redirect("staff:batch", pk=batch.pk)
+
+
+def own_batch(request: HttpRequest, pk: UUID) -> PdfBatch:
+    """Only the user who asked sees a batch; anyone else gets a 404, as if it did not exist."""
+    return get_object_or_404(PdfBatch, pk=pk, requested_by=request.user)
+
+
+@staff_required()
+def batch_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return render(request, "ami/staff/batch.html", {"batch": own_batch(request, pk)})
+
+
+@staff_required()
+def batch_status(request: HttpRequest, pk: UUID) -> JsonResponse:
+    batch = own_batch(request, pk)
+    return JsonResponse(
+        {
+            "status": batch.status,
+            "status_label": batch.get_status_display(),
+            "done": batch.done,
+            "total": batch.total,
+            "percent": batch.percent,
+            "finished": batch.is_finished,
+            "download_url": reverse("staff:batch_download", args=[batch.pk])
+            if batch.status == PdfBatch.Status.DONE
+            else None,
+        }
+    )
+
+
+@staff_required()
+def batch_download(request: HttpRequest, pk: UUID) -> FileResponse:
+    batch = own_batch(request, pk)
+    if batch.status != PdfBatch.Status.DONE or not batch.file:
+        raise Http404
+    name = f"reponses-ami-{timezone.localtime(batch.created_at):%Y-%m-%d-%H%M}.zip"
+    return FileResponse(
+        batch.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
+    )

@@ -1,0 +1,198 @@
+"""Reads of the staff workspace: lists, counts and the timeline of a submission."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from notifications.models import OutgoingEmail
+from notifications.services import emails_about
+
+from ..models import (
+    Actor,
+    ClosureReason,
+    Orientation,
+    Submission,
+    SubmissionEvent,
+)
+from ..selectors import same_territory_submissions
+
+Kind = SubmissionEvent.Kind
+Status = Submission.Status
+
+
+def with_first_actor(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Adds the first actor's name and place and the number of actors, in the same query."""
+    actors = Actor.objects.filter(submission=OuterRef("pk"))
+    first = actors.order_by("pk")
+    count = actors.order_by().values("submission").annotate(n=Count("pk")).values("n")
+    return queryset.annotate(
+        first_actor_name=Subquery(first.values("name")[:1]),
+        first_actor_place=Subquery(first.values("practice_place")[:1]),
+        actor_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
+    )
+
+
+def staff_submissions() -> QuerySet[Submission]:
+    """The base of every staff list: one query for the rows, whatever their number."""
+    return with_first_actor(Submission.objects.select_related("campaign", "assignee"))
+
+
+def status_counts(queryset: QuerySet[Submission]) -> list[tuple[str, str, int]]:
+    """``(status, label, count)`` for every status, in the workflow's order, zeros included."""
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+    return [(status.value, status.label, counts.get(status.value, 0)) for status in Status]
+
+
+def staff_submission(pk: int) -> Submission:
+    """One submission with what its staff page shows, in a fixed number of queries."""
+    return (
+        Submission.objects.select_related("campaign", "assignee", "territory")
+        .prefetch_related(
+            Prefetch("actors", queryset=Actor.objects.select_related("practice_commune")),
+            "referents",
+            "territory__communes",
+            "cpts_projects",
+            Prefetch(
+                "linked_submissions",
+                queryset=Submission.objects.select_related("campaign").order_by("pk"),
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def related_submissions(submission: Submission) -> QuerySet[Submission]:
+    """« Acteurs du même territoire », with what the block shows."""
+    return with_first_actor(same_territory_submissions(submission))
+
+
+# --- Timeline ----------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    title: str
+    author: str = ""
+    lines: list[str] = field(default_factory=list)
+    text: str = ""  # the note, opinion or message itself, or the message sent to référents
+    comment: str = ""  # internal comment of a status change
+    private: bool = False  # never shown to the professionals
+    kind: str = ""
+
+
+def when(value: str | datetime) -> str:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return formats.date_format(timezone.localtime(moment), "l j F Y à H:i")
+
+
+def exchange_lines(details: dict) -> list[str]:
+    lines = []
+    if details.get("starts_at"):
+        end = timezone.localtime(datetime.fromisoformat(details["ends_at"]))
+        lines.append(
+            _("Le %(start)s, jusqu’à %(end)s")
+            % {"start": when(details["starts_at"]), "end": formats.time_format(end, "H:i")}
+        )
+    if details.get("place"):
+        lines.append(_("Lieu : %(place)s") % {"place": details["place"]})
+    if details.get("video_url"):
+        lines.append(_("Visioconférence : %(url)s") % {"url": details["video_url"]})
+    if details.get("participants"):
+        lines.append(_("Participants : %(names)s") % {"names": details["participants"]})
+    return lines
+
+
+def orientation_lines(details: dict) -> list[str]:
+    lines = []
+    if details.get("linked"):
+        lines.append(
+            _("Mise en relation avec : %(references)s")
+            % {"references": ", ".join(details["linked"])}
+        )
+    if details.get("project"):
+        lines.append(_("Projet de CPTS créé : %(name)s") % {"name": details["project"]})
+    return lines
+
+
+def status_move(event: SubmissionEvent) -> str:
+    if event.from_status == event.to_status:
+        return event.get_to_status_display()
+    return f"{event.get_from_status_display()} → {event.get_to_status_display()}"
+
+
+def event_entry(event: SubmissionEvent) -> TimelineEntry:
+    details = event.details or {}
+    entry = TimelineEntry(
+        at=event.created_at,
+        title=event.get_kind_display(),
+        author=event.author_label,
+        comment=event.comment,
+        private=event.kind in SubmissionEvent.PRIVATE_KINDS,
+        kind=event.kind,
+    )
+    if event.kind == Kind.EDITED:
+        entry.lines = list(event.changes)
+    elif event.kind == Kind.STATUS_CHANGED:
+        entry.title = _("Statut : %(move)s") % {"move": status_move(event)}
+    elif event.kind == Kind.NOTE:
+        entry.text, entry.comment = event.comment, ""
+        if event.opinion_label:
+            entry.title = _("Avis : %(opinion)s") % {"opinion": event.opinion_label}
+    elif event.kind == Kind.ASSIGNED:
+        entry.title = (
+            _("Attribuée à %(name)s") % {"name": details["assignee"]}
+            if details.get("assignee")
+            else _("Attribution retirée")
+        )
+    elif event.kind == Kind.EXCHANGE_PLANNED:
+        entry.lines = exchange_lines(details)
+        entry.text = details.get("message", "")
+    elif event.kind == Kind.ORIENTED:
+        if details.get("orientation") in Orientation.values:
+            entry.title = _("Orientation : %(label)s") % {
+                "label": Orientation(details["orientation"]).label
+            }
+        entry.lines = orientation_lines(details)
+        entry.text = details.get("message", "")
+    elif event.kind == Kind.CLOSED:
+        if details.get("reason") in ClosureReason.values:
+            entry.title = _("Clôture : %(reason)s") % {
+                "reason": ClosureReason(details["reason"]).label
+            }
+        entry.text = details.get("message", "")
+    elif event.kind == Kind.MESSAGE:
+        entry.title = (
+            _("Message des référents") if event.is_from_referent else _("Message aux référents")
+        )
+        entry.text, entry.comment = event.comment, ""
+    return entry
+
+
+def email_entry(email: OutgoingEmail) -> TimelineEntry:
+    lines = [_("État : %(status)s") % {"status": email.get_status_display()}]
+    if email.status == OutgoingEmail.Status.FAILED and email.last_error:
+        lines.append(_("Erreur : %(error)s") % {"error": email.last_error})
+    lines += [
+        _("Pièce jointe : %(name)s") % {"name": attachment["filename"]}
+        for attachment in email.attachments
+    ]
+    return TimelineEntry(
+        at=email.created_at,
+        title=_("Email « %(subject)s » à %(recipient)s")
+        % {"subject": email.subject, "recipient": email.recipient},
+        lines=lines,
+        kind="email",
+    )
+
+
+def timeline(submission: Submission) -> list[TimelineEntry]:
+    """Status changes, assignments, notes, messages and emails sent, newest first."""
+    events = submission.events.select_related("author").order_by("created_at", "pk")
+    emails = emails_about(submission).order_by("created_at", "pk")
+    entries = [event_entry(event) for event in events] + [email_entry(e) for e in emails]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -1,0 +1,284 @@
+"""Writes of the staff workspace: each triage action checks the role, writes its history
+entry and queues its emails in one transaction.
+
+Status changes go through ``ami.workflow.transition``; the role rules are in
+``ami.workflow.ACTIONS``.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from notifications.services import queue_email
+
+from .. import workflow
+from ..filters import assignable_users
+from ..models import ClosureReason, Exchange, Orientation, Submission, SubmissionEvent
+from ..workflow import Action, ActionNotAllowed, TransitionNotAllowed
+from .ics import invitation_attachment
+
+if TYPE_CHECKING:
+    from projects.models import CptsProject
+
+Kind = SubmissionEvent.Kind
+Status = Submission.Status
+
+# Moves made with a plain button; the others need their own form (exchange, orientation,
+# closure) so that what the référents are told is complete.
+PLAIN_MOVES = (Action.TAKE_INTO_REVIEW, Action.BACK_TO_REVIEW)
+
+
+def user_label(user: AbstractBaseUser) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def staff_url(submission: Submission) -> str:
+    return workflow.absolute_url(reverse("staff:submission", args=[submission.pk]))
+
+
+def staff_recipients(submission: Submission) -> list[str]:
+    """Who hears from the référents: the agent in charge, else the campaign's ARS address."""
+    if submission.assignee_id and submission.assignee.email:
+        return [submission.assignee.email]
+    return [submission.campaign.contact_email]
+
+
+def assign(
+    submission: Submission, assignee: AbstractBaseUser | None, by: AbstractBaseUser
+) -> SubmissionEvent:
+    """Give the answer to ``assignee`` (``None``: to nobody); tells a colleague by email."""
+    workflow.require(by, Action.ASSIGN)
+    if assignee is not None and not assignable_users().filter(pk=assignee.pk).exists():
+        raise ActionNotAllowed(
+            _("%(name)s n’appartient à aucun groupe d’agents.") % {"name": user_label(assignee)}
+        )
+    with transaction.atomic():
+        submission.assignee = assignee
+        submission.save(update_fields=["assignee", "updated_at"])
+        event = SubmissionEvent.objects.create(
+            submission=submission,
+            kind=Kind.ASSIGNED,
+            author=by,
+            details={
+                "assignee_id": assignee.pk if assignee else None,
+                "assignee": user_label(assignee) if assignee else "",
+            },
+        )
+        if assignee is not None and assignee.pk != by.pk and assignee.email:
+            queue_email(
+                [assignee.email],
+                "ami/emails/assigned",
+                {
+                    "submission": submission,
+                    "by": user_label(by),
+                    "staff_url": staff_url(submission),
+                },
+                related=submission,
+            )
+    return event
+
+
+def add_note(submission: Submission, by: AbstractBaseUser, text: str) -> SubmissionEvent:
+    """A private note: staff only, never on the référents' pages."""
+    workflow.require(by, Action.COMMENT)
+    return SubmissionEvent.objects.create(
+        submission=submission, kind=Kind.NOTE, author=by, comment=text
+    )
+
+
+def give_opinion(
+    submission: Submission, by: AbstractBaseUser, opinion: str, text: str = ""
+) -> SubmissionEvent:
+    """A partner's opinion (URPS, ARS): a private note carrying the verdict."""
+    workflow.require(by, Action.GIVE_OPINION)
+    return SubmissionEvent.objects.create(
+        submission=submission,
+        kind=Kind.NOTE,
+        author=by,
+        comment=text,
+        details={"opinion": opinion},
+    )
+
+
+def send_message(submission: Submission, by: AbstractBaseUser, text: str) -> SubmissionEvent:
+    """A message to the référents: on their private page, and by email."""
+    workflow.require(by, Action.MESSAGE)
+    with transaction.atomic():
+        event = SubmissionEvent.objects.create(
+            submission=submission,
+            kind=Kind.MESSAGE,
+            author=by,
+            comment=text,
+            details={"from": "staff"},
+        )
+        workflow.email_referents(
+            submission, "ami/emails/message_to_referents", {"message": text, "event": event}
+        )
+    return event
+
+
+def post_referent_message(submission: Submission, text: str) -> SubmissionEvent:
+    """A référent's message through the private link; the agent in charge is told by email."""
+    with transaction.atomic():
+        event = SubmissionEvent.objects.create(
+            submission=submission, kind=Kind.MESSAGE, comment=text, details={"from": "referent"}
+        )
+        queue_email(
+            staff_recipients(submission),
+            "ami/emails/message_from_referent",
+            {"submission": submission, "message": text, "staff_url": staff_url(submission)},
+            related=submission,
+        )
+    return event
+
+
+def change_status(
+    submission: Submission, to: Status | str, by: AbstractBaseUser, comment: str = ""
+) -> SubmissionEvent:
+    """Take into analysis, or put back into analysis (reopening clears the closure reason)."""
+    rule = workflow.find_transition(submission, to)
+    if rule.action not in PLAIN_MOVES:
+        raise TransitionNotAllowed(
+            _("Ce changement de statut se fait avec son propre formulaire : « %(action)s ».")
+            % {"action": rule.action.label}
+        )
+    with transaction.atomic():
+        event = workflow.transition(submission, to, by=by, comment=comment)
+        if submission.closure_reason and submission.status != Status.CLOSED:
+            submission.closure_reason = ""
+            submission.save(update_fields=["closure_reason", "updated_at"])
+    return event
+
+
+def plan_exchange(
+    submission: Submission,
+    by: AbstractBaseUser,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    place: str = "",
+    video_url: str = "",
+    participants: str = "",
+    message: str = "",
+    comment: str = "",
+) -> Exchange:
+    """Plan (or move) the exchange and send the référents an invitation with an .ics file.
+
+    Planning again while an exchange is planned moves that exchange: same calendar UID,
+    higher SEQUENCE, so the référents' calendars update the event.
+    """
+    workflow.check_transition(submission, Status.EXCHANGE_PLANNED, by)
+    with transaction.atomic():
+        exchange = submission.current_exchange
+        if exchange is None:
+            exchange = Exchange(submission=submission, created_by=by)
+        else:
+            exchange.sequence += 1
+        exchange.starts_at, exchange.ends_at = starts_at, ends_at
+        exchange.place, exchange.video_url = place, video_url
+        exchange.participants = participants
+        exchange.full_clean(exclude=["submission", "created_by"])
+        exchange.save()
+        attendees = [(r.name, r.email) for r in submission.referents.all() if r.email]
+        workflow.transition(
+            submission,
+            Status.EXCHANGE_PLANNED,
+            by=by,
+            comment=comment,
+            details={
+                "exchange_id": exchange.pk,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+                "place": place,
+                "video_url": video_url,
+                "participants": participants,
+                "message": message,
+            },
+            email_context={"exchange": exchange, "message": message},
+            attachments=[invitation_attachment(exchange, submission, attendees)],
+        )
+    return exchange
+
+
+def orient(
+    submission: Submission,
+    by: AbstractBaseUser,
+    *,
+    orientation: Orientation | str,
+    linked: Sequence[Submission] = (),
+    message: str = "",
+    comment: str = "",
+) -> SubmissionEvent:
+    """Record the orientation; "mise en relation" links the answers both ways.
+
+    The référents are told the orientation, never the other answers' names or contacts:
+    the ARS puts the teams in touch once each has agreed.
+    """
+    orientation = Orientation(orientation)
+    workflow.check_transition(submission, Status.ORIENTED, by)
+    linked = [other for other in linked if other.pk != submission.pk]
+    if orientation == Orientation.CONNECTION and not linked:
+        raise ActionNotAllowed(_("Choisissez au moins une réponse à mettre en relation."))
+    with transaction.atomic():
+        submission.orientation = orientation
+        submission.save(update_fields=["orientation", "updated_at"])
+        if linked:
+            submission.linked_submissions.add(*linked)
+        project = start_project(submission, by) if orientation == Orientation.SUPPORT else None
+        return workflow.transition(
+            submission,
+            Status.ORIENTED,
+            by=by,
+            comment=comment,
+            details={
+                "orientation": orientation.value,
+                "linked": [other.reference for other in linked],
+                "linked_ids": [other.pk for other in linked],
+                "project": str(project) if project else "",
+                "project_id": project.pk if project else None,
+                "message": message,
+            },
+            email_context={
+                "orientation": orientation,
+                "linked_count": len(linked),
+                "message": message,
+            },
+        )
+
+
+def start_project(submission: Submission, by: AbstractBaseUser) -> "CptsProject":
+    """« Accompagnement »: the CPTS project is followed in the projects app from now on."""
+    from projects.services import create_project_from_submission
+
+    return create_project_from_submission(submission, by)
+
+
+def close(
+    submission: Submission,
+    by: AbstractBaseUser,
+    *,
+    reason: ClosureReason | str,
+    message: str = "",
+    comment: str = "",
+) -> SubmissionEvent:
+    """Close the answer with a reason, told to the référents with the optional message."""
+    if reason not in ClosureReason.values:
+        raise ActionNotAllowed(_("Indiquez le motif de la clôture."))
+    reason = ClosureReason(reason)
+    workflow.check_transition(submission, Status.CLOSED, by)
+    with transaction.atomic():
+        submission.closure_reason = reason
+        submission.save(update_fields=["closure_reason", "updated_at"])
+        return workflow.transition(
+            submission,
+            Status.CLOSED,
+            by=by,
+            comment=comment,
+            details={"reason": reason.value, "message": message},
+            email_context={"reason": reason, "message": message},
+        )

@@ -1,0 +1,336 @@
+"""Staff pages: the dashboard and a submission's page with its triage actions.
+
+Views stay thin: forms validate, ``ami.staff.services`` act, ``ami.workflow`` decides who
+may do what. Every action is a POST answered by a redirect (or the page with the form's
+errors); a refused action comes back as a message.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .. import workflow
+from ..filters import SORTABLE_COLUMNS, SubmissionFilter
+from ..models import Exchange, Submission
+from ..workflow import Action, ActionNotAllowed
+from . import services
+from .access import staff_required
+from .forms import (
+    AssignForm,
+    CloseForm,
+    ExchangeForm,
+    MessageForm,
+    NoteForm,
+    OpinionForm,
+    OrientForm,
+    StatusForm,
+)
+from .selectors import (
+    related_submissions,
+    staff_submission,
+    staff_submissions,
+    status_counts,
+    timeline,
+)
+
+PAGE_SIZE = 25
+
+COLUMN_LABELS = {
+    "reference": gettext_lazy("Référence"),
+    "recue": gettext_lazy("Reçue le"),
+    "acteur": gettext_lazy("Acteurs"),
+    "statut": gettext_lazy("Statut"),
+    "agent": gettext_lazy("Agent"),
+}
+DEFAULT_SORT = "-recue"
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    key: str
+    label: str
+    aria_sort: str  # "ascending", "descending" or "" (not sorted by this column)
+    next: str  # the "tri" value of the link: ascending first, then descending
+
+
+def sort_columns(current: str) -> dict[str, SortColumn]:
+    current = current if current.lstrip("-") in SORTABLE_COLUMNS else DEFAULT_SORT
+    columns = {}
+    for key in SORTABLE_COLUMNS:
+        aria = {key: "ascending", f"-{key}": "descending"}.get(current, "")
+        columns[key] = SortColumn(
+            key, COLUMN_LABELS[key], aria, f"-{key}" if aria == "ascending" else key
+        )
+    return columns
+
+
+def filtered(request: HttpRequest, data: QueryDict | None = None) -> SubmissionFilter:
+    """The dashboard's filters (and sort) applied to the staff list, from the query string.
+
+    Shared by the list, its exports, its statistics and its PDF batches.
+    """
+    return SubmissionFilter(
+        request.GET if data is None else data, queryset=staff_submissions(), request=request
+    )
+
+
+@staff_required()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    filterset = filtered(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counts per status over the other filters, so each count is what its link will show.
+    others = request.GET.copy()
+    others.pop("status", None)
+    counts = status_counts(filtered(request, others).qs)
+    return render(
+        request,
+        "ami/staff/dashboard.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "status_counts": counts,
+            "current_status": request.GET.get("status", ""),
+            "mine_count": Submission.objects.filter(assignee=request.user).count(),
+            # The form was cleaned by ``filterset.qs``: valid fields are in cleaned_data.
+            "mine": bool(filterset.form.cleaned_data.get("mine")),
+            "columns": sort_columns(request.GET.get("tri", "")),
+        },
+    )
+
+
+def get_submission(pk: int) -> Submission:
+    try:
+        return staff_submission(pk)
+    except Submission.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def detail_context(
+    request: HttpRequest, submission: Submission, bound: dict[str, forms.Form]
+) -> dict:
+    """Everything the submission page shows; ``bound`` replaces a blank form with errors."""
+    user = request.user
+    actions = workflow.allowed_actions(submission, user)
+    related = related_submissions(submission)
+    exchange = submission.current_exchange
+    blank: dict[str, Callable[[], forms.Form]] = {
+        Action.ASSIGN: lambda: AssignForm(
+            prefix="attribution", initial={"assignee": submission.assignee_id}
+        ),
+        Action.PLAN_EXCHANGE: lambda: ExchangeForm(
+            prefix="echange", initial=exchange_initial(exchange)
+        ),
+        Action.ORIENT: lambda: OrientForm(
+            prefix="orientation", submission=submission, related=related
+        ),
+        Action.CLOSE: lambda: CloseForm(prefix="cloture"),
+        Action.COMMENT: lambda: NoteForm(prefix="note"),
+        Action.GIVE_OPINION: lambda: OpinionForm(prefix="avis"),
+        Action.MESSAGE: lambda: MessageForm(prefix="message"),
+    }
+    action_forms = {
+        f"{action.value}_form": make() for action, make in blank.items() if action in actions
+    }
+    action_forms.update(bound)
+    plain_moves = [
+        t
+        for t in workflow.TRANSITIONS
+        if t.source == submission.status
+        and t.action in services.PLAIN_MOVES
+        and t.action in actions
+    ]
+    return {
+        "submission": submission,
+        "timeline": timeline(submission),
+        "related": list(related),
+        "exchange": exchange,
+        "plain_moves": plain_moves,
+        "status_form": StatusForm(prefix="statut"),
+        "can": {action.value: action in actions for action in Action},
+        **action_forms,
+    }
+
+
+def exchange_initial(exchange: Exchange | None) -> dict:
+    """A planned exchange prefills the form, to move it."""
+    if exchange is None:
+        return {}
+    start, end = timezone.localtime(exchange.starts_at), timezone.localtime(exchange.ends_at)
+    return {
+        "date": start.date(),
+        "start": start.time(),
+        "end": end.time(),
+        "place": exchange.place,
+        "video_url": exchange.video_url,
+        "participants": exchange.participants,
+    }
+
+
+def render_detail(
+    request: HttpRequest, submission: Submission, **bound: forms.Form
+) -> HttpResponse:
+    return render(request, "ami/staff/submission.html", detail_context(request, submission, bound))
+
+
+@staff_required()
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, get_submission(pk))
+
+
+def act(
+    request: HttpRequest,
+    pk: int,
+    form_name: str,
+    make_form: Callable[[Submission], forms.Form],
+    perform: Callable[[Submission, forms.Form], object],
+    done: str,
+) -> HttpResponse:
+    """The shape of every action: validate, perform, redirect with a message."""
+    submission = get_submission(pk)
+    form = make_form(submission)
+    if not form.is_valid():
+        return render_detail(request, submission, **{form_name: form})
+    try:
+        perform(submission, form)
+    except ActionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+    except ValidationError as invalid:  # a model rule the form could not see
+        messages.error(request, " ".join(invalid.messages))
+    else:
+        messages.success(request, done)
+    return redirect("staff:submission", pk=pk)
+
+
+@require_POST
+@staff_required(Action.ASSIGN)
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    return act(
+        request,
+        pk,
+        "assign_form",
+        lambda s: AssignForm(request.POST, prefix="attribution"),
+        lambda s, form: services.assign(s, form.cleaned_data["assignee"], by=request.user),
+        _("L’attribution est enregistrée."),
+    )
+
+
+@require_POST
+@staff_required(*services.PLAIN_MOVES)
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(submission: Submission, form: forms.Form) -> None:
+        services.change_status(
+            submission,
+            form.cleaned_data["to"],
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+
+    return act(
+        request,
+        pk,
+        "status_form",
+        lambda s: StatusForm(request.POST, prefix="statut"),
+        perform,
+        _("Le statut est modifié."),
+    )
+
+
+@require_POST
+@staff_required(Action.PLAN_EXCHANGE)
+def plan_exchange(request: HttpRequest, pk: int) -> HttpResponse:
+    return act(
+        request,
+        pk,
+        "plan_exchange_form",
+        lambda s: ExchangeForm(request.POST, prefix="echange"),
+        lambda s, form: services.plan_exchange(s, request.user, **form.exchange_fields()),
+        _("L’échange est planifié ; l’invitation part aux référents."),
+    )
+
+
+@require_POST
+@staff_required(Action.ORIENT)
+def orient(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(submission: Submission, form: OrientForm) -> None:
+        services.orient(
+            submission,
+            request.user,
+            orientation=form.cleaned_data["orientation"],
+            linked=form.linked_submissions(),
+            message=form.cleaned_data["message"],
+            comment=form.cleaned_data["comment"],
+        )
+
+    return act(
+        request,
+        pk,
+        "orient_form",
+        lambda s: OrientForm(
+            request.POST, prefix="orientation", submission=s, related=related_submissions(s)
+        ),
+        perform,
+        _("L’orientation est enregistrée ; les référents en sont informés."),
+    )
+
+
+@require_POST
+@staff_required(Action.CLOSE)
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    return act(
+        request,
+        pk,
+        "close_form",
+        lambda s: CloseForm(request.POST, prefix="cloture"),
+        lambda s, form: services.close(s, request.user, **form.cleaned_data),
+        _("La réponse est close ; les référents en sont informés."),
+    )
+
+
+@require_POST
+@staff_required(Action.COMMENT)
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    return act(
+        request,
+        pk,
+        "comment_form",
+        lambda s: NoteForm(request.POST, prefix="note"),
+        lambda s, form: services.add_note(s, request.user, form.cleaned_data["text"]),
+        _("La note est ajoutée."),
+    )
+
+
+@require_POST
+@staff_required(Action.GIVE_OPINION)
+def give_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    return act(
+        request,
+        pk,
+        "give_opinion_form",
+        lambda s: OpinionForm(request.POST, prefix="avis"),
+        lambda s, form: services.give_opinion(s, request.user, **form.cleaned_data),
+        _("L’avis est enregistré."),
+    )
+
+
+@require_POST
+@staff_required(Action.MESSAGE)
+def send_message(request: HttpRequest, pk: int) -> HttpResponse:
+    return act(
+        request,
+        pk,
+        "message_form",
+        lambda s: MessageForm(request.POST, prefix="message"),
+        lambda s, form: services.send_message(s, request.user, form.cleaned_data["text"]),
+        _("Le message est envoyé aux référents."),
+    )

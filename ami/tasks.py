@@ -1,0 +1,76 @@
+"""Celery tasks of the AMI; they take ids, never model instances."""
+
+import logging
+import tempfile
+import zipfile
+from datetime import timedelta
+
+from celery import shared_task
+from django.core.files import File
+from django.utils import timezone
+
+from .models import PdfBatch
+from .pdf import pdf_filename, pdf_submissions, submission_pdf
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def build_pdf_batch(batch_id: str) -> str:
+    """Build the zip of a ``PdfBatch``: one PDF summary per submission, progress saved as
+    it goes (the batch's page polls it), the zip stored under MEDIA_ROOT in a random folder.
+
+    Runs once: a batch already claimed is skipped. A failure is saved on the batch, shown
+    to the user, and not retried (the user may ask again).
+    """
+    claimed = PdfBatch.objects.filter(pk=batch_id, status=PdfBatch.Status.PENDING).update(
+        status=PdfBatch.Status.RUNNING
+    )
+    if not claimed:
+        return "skipped"
+    batch = PdfBatch.objects.get(pk=batch_id)
+    try:
+        with tempfile.TemporaryFile() as archive:
+            with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+                # Submissions deleted since the request are simply left out.
+                submissions = pdf_submissions().filter(pk__in=batch.submission_ids).order_by("pk")
+                for done, submission in enumerate(submissions.iterator(chunk_size=20), start=1):
+                    zipped.writestr(pdf_filename(submission), submission_pdf(submission))
+                    PdfBatch.objects.filter(pk=batch_id).update(done=done)
+            archive.seek(0)
+            batch.file.save("reponses-ami.zip", File(archive), save=False)
+    except Exception as error:
+        logger.exception("PDF batch %s failed", batch_id)
+        PdfBatch.objects.filter(pk=batch_id).update(
+            status=PdfBatch.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        return "failed"
+    PdfBatch.objects.filter(pk=batch_id).update(
+        status=PdfBatch.Status.DONE,
+        file=batch.file.name,
+        done=batch.total,
+        finished_at=timezone.now(),
+    )
+    return "done"
+
+
+# The zips hold personal data: they are for the meeting at hand, not an archive.
+PDF_BATCH_RETENTION = timedelta(days=1)
+
+
+@shared_task
+def purge_pdf_batches() -> int:
+    """Delete the batches older than ``PDF_BATCH_RETENTION``, and their zips; returns how many.
+
+    Meant for Celery beat (e.g. hourly), next to the outbox sweep.
+    """
+    old = PdfBatch.objects.filter(created_at__lt=timezone.now() - PDF_BATCH_RETENTION)
+    count = 0
+    for batch in old.iterator():
+        if batch.file:
+            batch.file.delete(save=False)
+        batch.delete()
+        count += 1
+    return count

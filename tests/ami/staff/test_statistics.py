@@ -1,0 +1,153 @@
+"""Statistics page: per week, département, objective and status, with their tables, and
+the median time to first contact."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from ami.models import Submission, SubmissionEvent
+from ami.staff import stats
+from tests.factories import (
+    ActorFactory,
+    CommuneFactory,
+    DepartementFactory,
+    SubmissionFactory,
+    TerritoryFactory,
+)
+
+pytestmark = pytest.mark.django_db
+Status = Submission.Status
+STATS = reverse("staff:statistics")
+
+
+def received_on(submission: Submission, moment: datetime) -> Submission:
+    Submission.objects.filter(pk=submission.pk).update(submitted_at=moment)
+    submission.refresh_from_db()
+    return submission
+
+
+def paris(year, month, day, hour=10) -> datetime:
+    return timezone.make_aware(datetime(year, month, day, hour))
+
+
+def contacted(submission: Submission, after: timedelta, kind="status_changed", source="received"):
+    SubmissionEvent.objects.create(
+        submission=submission,
+        kind=kind,
+        from_status=source,
+        to_status="in_review" if kind == "status_changed" else "exchange_planned",
+        created_at=submission.submitted_at + after,
+    )
+
+
+def test_weeks_run_monday_to_sunday_with_empty_weeks_shown():
+    received_on(SubmissionFactory(), paris(2026, 3, 2))  # Monday
+    received_on(SubmissionFactory(), paris(2026, 3, 8, 23))  # Sunday night, Paris time
+    received_on(SubmissionFactory(), paris(2026, 3, 16))
+    assert stats.per_week(Submission.objects.all()) == [
+        ("Semaine du 2 mars 2026", 2),
+        ("Semaine du 9 mars 2026", 0),
+        ("Semaine du 16 mars 2026", 1),
+    ]
+
+
+def test_departements_count_each_answer_once_per_departement():
+    finistere = DepartementFactory(code="29", name="Finistère")
+    morbihan = DepartementFactory(code="56", name="Morbihan")
+    quimper = CommuneFactory(insee_code="29232", departement=finistere)
+    brest = CommuneFactory(insee_code="29019", departement=finistere)
+    vannes = CommuneFactory(insee_code="56260", departement=morbihan)
+    both = SubmissionFactory(territory=TerritoryFactory(communes=[quimper, vannes]))
+    ActorFactory(submission=both, practice_commune=brest)
+    ActorFactory(submission=SubmissionFactory(), practice_commune=quimper)
+    SubmissionFactory()  # no recognised commune
+    assert stats.per_departement(Submission.objects.all()) == [
+        ("Finistère (29)", 2),
+        ("Morbihan (56)", 1),
+        ("Sans commune reconnue", 1),
+    ]
+
+
+def test_objectives_and_statuses():
+    SubmissionFactory(wants_information=True, has_reflection=False)
+    SubmissionFactory(has_initiative=True, status=Status.CLOSED)
+    queryset = Submission.objects.all()
+    assert stats.per_objective(queryset) == [
+        ("Besoin d’informations sur ce qu’est une CPTS", 1),
+        ("Réflexion en cours autour d’un projet de CPTS", 1),
+        ("Initiative engagée pour monter un projet de CPTS", 1),
+    ]
+    assert dict(stats.per_status(queryset)) == {
+        "Reçue": 1, "En cours d'analyse": 0, "Échange planifié": 0, "Orientée": 0, "Close": 1,
+    }  # fmt: skip
+
+
+def test_median_time_to_first_contact():
+    fast, middle, slow = (received_on(SubmissionFactory(), paris(2026, 3, 2)) for _ in range(3))
+    contacted(fast, timedelta(hours=5))
+    contacted(fast, timedelta(days=9))  # later changes do not count
+    contacted(middle, timedelta(days=2, hours=3))
+    # An exchange planned counts as a contact too.
+    contacted(slow, timedelta(days=6), kind="exchange_planned", source="in_review")
+    SubmissionFactory()  # still waiting
+    delay = stats.time_to_first_contact(Submission.objects.all())
+    assert delay == stats.Delay(median="2 jours et 3 heures", contacted=3, waiting=1)
+
+
+@pytest.mark.parametrize(
+    ("delay", "text"),
+    [(timedelta(minutes=12), "12 minutes"), (timedelta(hours=1), "1 heure"),
+     (timedelta(days=1), "1 jour"), (timedelta(days=3, hours=1), "3 jours et 1 heure")],
+)  # fmt: skip
+def test_delays_read_in_french(delay, text):
+    assert stats.format_delay(delay) == text
+
+
+def test_page_shows_each_chart_with_its_accessible_table(as_user, am_agent):
+    SubmissionFactory(has_initiative=True)
+    page = as_user(am_agent).get(STATS).content.decode()
+    for title in (
+        "Réponses reçues par semaine",
+        "Réponses par département",
+        "Réponses par objectif",
+        "Réponses par statut",
+    ):
+        assert f"<caption>{title} : données du graphique</caption>" in page
+    assert '<rect class="portal-chart__fill" x="0" y="0" width="100" height="10">' in page
+    assert 'scope="row"' in page
+    assert "style=" not in page and "<script>" not in page
+    assert "cdn" not in page.lower()
+
+
+def test_statistics_follow_the_dashboard_filters(as_user, owner):
+    SubmissionFactory(has_initiative=True)
+    SubmissionFactory()
+    response = as_user(owner).get(f"{STATS}?objective=initiative")
+    assert response.context["total"] == 1
+
+
+def test_statistics_query_count_does_not_grow_with_rows(as_user, owner):
+    departement = DepartementFactory()
+    client = as_user(owner)
+
+    def add(count):
+        for _ in range(count):
+            submission = SubmissionFactory()
+            ActorFactory(submission=submission, practice_commune=CommuneFactory(
+                departement=departement))  # fmt: skip
+            contacted(submission, timedelta(hours=2))
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(STATS).status_code == 200
+        return len(captured)
+
+    add(1)
+    client.get(STATS)
+    one = queries()
+    add(20)
+    assert queries() == one
