@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from . import workflow
 from .models import Actor, Campaign, Referent, Submission, SubmissionEvent
 from .selectors import same_territory_projects, same_territory_submissions
+from .staff import services as staff_services
 
 
 @admin.register(Campaign)
@@ -211,15 +212,17 @@ class SubmissionAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        target = form.cleaned_data.get("new_status")
-        if target:
-            try:
+        # Every other field is read-only: the assignment and the status go through the
+        # services that record them in the history (and tell the people concerned).
+        try:
+            if "assignee" in form.changed_data:
+                staff_services.assign(obj, form.cleaned_data["assignee"], by=request.user)
+            if target := form.cleaned_data.get("new_status"):
                 workflow.transition(
                     obj, target, by=request.user, comment=form.cleaned_data["transition_comment"]
                 )
-            except workflow.TransitionNotAllowed as refusal:
-                self.message_user(request, str(refusal), messages.ERROR)
+        except workflow.ActionNotAllowed as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
 
     @admin.action(description=_("Passer en cours d'analyse"), permissions=["change"])
     def take_into_review(self, request: HttpRequest, queryset: QuerySet) -> None:

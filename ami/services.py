@@ -85,7 +85,7 @@ def queue_submission_emails(submission: Submission) -> None:
         "actors": list(submission.actors.all()),
         "referents": list(submission.referents.all()),
         "private_url": absolute_url(submission.get_private_url()),
-        "admin_url": absolute_url(reverse("admin:ami_submission_change", args=[submission.pk])),
+        "staff_url": absolute_url(reverse("staff:submission", args=[submission.pk])),
     }
     queue_email(
         [referent.email for referent in context["referents"] if referent.email],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import referent_views, views
 
 app_name = "ami"
 
@@ -10,12 +10,6 @@ urlpatterns = [
     path("ami/<slug:slug>/confirmation/<int:pk>/", views.confirmation, name="confirmation"),
     path("suivi/<str:token>/", views.follow, name="follow"),
     path("suivi/<str:token>/modifier/", views.edit, name="edit"),
-]
-
-# The référent's side of the triage (appended here to keep the lines above untouched).
-from . import referent_views  # noqa: E402
-
-urlpatterns += [
     path("suivi/<str:token>/messages/", referent_views.post_message, name="referent_message"),
     path("suivi/<str:token>/pdf/", referent_views.summary_pdf, name="referent_pdf"),
 ]

@@ -163,7 +163,7 @@ def submission_for_token(token: str) -> Submission:
 def follow(request: HttpRequest, token: str) -> HttpResponse:
     """The référent's private page: the answer, its status and its public history."""
     submission = submission_for_token(token)
-    events = submission.events.exclude(kind="note").select_related("author")
+    events = submission.events.visible_to_referent().select_related("author")
     return render(request, "ami/follow.html", {"submission": submission, "events": events})
 
 

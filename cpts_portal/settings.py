@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cpts_portal.context_processors.portal",
+                "cpts_portal.context_processors.navigation",
             ],
         },
     },
@@ -168,6 +169,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.requeue_pending_emails",
         "schedule": env_int("OUTBOX_SWEEP_SECONDS", 60),
     },
+    "purge-pdf-batches": {"task": "ami.tasks.purge_pdf_batches", "schedule": 3600},
 }
 
 # Email. EMAIL_BACKEND: console (default), file (under EMAIL_FILE_PATH), smtp, or a dotted path.
@@ -202,7 +204,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "agent_home"
 # django-axes first: a locked-out username + address is refused before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "cpts_portal.auth_backends.AxesLockoutBackend",
@@ -300,6 +303,9 @@ RATELIMIT_RULES = {
     # The private links: reading, and correcting the answer.
     "ami:follow": ("GET", env_int("RATELIMIT_FOLLOW_PER_HOUR", 60), 3600),
     "ami:edit": ("GET,POST", env_int("RATELIMIT_EDIT_PER_HOUR", 30), 3600),
+    "ami:referent_message": ("POST", env_int("RATELIMIT_MESSAGE_PER_HOUR", 20), 3600),
+    # Building a PDF costs CPU and the private link needs no sign-in.
+    "ami:referent_pdf": ("GET", env_int("RATELIMIT_PDF_PER_HOUR", 20), 3600),
 }
 
 # Staff logins (django-axes): lockout of a username + address pair after AXES_FAILURE_LIMIT
@@ -368,6 +374,9 @@ LOGGING = {
         # only) and mail_admins (no ADMINS here): its records go to the root handler instead.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # WeasyPrint reports every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

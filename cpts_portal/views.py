@@ -1,6 +1,10 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+
+from cpts_portal.roles import STAFF_ROLES, Role, has_role
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
@@ -59,3 +63,20 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A French page for a refused form (expired page, blocked cookies)."""
     return render(request, "403_csrf.html", status=403)
+
+
+# One sign-in page for every agent and coordinator (the admin's only accepts is_staff users).
+login = auth_views.LoginView.as_view(redirect_authenticated_user=True)
+logout = auth_views.LogoutView.as_view(next_page="ami:home")
+
+
+@login_required
+def agent_home(request: HttpRequest) -> HttpResponse:
+    """Where an agent lands after signing in: their workspace, by role."""
+    if has_role(request.user, *STAFF_ROLES):
+        return redirect("staff:dashboard")
+    if has_role(request.user, Role.COORDINATOR):
+        return redirect("projects:list")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return render(request, "403.html", status=403)

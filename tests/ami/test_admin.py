@@ -143,3 +143,13 @@ def test_change_page_shows_territory_and_answers_of_the_same_territory(ars_clien
     assert "2 communes" in page
     assert "Taille 1" in page
     assert neighbour.reference in page
+
+
+def test_assigning_in_the_admin_is_recorded_in_the_history(ars_client):
+    submission = SubmissionFactory()
+    colleague = UserFactory(roles=[Role.ARS])
+    url = reverse("admin:ami_submission_change", args=[submission.pk])
+    ars_client.post(url, {"assignee": colleague.pk, "new_status": "", **empty_inlines()})
+    submission.refresh_from_db()
+    assert submission.assignee == colleague
+    assert submission.events.filter(kind="assigned").count() == 1

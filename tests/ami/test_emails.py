@@ -66,10 +66,7 @@ def test_ars_notification_lists_actors_and_referents_and_links_to_admin(submitte
     assert "Douarnenez" in message.subject
     assert "Dr Anne Le Goff, Médecin généraliste, Douarnenez" in message.body
     assert "02 98 92 12 34" in message.body
-    assert (
-        settings.SITE_URL + reverse("admin:ami_submission_change", args=[submitted.pk])
-        in message.body
-    )
+    assert settings.SITE_URL + reverse("staff:submission", args=[submitted.pk]) in message.body
 
 
 def test_user_text_is_escaped_in_html_emails(client, django_capture_on_commit_callbacks):

@@ -45,7 +45,7 @@ def test_staff_pages_are_for_the_three_partner_roles_only(request, as_user, subm
     response = as_user(person(request, name)).get(url(submission))
     assert response.status_code == expected_for_reading(name)
     if name is None:
-        assert response["Location"].startswith(reverse("admin:login"))
+        assert response["Location"].startswith(reverse("login"))
 
 
 def exchange_data() -> dict[str, str]:
