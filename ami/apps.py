@@ -7,8 +7,10 @@ class AmiConfig(AppConfig):
     verbose_name = _("Appel à manifestation d'intérêt")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_migrate
 
-        from cpts_portal.roles import ensure_role_groups
+        from cpts_portal.roles import ensure_role_groups, forget_roles
 
         post_migrate.connect(ensure_role_groups, sender=self)
+        m2m_changed.connect(forget_roles, sender=get_user_model().groups.through)

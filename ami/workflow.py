@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cpts_portal.roles import STAFF_ROLES, Role
+from cpts_portal.roles import STAFF_ROLES, Role, roles_of
 from notifications.services import Attachment, queue_email
 
 from .models import Submission, SubmissionEvent
@@ -101,24 +101,6 @@ class ActionNotAllowed(Exception):
 
 class TransitionNotAllowed(ActionNotAllowed):
     """A refused status change; its message is meant for the user."""
-
-
-def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
-    """The user's role groups (every role for a superuser), read once per user object.
-
-    Cached on the instance: a page asks for many permissions, ``request.user`` lives
-    for one request.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    cached = getattr(user, "_workflow_roles", None)
-    if cached is None:
-        if user.is_superuser:
-            cached = frozenset(Role.values)
-        else:
-            cached = frozenset(user.groups.values_list("name", flat=True))
-        user._workflow_roles = cached
-    return cached
 
 
 def can(user: AbstractBaseUser | AnonymousUser, action: Action) -> bool:

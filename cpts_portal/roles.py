@@ -93,10 +93,29 @@ def ensure_role_groups(**kwargs) -> None:
         group.permissions.add(*wanted)
 
 
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
+    """The user's role groups (every role for a superuser), read once per user object.
+
+    Cached on the instance: a page asks for many permissions, and ``request.user`` lives
+    for one request. ``forget_roles`` drops the cache when the user's groups change.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_roles", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset(Role.values)
+        else:
+            cached = frozenset(user.groups.values_list("name", flat=True))
+        user._roles = cached
+    return cached
+
+
+def forget_roles(sender, instance, **kwargs) -> None:
+    """Connected to ``m2m_changed`` of the users' groups."""
+    instance.__dict__.pop("_roles", None)
+
+
 def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     """Whether the user belongs to one of the role groups (superusers have every role)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name__in=roles).exists()
+    return not roles_of(user).isdisjoint(roles)
