@@ -6,12 +6,17 @@ from django.core.management.base import BaseCommand, CommandError
 from ami.demo import load_demo_campaigns, load_demo_submissions
 from cpts_portal.roles import Role
 
-DEMO_USERNAME = "agent.ars"
 DEMO_PASSWORD = "demo-cpts-bretagne"  # noqa: S105 - published demo credentials, refused in production
+# (username, first name, last name, role, admin access)
+DEMO_ACCOUNTS = [
+    ("agent.ars", "Agent", "ARS Bretagne", Role.ARS, True),
+    ("agent.urps", "Agent", "URPS Bretagne", Role.URPS, False),
+    ("agent.cpam", "Agent", "Assurance Maladie", Role.ASSURANCE_MALADIE, False),
+]
 
 
 class Command(BaseCommand):
-    help = "Charge les données de démonstration et crée un compte agent ARS de démonstration."
+    help = "Charge les données de démonstration et crée des comptes de démonstration."
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
@@ -20,22 +25,29 @@ class Command(BaseCommand):
         self.stdout.write(f"Campagnes AMI : {len(campaigns)}")
         created = load_demo_submissions()
         self.stdout.write(f"Réponses de démonstration créées : {created}")
-
-        user, _created = get_user_model().objects.get_or_create(
-            username=DEMO_USERNAME,
-            defaults={
-                "first_name": "Agent",
-                "last_name": "ARS Bretagne",
-                "email": "agent.ars@example.org",
-            },
-        )
-        user.is_staff = True
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        user.groups.add(Group.objects.get(name=Role.ARS))
+        for username, first_name, last_name, role, is_staff in DEMO_ACCOUNTS:
+            self.create_account(username, first_name, last_name, role, is_staff)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Compte agent ARS de démonstration : identifiant « {DEMO_USERNAME} », "
-                f"mot de passe « {DEMO_PASSWORD} » — http://127.0.0.1:8000/admin/"
+                "Comptes de démonstration (mot de passe « "
+                f"{DEMO_PASSWORD} ») : "
+                + ", ".join(f"« {username} » ({role})" for username, *_, role, _ in DEMO_ACCOUNTS)
+                + " — connexion sur http://127.0.0.1:8000/connexion/"
             )
         )
+
+    def create_account(
+        self, username: str, first_name: str, last_name: str, role: str, is_staff: bool
+    ) -> None:
+        user, _created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@example.org",
+            },
+        )
+        user.is_staff = is_staff
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
