@@ -13,11 +13,15 @@ case "$role" in
 web)
     # Only the web service migrates: worker and beat wait for it to be healthy.
     python manage.py migrate --noinput
+    # Idempotent: updates the reference geography when a new image ships a new file.
+    python manage.py load_geography
+    # The access log masks private-link tokens in paths and Referers.
     exec gunicorn cpts_portal.wsgi \
         --bind 0.0.0.0:8000 \
         --workers "${GUNICORN_WORKERS:-3}" \
         --timeout "${GUNICORN_TIMEOUT:-60}" \
         --access-logfile - \
+        --logger-class cpts_portal.gunicorn_logging.MaskingLogger \
         "$@"
     ;;
 worker)
