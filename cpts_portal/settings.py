@@ -169,6 +169,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.requeue_pending_emails",
         "schedule": env_int("OUTBOX_SWEEP_SECONDS", 60),
     },
+    # Daily reminders of the CPTS projects (each sent once; a missed day is caught up).
+    "send-project-reminders": {
+        "task": "projects.tasks.send_project_reminders",
+        "schedule": env_int("PROJECT_REMINDERS_SECONDS", 24 * 60 * 60),
+    },
     "purge-pdf-batches": {"task": "ami.tasks.purge_pdf_batches", "schedule": 3600},
 }
 

@@ -9,18 +9,23 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AciContract,
+    Amendment,
     CptsProject,
     Document,
     FundingRate,
+    FundingScale,
     LegalHolder,
     ManagementDialogue,
     Milestone,
+    MissionDeadline,
     ProjectEvent,
+    SentReminder,
     TerritoryOverlapOverride,
 )
 
@@ -134,10 +139,52 @@ class CptsProjectAdmin(admin.ModelAdmin):
         return False
 
 
+class FundingRateInline(admin.TabularInline):
+    model = FundingRate
+    extra = 0
+    fields = ("tier", "item", "fixed_amount", "variable_amount", "source")
+
+
+@admin.register(FundingScale)
+class FundingScaleAdmin(admin.ModelAdmin):
+    """Versions of the ACI funding scale: the simulation uses the one in force today."""
+
+    list_display = ("name", "valid_from", "valid_until", "in_force")
+    fields = ("name", "source", "valid_from", "valid_until")
+    inlines = [FundingRateInline]
+
+    @admin.display(description=_("en vigueur aujourd’hui"), boolean=True)
+    def in_force(self, obj: FundingScale) -> bool:
+        return FundingScale.objects.in_force(timezone.localdate()) == obj
+
+
 @admin.register(FundingRate)
 class FundingRateAdmin(admin.ModelAdmin):
-    list_display = ("tier", "item", "fixed_amount", "variable_amount", "source")
-    list_filter = ("tier", "item")
+    list_display = ("scale", "tier", "item", "fixed_amount", "variable_amount")
+    list_filter = ("scale", "tier", "item")
+    list_select_related = ("scale",)
+
+
+@admin.register(MissionDeadline)
+class MissionDeadlineAdmin(admin.ModelAdmin):
+    """The ACI's delays for starting and fully deploying each mission, with their source."""
+
+    list_display = ("mission", "start_within_months", "deployed_within_months", "updated_at")
+    fields = ("mission", "start_within_months", "deployed_within_months", "source")
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(admin.ModelAdmin):
+    list_display = ("sent_at", "kind", "project", "item", "due_on", "recipient_count")
+    list_filter = ("kind", "sent_at")
+    list_select_related = ("project",)
+    search_fields = ("project__name",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(TerritoryOverlapOverride)
@@ -157,14 +204,32 @@ class DialogueInline(admin.TabularInline):
     readonly_fields = ("recorded_by",)
 
 
+class AmendmentInline(ReadOnlyInline):
+    """Avenants are recorded with their document on the contract page."""
+
+    model = Amendment
+    fields = ("signed_on", "subject", "document", "recorded_by")
+    readonly_fields = fields
+
+
 @admin.register(AciContract)
 class AciContractAdmin(admin.ModelAdmin):
-    list_display = ("project", "signed_on", "ends_on")
+    list_display = ("project", "signed_on", "ends_on", "cpam_name")
     list_select_related = ("project",)
     list_filter = ("signed_on",)
     readonly_fields = ("project", "ends_on", "recorded_by", "created_at")
-    fields = ("project", "signed_on", "ends_on", "missions", "recorded_by", "created_at")
-    inlines = [DialogueInline]
+    fields = (
+        "project",
+        "signed_on",
+        "ends_on",
+        "cpts_name",
+        "cpam_name",
+        "ars_name",
+        "missions",
+        "recorded_by",
+        "created_at",
+    )
+    inlines = [DialogueInline, AmendmentInline]
 
     @admin.display(description=_("fin du contrat"))
     def ends_on(self, obj: AciContract):

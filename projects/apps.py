@@ -11,6 +11,9 @@ class ProjectsConfig(AppConfig):
 
         from cpts_portal.roles import ensure_role_groups
 
+        from .permissions import grant_extra_permissions
+
         # The projects' permissions exist only once this app has migrated (it comes after
         # ami in INSTALLED_APPS): grant them to the role groups then too.
         post_migrate.connect(ensure_role_groups, sender=self)
+        post_migrate.connect(grant_extra_permissions, sender=self)

@@ -7,11 +7,13 @@ from django.forms import inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.forms import inline_helper
 from cpts_portal.roles import Role
 from territories.models import Territory
 
 from . import selectors
 from .models import (
+    AciContract,
     ActionSheet,
     AssuranceMaladieOpinion,
     CptsProject,
@@ -87,6 +89,12 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = CptsProject
         fields = ["name", "territory", "coordinators"]
+        help_texts = {
+            "territory": _(
+                "Un territoire déjà construit. Sinon, laissez vide : après l’enregistrement, "
+                "vous construirez le territoire du projet commune par commune."
+            )
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -99,16 +107,7 @@ class ProjectForm(forms.ModelForm):
         territory = data.get("territory")
         if territory is None:
             return data
-        project = self.instance
-        others = selectors.overlapping_projects(territory.communes.values("pk"), exclude=project)
-        overridden = set()
-        if project.pk:
-            overridden = {o.other.pk for o in selectors.overlaps_of(project) if o.override}
-        self.blocking = [
-            other
-            for other in others
-            if (project.pk is None or other.pk < project.pk) and other.pk not in overridden
-        ]
+        self.blocking = selectors.blocking_projects(self.instance, territory.communes.values("pk"))
         if self.blocking and not data.get("override_reason", "").strip():
             self.add_error(
                 "territory",
@@ -175,13 +174,19 @@ class TransitionForm(forms.Form):
     )
     fir_granted_on = forms.DateField(label=_("Date du financement FIR"), widget=DateInput)
     signed_on = forms.DateField(label=_("Date de signature du contrat ACI"), widget=DateInput)
+    cpam_name = forms.CharField(
+        label=_("Caisse d’assurance maladie signataire"),
+        max_length=200,
+        required=False,
+        help_text=_("Par exemple « CPAM d’Ille-et-Vilaine »."),
+    )
 
-    DATA_FIELDS = ("fir_amount", "fir_granted_on", "signed_on")
+    DATA_FIELDS = ("fir_amount", "fir_granted_on", "signed_on", "cpam_name")
 
     def __init__(self, *args, rule: Transition, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in self.DATA_FIELDS:
-            if name not in rule.data:
+            if name not in rule.data and name not in rule.optional:
                 del self.fields[name]
         if rule.needs_comment:
             self.fields["comment"].required = True
@@ -269,6 +274,10 @@ class ActionSheetForm(forms.ModelForm):
             "due_on": DateInput,
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = inline_helper()
+
 
 ActionSheetFormSet = inlineformset_factory(
     HealthProject,
@@ -278,6 +287,23 @@ ActionSheetFormSet = inlineformset_factory(
     can_delete=True,
     max_num=30,
 )
+ACTION_SHEETS_PREFIX = "actions"
+
+
+def with_added_row(data, prefix: str = ACTION_SHEETS_PREFIX, limit: int = 30):
+    """The POST data with one more blank fiche-action, when « add_row » names the formset.
+
+    Rows are added without JavaScript: the button re-renders the form (as in the AMI form).
+    """
+    if data.get("add_row") != prefix:
+        return None
+    data = data.copy()
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", "1"))
+    except ValueError:
+        total = 1
+    data[f"{prefix}-TOTAL_FORMS"] = str(max(min(total + 1, limit), 1))
+    return data
 
 
 class DocumentForm(forms.Form):
@@ -326,3 +352,65 @@ class ContractMissionsForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class ContractPartiesForm(forms.ModelForm):
+    """The three signatories of the contract, as named in the signed document."""
+
+    class Meta:
+        model = AciContract
+        fields = ["cpts_name", "cpam_name", "ars_name"]
+
+
+class AmendmentForm(forms.Form):
+    """An avenant: its date, its object and the signed document (checked like any upload)."""
+
+    signed_on = forms.DateField(label=_("Date de signature de l’avenant"), widget=DateInput)
+    subject = forms.CharField(
+        label=_("Objet de l’avenant"),
+        max_length=300,
+        help_text=_("Par exemple « ajout de la mission qualité et pertinence des soins »."),
+    )
+    file = forms.FileField(
+        label=_("Avenant signé"), widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE})
+    )
+
+    def __init__(self, *args, contract: AciContract, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.contract = contract
+        self.fields["file"].help_text = _("PDF, ODT ou DOCX, %(limit)s au plus.") % {
+            "limit": filesizeformat(upload_max_bytes())
+        }
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on < self.contract.signed_on:
+            raise forms.ValidationError(
+                _("Un avenant ne peut précéder la signature du contrat (%(date)s).")
+                % {"date": self.contract.signed_on.strftime("%d/%m/%Y")}
+            )
+        return signed_on
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_upload(upload)
+        return upload
+
+
+class TerritoryOverrideForm(forms.Form):
+    """The reason of an ARS override, asked when the new territory overlaps another project."""
+
+    override_reason = forms.CharField(
+        label=_("Motif de la dérogation au chevauchement"),
+        required=False,
+        widget=textarea(3),
+        help_text=_(
+            "À remplir seulement si les communes choisies appartiennent déjà au territoire "
+            "d’un autre projet actif : « Deux CPTS ne peuvent coexister sur un même "
+            "territoire »."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = draft_helper()

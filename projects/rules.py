@@ -82,6 +82,11 @@ def can_follow_contract(user: User, project: CptsProject) -> bool:
     )
 
 
+def can_edit_territory(user: User, project: CptsProject) -> bool:
+    """Build the project's territory commune by commune: the ARS, while the project lives."""
+    return project.is_active and can_manage(user, project)
+
+
 def can_edit_milestones(user: User, project: CptsProject) -> bool:
     return project.is_active and (can_manage(user) or is_coordinator_of(user, project))
 
@@ -105,3 +110,9 @@ def uploadable_kinds(user: User, project: CptsProject) -> list[DocumentKind]:
     if has_role(user, Role.ARS, Role.ASSURANCE_MALADIE) and project.stage in CONTRACT_STAGES:
         kinds += CONTRACT_DOCUMENTS
     return kinds
+
+
+def generic_upload_kinds(user: User, project: CptsProject) -> list[DocumentKind]:
+    """The kinds offered by the plain upload form: an avenant is recorded with its date and
+    object on the contract page (``services.add_amendment``), never as a bare file."""
+    return [kind for kind in uploadable_kinds(user, project) if kind != DocumentKind.AMENDMENT]

@@ -1,6 +1,7 @@
 """Reads of the projects app: lists, overlaps, completeness, funding simulation."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -17,16 +18,20 @@ from territories.selectors import Area
 
 from . import rules
 from .models import (
+    AciContract,
     ActionSheet,
     CptsProject,
     Document,
     DocumentKind,
     FundingRate,
+    FundingScale,
     Mission,
+    MissionDeadline,
     Stage,
     TerritoryOverlapOverride,
+    add_months,
 )
-from .models.choices import ACTIVE_STAGES, CORE_MISSIONS
+from .models.choices import ACTIVE_STAGES, CORE_MISSIONS, PIPELINE
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -44,7 +49,8 @@ def project_list(user: User) -> QuerySet[CptsProject]:
     """The list page's rows, in a constant number of queries whatever their count.
 
     Annotated with the territory's population and the number of overdue milestones;
-    coordinators prefetched (one query for all rows).
+    coordinators prefetched (one query for all rows). ``projects.filters.ProjectFilter``
+    filters on these annotations.
     """
     today = timezone.localdate()
     population = (
@@ -70,6 +76,43 @@ def project_list(user: User) -> QuerySet[CptsProject]:
         )
         .order_by("name", "pk")
     )
+
+
+# The board's columns: the main line, each « à compléter » stage after the stage it
+# sends back to, and abandonment last.
+BOARD_STAGES: tuple[Stage, ...] = (
+    Stage.DRAFT,
+    Stage.LETTER_DEPOSITED,
+    Stage.LETTER_TO_COMPLETE,
+    Stage.URPS_OPINION,
+    Stage.LETTER_VALIDATED,
+    Stage.HEALTH_PROJECT_DRAFTING,
+    Stage.HEALTH_PROJECT_DEPOSITED,
+    Stage.HEALTH_PROJECT_TO_COMPLETE,
+    Stage.HEALTH_PROJECT_VALIDATED,
+    Stage.CONTRACT_SIGNED,
+    Stage.RUNNING,
+    Stage.ABANDONED,
+)
+assert set(BOARD_STAGES) == set(Stage) and set(PIPELINE) <= set(BOARD_STAGES)
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    projects: list[dict] = field(default_factory=list)  # {"pk", "name"}
+
+    @property
+    def count(self) -> int:
+        return len(self.projects)
+
+
+def pipeline_board(user: User) -> list[BoardColumn]:
+    """Every project this user sees, by stage: one column per stage, in one query."""
+    columns = {stage: BoardColumn(stage) for stage in BOARD_STAGES}
+    for row in visible_projects(user).order_by("name", "pk").values("pk", "name", "stage"):
+        columns[Stage(row["stage"])].projects.append(row)
+    return list(columns.values())
 
 
 def coordinator_queryset() -> QuerySet:
@@ -155,6 +198,25 @@ def blocking_overlaps(project: CptsProject) -> list[Overlap]:
     return [overlap for overlap in overlaps_of(project) if overlap.blocking]
 
 
+def blocking_projects(project: CptsProject, commune_ids) -> list[CptsProject]:
+    """The active projects that would block ``project`` if its territory had these communes.
+
+    Those created before it (all of them for a project not yet saved) sharing a commune,
+    unless the ARS has already decided the pair may coexist.
+    """
+    overridden: set[int] = set()
+    if project.pk:
+        pairs = TerritoryOverlapOverride.objects.filter(
+            Q(project=project) | Q(other_project=project)
+        ).values_list("project_id", "other_project_id")
+        overridden = {b if a == project.pk else a for a, b in pairs}
+    return [
+        other
+        for other in overlapping_projects(commune_ids, exclude=project)
+        if (project.pk is None or other.pk < project.pk) and other.pk not in overridden
+    ]
+
+
 # --- Completeness of the documents ------------------------------------------------------
 
 
@@ -224,6 +286,7 @@ class FundingLine:
 class FundingSimulation:
     population: int
     tier: SizeTier
+    scale: FundingScale | None = None
     lines: list[FundingLine] = field(default_factory=list)
     missing_items: list[str] = field(default_factory=list)
 
@@ -239,30 +302,105 @@ class FundingSimulation:
     def total(self) -> Decimal:
         return self.fixed_total + self.variable_total
 
+    @property
+    def sources(self) -> list[str]:
+        """The distinct sources of the amounts, in the order of the lines."""
+        return list(dict.fromkeys(line.source for line in self.lines))
 
-def funding_simulation(project: CptsProject, missions: list[str]) -> FundingSimulation:
-    """Annual ACI funding of the project's size tier for these missions, from ``FundingRate``.
 
-    The amounts are the ARS's data (the source documents give none); items without a rate
-    are listed in ``missing_items`` rather than counted as zero silently.
+def funding_simulation(
+    project: CptsProject, missions: list[str], on: date | None = None
+) -> FundingSimulation:
+    """Annual ACI funding of the project's size tier for these missions.
+
+    The amounts come from the version of the scale in force on ``on`` (today by default,
+    ``FundingScale.objects.in_force``), never from the code; items without a rate in that
+    version are listed in ``missing_items`` rather than counted as zero silently.
     """
     population = project.territory.summary().population if project.territory_id else 0
     tier = size_tier(population)
+    scale = FundingScale.objects.in_force(on or timezone.localdate())
     items = [FundingRate.FUNCTIONING, *[code for code in Mission.values if code in missions]]
-    rates = {
-        rate.item: rate for rate in FundingRate.objects.filter(tier=tier.number, item__in=items)
-    }
+    rates = {}
+    if scale is not None:
+        rates = {
+            rate.item: rate
+            for rate in scale.rates.filter(tier=tier.number, item__in=items).select_related("scale")
+        }
     labels = dict(FundingRate.ITEM_CHOICES)
-    simulation = FundingSimulation(population, tier)
+    simulation = FundingSimulation(population, tier, scale)
     for item in items:
         rate = rates.get(item)
         if rate is None:
             simulation.missing_items.append(str(labels[item]))
         else:
             simulation.lines.append(
-                FundingLine(str(labels[item]), rate.fixed_amount, rate.variable_amount, rate.source)
+                FundingLine(
+                    str(labels[item]), rate.fixed_amount, rate.variable_amount, rate.source_text
+                )
             )
     return simulation
+
+
+# --- ACI contract: mission deadlines -----------------------------------------------------
+
+
+@dataclass
+class MissionSchedule:
+    """When a contracted mission must start and be fully deployed (``None``: no deadline)."""
+
+    mission: Mission
+    start_by: date | None
+    deployed_by: date | None
+    source: str
+    known: bool  # whether the ARS has entered the mission's delays (``MissionDeadline``)
+
+    @property
+    def label(self) -> str:
+        return str(self.mission.label)
+
+    @property
+    def free(self) -> bool:
+        return self.known and self.start_by is None and self.deployed_by is None
+
+
+def schedule_sources(schedule: list[MissionSchedule]) -> list[str]:
+    return list(dict.fromkeys(row.source for row in schedule if row.source))
+
+
+def mission_deadlines() -> dict[str, MissionDeadline]:
+    return {deadline.mission: deadline for deadline in MissionDeadline.objects.all()}
+
+
+def mission_schedule(
+    contract: AciContract, deadlines: dict[str, MissionDeadline] | None = None
+) -> list[MissionSchedule]:
+    """The deadlines of the contract's missions, counted in months from the signature.
+
+    Computed from the ``MissionDeadline`` table as it stands (pass ``deadlines`` to share
+    one read between contracts); month ends and leap years follow ``add_months``.
+    """
+    if deadlines is None:
+        deadlines = mission_deadlines()
+    schedule = []
+    for code in Mission.values:
+        if code not in contract.missions:
+            continue
+        deadline = deadlines.get(code)
+        start = deadline.start_within_months if deadline else None
+        deployed = deadline.deployed_within_months if deadline else None
+        schedule.append(
+            MissionSchedule(
+                mission=Mission(code),
+                start_by=add_months(contract.signed_on, start) if start is not None else None,
+                deployed_by=(
+                    add_months(contract.signed_on, deployed) if deployed is not None else None
+                ),
+                source=deadline.source if deadline else "",
+                known=deadline is not None,
+            )
+        )
+    return schedule
 
 
 def stage_label(stage: str) -> str:

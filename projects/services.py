@@ -1,6 +1,7 @@
 """Writes of the projects app. Stage changes go through ``projects.workflow.transition``."""
 
 from collections.abc import Callable, Iterable
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,6 +19,8 @@ from territories.models import Territory
 from . import rules, workflow
 from .checklist import MEMO_CHECKLIST
 from .models import (
+    AciContract,
+    Amendment,
     AssuranceMaladieOpinion,
     CptsProject,
     Document,
@@ -323,3 +326,113 @@ def update_milestone(milestone: Milestone, by: AbstractBaseUser, due_on, done_on
         ProjectEvent.objects.create(
             project=project, kind=ProjectEvent.Kind.MILESTONE, author=by, comment=" — ".join(parts)
         )
+
+
+# --- ACI contract ------------------------------------------------------------------------
+
+
+def update_contract_parties(contract: AciContract, by: AbstractBaseUser, names: dict) -> None:
+    """Record the names of the three signatories (ARS or Assurance Maladie); in history."""
+    project = contract.project
+    if not rules.can_follow_contract(by, project):
+        raise PermissionDenied
+    changed = [
+        str(AciContract._meta.get_field(name).verbose_name)
+        for name, value in names.items()
+        if getattr(contract, name) != value
+    ]
+    if not changed:
+        return
+    with transaction.atomic():
+        for name, value in names.items():
+            setattr(contract, name, value)
+        contract.save(update_fields=list(names))
+        ProjectEvent.objects.create(
+            project=project,
+            kind=ProjectEvent.Kind.CONTRACT,
+            author=by,
+            comment=_("Parties au contrat ACI modifiées : %(fields)s")
+            % {"fields": ", ".join(changed)},
+        )
+
+
+def add_amendment(
+    contract: AciContract,
+    by: AbstractBaseUser,
+    signed_on: date,
+    subject: str,
+    upload: UploadedFile,
+) -> Amendment:
+    """Record an avenant: the checked upload (a document of kind « avenant »), its date
+    and object, and a « suivi du contrat » history entry, in one transaction.
+
+    Raises ``PermissionDenied`` unless ``by`` follows the contract (ARS, Assurance
+    Maladie), ``ValidationError`` for a file refused by ``validate_upload``.
+    """
+    project = contract.project
+    if not rules.can_follow_contract(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        document = add_document(project, DocumentKind.AMENDMENT, upload, by, title=subject)
+        amendment = Amendment.objects.create(
+            contract=contract,
+            signed_on=signed_on,
+            subject=subject,
+            document=document,
+            recorded_by=by,
+        )
+        ProjectEvent.objects.create(
+            project=project,
+            kind=ProjectEvent.Kind.CONTRACT,
+            author=by,
+            comment=_("Avenant du %(date)s : %(subject)s")
+            % {"date": signed_on.strftime("%d/%m/%Y"), "subject": subject},
+        )
+    return amendment
+
+
+# --- Territory -----------------------------------------------------------------------------
+
+
+def territory_is_shared(territory: Territory, project: CptsProject) -> bool:
+    """Whether another project or an AMI answer uses this territory row."""
+    return (
+        territory.cpts_projects.exclude(pk=project.pk).exists()
+        or Submission.objects.filter(territory=territory).exists()
+    )
+
+
+def set_territory_communes(
+    project: CptsProject,
+    by: AbstractBaseUser,
+    communes: Iterable,
+    override_reason: str = "",
+) -> Territory:
+    """Give the project this set of communes, built with the territories app's builder.
+
+    The project's own territory row is updated in place; a row shared with an AMI answer
+    or another project (or no row at all) is replaced by a new territory named after the
+    project, so that the answer keeps what the professionals wrote. With
+    ``override_reason``, the ARS overrides the overlaps the new set creates. Recorded in
+    the history with the number of communes.
+    """
+    if not rules.can_edit_territory(by, project):
+        raise PermissionDenied
+    communes = list(communes)
+    with transaction.atomic():
+        territory = project.territory
+        if territory is None or territory_is_shared(territory, project):
+            territory = Territory.objects.create(name=project.name)
+            project.territory = territory
+            project.save(update_fields=["territory", "updated_at"])
+        territory.communes.set(communes)
+        territory.save(update_fields=["updated_at"])
+        if override_reason:
+            override_all_overlaps(project, override_reason, by)
+        ProjectEvent.objects.create(
+            project=project,
+            kind=ProjectEvent.Kind.EDITED,
+            author=by,
+            comment=_("Territoire : %(count)d commune(s)") % {"count": len(communes)},
+        )
+    return territory

@@ -26,7 +26,7 @@ from notifications.services import queue_email
 
 from . import rules, selectors
 from .checklist import DONE_AT_STAGE
-from .models import AciContract, CptsProject, ProjectEvent, Stage
+from .models import AciContract, CptsProject, LegalHolder, ProjectEvent, Stage
 from .models.choices import ACTIVE_STAGES
 
 S = Stage
@@ -40,6 +40,7 @@ class Transition:
     roles: tuple[str, ...]
     needs_comment: bool = False  # reasons: sending back « à compléter », abandoning
     data: tuple[str, ...] = ()  # required keyword arguments of ``transition``
+    optional: tuple[str, ...] = ()  # keyword arguments it may also be given
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -59,7 +60,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.HEALTH_PROJECT_TO_COMPLETE, S.HEALTH_PROJECT_DEPOSITED, (COORDINATOR,)),
     Transition(S.HEALTH_PROJECT_DEPOSITED, S.HEALTH_PROJECT_VALIDATED, (ARS,)),
     # Contrat ACI, tripartite, recorded by the ARS or the Assurance Maladie.
-    Transition(S.HEALTH_PROJECT_VALIDATED, S.CONTRACT_SIGNED, (ARS, AM), data=("signed_on",)),
+    Transition(
+        S.HEALTH_PROJECT_VALIDATED,
+        S.CONTRACT_SIGNED,
+        (ARS, AM),
+        data=("signed_on",),
+        optional=("cpam_name",),
+    ),
     Transition(S.CONTRACT_SIGNED, S.RUNNING, (ARS, AM)),
     # Any active stage can end as abandoned, with the reason.
     *(
@@ -97,6 +104,7 @@ DATA_LABELS = {
     "fir_amount": gettext_lazy("Le montant du financement FIR"),
     "fir_granted_on": gettext_lazy("La date du financement FIR"),
     "signed_on": gettext_lazy("La date de signature du contrat ACI"),
+    "cpam_name": gettext_lazy("La caisse d’assurance maladie signataire"),
 }
 
 # Stages that send back or stop: the overlap rule does not hold them.
@@ -187,8 +195,9 @@ def transition(
 
     - saves ``stage``, ``stage_changed_at`` and the key date of the stage (``STAGE_DATES``),
       the FIR amount and date, or ``abandoned_from``, with ``update_fields``;
-    - creates the ``AciContract`` (signature date, missions of the projet de santé) when
-      the contract is signed;
+    - creates the ``AciContract`` when the contract is signed: signature date, missions of
+      the projet de santé, the three parties (the association porteuse, else the project's
+      name; ``cpam_name`` when given; the ARS of ``settings.PORTAL_OPERATOR``);
     - marks the memo milestones that the stage proves done (``checklist.DONE_AT_STAGE``);
     - writes a ``ProjectEvent`` (who, when, from, to, comment, data);
     - queues the « changement d'étape » email in the outbox for the coordinators and the
@@ -209,7 +218,7 @@ def transition(
     if rule.needs_comment and not comment.strip():
         raise TransitionNotAllowed(_("Indiquez le motif."), missing=[_("Le motif")])
     absent = [name for name in rule.data if data.get(name) in (None, "")]
-    unexpected = set(data) - set(rule.data)
+    unexpected = set(data) - set(rule.data) - set(rule.optional)
     if unexpected:
         raise TypeError(f"unexpected data for {target}: {sorted(unexpected)}")
     if absent:
@@ -241,11 +250,15 @@ def transition(
             fields.append("abandoned_from")
         project.save(update_fields=fields)
         if target == S.CONTRACT_SIGNED:
+            holder = LegalHolder.objects.filter(project=project).first()
             AciContract.objects.update_or_create(
                 project=project,
                 defaults={
                     "signed_on": data["signed_on"],
                     "missions": list(project.health_project.missions),
+                    "cpts_name": holder.name if holder else project.name,
+                    "cpam_name": (data.get("cpam_name") or "").strip(),
+                    "ars_name": settings.PORTAL_OPERATOR,
                     "recorded_by": by,
                 },
             )

@@ -10,16 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from projects import rules, selectors, services, workflow
+from projects.filters import ProjectFilter
 from projects.forms import (
     DocumentForm,
     LegalHolderForm,
     MilestoneForm,
     OverrideForm,
     ProjectForm,
+    TerritoryOverrideForm,
     TransitionForm,
 )
 from projects.models import CptsProject, LegalHolder, Milestone, Phase, Stage
 from projects.models.choices import PIPELINE
+from territories.builder import TerritoryBuilderForm
 
 from .common import project_login_required, require, with_project
 
@@ -33,7 +36,15 @@ logout = auth_views.LogoutView.as_view(next_page=reverse_lazy("projects:login"))
 
 @project_login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    projects = list(selectors.project_list(request.user))
+    """Staff: the pipeline board (counts per stage) and the filtered list. Coordinators:
+    their own projects. A constant number of queries whatever the number of rows."""
+    is_staff_view = rules.is_partner_staff(request.user)
+    rows = selectors.project_list(request.user)
+    filterset = None
+    if is_staff_view:
+        filterset = ProjectFilter(request.GET or None, queryset=rows, request=request)
+        rows = filterset.qs
+    projects = list(rows)
     for project in projects:
         project.tier = selectors.tier_of(project.population)
     return render(
@@ -41,7 +52,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "projects/list.html",
         {
             "projects": projects,
-            "is_staff_view": rules.is_partner_staff(request.user),
+            "filterset": filterset,
+            "filtered": bool(filterset and filterset.is_bound),
+            "board": selectors.pipeline_board(request.user) if is_staff_view else None,
+            "is_staff_view": is_staff_view,
             "can_create": rules.can_manage(request.user),
         },
     )
@@ -60,6 +74,15 @@ def project_create(request: HttpRequest) -> HttpResponse:
             coordinators=form.cleaned_data["coordinators"],
             override_reason=form.cleaned_data["override_reason"] if form.blocking else "",
         )
+        if project.territory_id is None:
+            messages.success(
+                request,
+                _(
+                    "Le projet a été créé. Construisez maintenant son territoire, commune par "
+                    "commune ou par intercommunalité."
+                ),
+            )
+            return redirect("projects:territory", pk=project.pk)
         messages.success(request, _("Le projet a été créé."))
         return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": None})
@@ -82,6 +105,62 @@ def project_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
         messages.success(request, _("Le projet a été modifié."))
         return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def territory_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    """The ARS builds the project's territory with the territories app's builder.
+
+    Without JavaScript: each « Mettre à jour le territoire » button (``territory_step``)
+    re-renders the page with the new set, its population, size tier and warnings; the
+    other projects it would overlap are listed before saving, and saving over an overlap
+    asks for the reason of an override. See ``services.set_territory_communes``.
+    """
+    require(rules.can_edit_territory(request.user, project))
+    codes = (
+        list(project.territory.communes.values_list("insee_code", flat=True))
+        if project.territory_id
+        else []
+    )
+    data = request.POST if request.method == "POST" else None
+    builder = TerritoryBuilderForm(
+        data, prefix="territory", allow_departement=True, initial_codes=codes
+    )
+    reason_form = TerritoryOverrideForm(data)
+    if data is not None:
+        if "territory_step" in data:
+            if builder.is_valid():
+                builder = builder.next_step()
+        elif builder.is_valid() and reason_form.is_valid():
+            communes = builder.communes()
+            blocking = selectors.blocking_projects(project, [c.pk for c in communes])
+            reason = reason_form.cleaned_data["override_reason"].strip()
+            if not communes:
+                builder.add_error(None, _("Choisissez au moins une commune."))
+            elif blocking and not reason:
+                reason_form.add_error(
+                    "override_reason",
+                    _("Ces communes appartiennent déjà à un autre projet : indiquez le motif."),
+                )
+            else:
+                services.set_territory_communes(
+                    project, request.user, communes, override_reason=reason if blocking else ""
+                )
+                messages.success(request, _("Le territoire du projet a été enregistré."))
+                return redirect(f"{project.get_absolute_url()}#projet")
+    communes = builder.communes()
+    return render(
+        request,
+        "projects/territory_form.html",
+        {
+            "project": project,
+            "builder": builder,
+            "reason_form": reason_form,
+            "blocking": selectors.blocking_projects(project, [c.pk for c in communes]),
+            "page_title": _("Territoire du projet"),
+        },
+    )
 
 
 def stepper(project: CptsProject) -> dict:
@@ -117,7 +196,7 @@ def pipeline(project: CptsProject) -> list[dict]:
 @with_project
 def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
     user = request.user
-    kinds = rules.uploadable_kinds(user, project)
+    kinds = rules.generic_upload_kinds(user, project)
     contract = getattr(project, "contract", None)
     context = {
         "project": project,
@@ -151,6 +230,7 @@ def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
             "urps_opinion": rules.can_give_urps_opinion(user, project),
             "am_opinion": rules.can_give_am_opinion(user, project),
             "milestones": rules.can_edit_milestones(user, project),
+            "territory": rules.can_edit_territory(user, project),
         },
         "is_coordinator": rules.is_coordinator_of(user, project),
     }
@@ -296,7 +376,7 @@ def return_url(project: CptsProject, section: str) -> str:
 @with_project
 @require_POST
 def document_upload(request: HttpRequest, project: CptsProject) -> HttpResponse:
-    kinds = rules.uploadable_kinds(request.user, project)
+    kinds = rules.generic_upload_kinds(request.user, project)
     require(bool(kinds))
     form = DocumentForm(request.POST, request.FILES, kinds=kinds)
     if form.is_valid():

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from ami.models import Campaign, Submission
+from projects.models import CptsProject
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,8 @@ def test_demo_loads_both_ami_editions_answers_and_accounts_once(settings):
     assert not Campaign.objects.get(edition="Septembre 2021").is_open()
     assert Submission.objects.count() == 6
     assert Submission.objects.filter(territory__isnull=False).count() == 3
-    for username in ("agent.ars", "agent.urps", "agent.cpam"):
+    assert CptsProject.objects.count() == 2
+    for username in ("agent.ars", "agent.urps", "agent.cpam", "coordinateur.demo"):
         assert authenticate(username=username, password="demo-cpts-bretagne") is not None
 
 

@@ -143,3 +143,14 @@ def advance_to(project: CptsProject, stage: Stage, *, coordinator, ars, urps, am
         step()
     assert project.stage == stage
     return project
+
+
+def sign_contract(project: CptsProject, on, *, coordinator, ars, urps, am, **data):
+    """Walk up to the validated projet de santé, then sign the contract on ``on``."""
+    from projects.models import AciContract
+
+    advance_to(
+        project, Stage.HEALTH_PROJECT_VALIDATED, coordinator=coordinator, ars=ars, urps=urps, am=am
+    )
+    workflow.transition(project, Stage.CONTRACT_SIGNED, by=am, signed_on=on, **data)
+    return AciContract.objects.get(project=project)

@@ -21,6 +21,8 @@ MATRIX = {
     "detail": (LOGIN, OK, OK, HIDDEN, OK, OK, OK, HIDDEN),
     "edit": (LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, OK, FORBIDDEN, FORBIDDEN, HIDDEN),
     "holder": (LOGIN, OK, OK, HIDDEN, OK, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "territory": (LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, OK, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "pdf": (LOGIN, OK, OK, HIDDEN, OK, OK, OK, HIDDEN),
     "abandon": (LOGIN, OK, OK, HIDDEN, OK, FORBIDDEN, FORBIDDEN, HIDDEN),
     "letter": (LOGIN, OK, OK, HIDDEN, OK, OK, OK, HIDDEN),
     "urps_opinion": (LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
@@ -42,6 +44,8 @@ def url_for(name: str, project, other_project, document) -> str:
         "detail": reverse("projects:detail", kwargs=pk),
         "edit": reverse("projects:edit", kwargs=pk),
         "holder": reverse("projects:holder", kwargs=pk),
+        "territory": reverse("projects:territory", kwargs=pk),
+        "pdf": reverse("projects:pdf", kwargs=pk),
         "abandon": reverse("projects:stage_change", kwargs={**pk, "target": "abandonne"}),
         "letter": reverse("projects:letter", kwargs=pk),
         "urps_opinion": reverse("projects:urps_opinion", kwargs=pk),
@@ -104,7 +108,7 @@ def test_staff_list_every_project_of_the_region_with_its_stage(
     page = client.get(reverse("projects:list")).content.decode()
     assert "Projets de CPTS de la région" in page
     assert "CPTS de Brest" in page and "CPTS du Pays de Douarnenez" in page
-    assert page.count("Avant-projet") == 2
+    assert page.count('fr-badge--no-icon">Avant-projet</p>') == 2
 
 
 def test_outsider_cannot_post_to_another_projects_pages(client, project, charlie):

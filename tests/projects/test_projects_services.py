@@ -1,7 +1,10 @@
-"""Services and rules: project from an AMI answer, legal holder numbers, contract term, funding."""
+"""Services and rules: project from an AMI answer, legal holder numbers, contract term.
+
+The funding simulation is in ``test_projects_funding``, the contract's other parts in
+``test_projects_contract``.
+"""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,14 +15,11 @@ from projects.checklist import MEMO_CHECKLIST
 from projects.models import (
     AciContract,
     CptsProject,
-    FundingRate,
     LegalHolder,
-    Mission,
     ProjectEvent,
     Stage,
     contract_end,
 )
-from projects.selectors import funding_simulation
 from projects.services import create_project_from_submission
 from projects.validators import validate_rna, validate_siret
 from tests.factories import ActorFactory, SubmissionFactory, TerritoryFactory
@@ -176,33 +176,3 @@ def test_ars_records_a_dialogue_de_gestion(client, project, alice, ars, urps, am
     assert response.status_code == 302
     assert project.contract.dialogues.get().summary == "Objectifs atteints"
     assert project.events.filter(kind="contract").exists()
-
-
-# --- Funding simulation ------------------------------------------------------------------
-
-
-def test_funding_simulation_without_rates_says_the_amounts_are_missing(project):
-    simulation = funding_simulation(project, [Mission.PREVENTION])
-    assert simulation.tier.number == 1
-    assert simulation.population == 15_200
-    assert simulation.lines == []
-    assert simulation.missing_items == [
-        "Fonctionnement de la CPTS",
-        "Développement des actions territoriales de prévention",
-    ]
-
-
-def test_funding_simulation_sums_the_rates_of_the_tier(project):
-    source = "Barème de test"
-    FundingRate.objects.create(tier=1, item="fonctionnement", fixed_amount=100, source=source)
-    FundingRate.objects.create(
-        tier=1, item=Mission.PREVENTION, fixed_amount=10, variable_amount=5, source=source
-    )
-    FundingRate.objects.create(tier=2, item=Mission.PREVENTION, fixed_amount=999, source=source)
-    simulation = funding_simulation(project, [Mission.PREVENTION])
-    assert simulation.missing_items == []
-    assert (simulation.fixed_total, simulation.variable_total, simulation.total) == (
-        Decimal(110),
-        Decimal(5),
-        Decimal(115),
-    )

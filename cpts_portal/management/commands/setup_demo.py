@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ami.demo import load_demo_campaigns, load_demo_submissions
 from cpts_portal.roles import Role
+from projects.demo import DEMO_COORDINATOR_USERNAME, load_demo_projects
 
 DEMO_PASSWORD = "demo-cpts-bretagne"  # noqa: S105 - published demo credentials, refused in production
 # (username, first name, last name, role, admin access)
@@ -27,11 +28,15 @@ class Command(BaseCommand):
         self.stdout.write(f"Réponses de démonstration créées : {created}")
         for username, first_name, last_name, role, is_staff in DEMO_ACCOUNTS:
             self.create_account(username, first_name, last_name, role, is_staff)
+        # After the accounts: the demo ARS agent is recorded as the projects' author.
+        demo_projects = load_demo_projects(coordinator_password=DEMO_PASSWORD)
+        self.stdout.write(f"Projets de CPTS de démonstration créés : {len(demo_projects.created)}")
         self.stdout.write(
             self.style.SUCCESS(
                 "Comptes de démonstration (mot de passe « "
                 f"{DEMO_PASSWORD} ») : "
                 + ", ".join(f"« {username} » ({role})" for username, *_, role, _ in DEMO_ACCOUNTS)
+                + f", « {DEMO_COORDINATOR_USERNAME} » (coordinateur de projet)"
                 + " — connexion sur http://127.0.0.1:8000/connexion/"
             )
         )

@@ -1,0 +1,171 @@
+"""The staff's pipeline board (counts per stage) and the filtered list of projects."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from projects import workflow
+from projects.models import Stage
+from tests.factories import (
+    CommuneFactory,
+    CoordinatorFactory,
+    CptsProjectFactory,
+    DepartementFactory,
+    TerritoryFactory,
+)
+
+from .helpers import advance_to
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("projects:list")
+
+
+def listed(response) -> list[str]:
+    return [project.name for project in response.context["projects"]]
+
+
+def board(response) -> dict[str, int]:
+    return {column.stage.value: column.count for column in response.context["board"]}
+
+
+@pytest.fixture
+def ille_et_vilaine(db):
+    return DepartementFactory(code="35", name="Ille-et-Vilaine")
+
+
+@pytest.fixture
+def projects(ars, alice, bob, charlie, ille_et_vilaine):
+    """Four projects: two small ones in Finistère (one overdue), a large one in Ille-et-Vilaine,
+    one without territory nor coordinator, abandoned."""
+    small = CptsProjectFactory(
+        name="CPTS Petite",
+        territory=TerritoryFactory(communes=[CommuneFactory(population=15_000)]),
+        coordinators=[alice],
+        by=ars,
+    )
+    overdue = CptsProjectFactory(
+        name="CPTS En retard",
+        territory=TerritoryFactory(communes=[CommuneFactory(population=30_000)]),
+        coordinators=[bob],
+        by=ars,
+    )
+    overdue.milestones.filter(code="diagnostic").update(
+        due_on=timezone.localdate() - timedelta(days=2)
+    )
+    large = CptsProjectFactory(
+        name="CPTS Grande",
+        territory=TerritoryFactory(
+            communes=[
+                CommuneFactory(insee_code="35360", departement=ille_et_vilaine, population=90_000),
+                CommuneFactory(insee_code="35238", departement=ille_et_vilaine, population=95_000),
+            ]
+        ),
+        coordinators=[charlie, alice],
+        by=ars,
+    )
+    lonely = CptsProjectFactory(name="CPTS Seule", by=ars)
+    workflow.transition(lonely, Stage.ABANDONED, by=ars, comment="Pas de porteur")
+    return {"small": small, "overdue": overdue, "large": large, "lonely": lonely}
+
+
+def test_board_counts_every_project_per_stage(client, ars, projects, alice, urps, am):
+    advance_to(
+        projects["small"], Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am
+    )
+    client.force_login(ars)
+    response = client.get(LIST)
+    counts = board(response)
+    assert counts["avant_projet"] == 2
+    assert counts["lettre_deposee"] == 1
+    assert counts["abandonne"] == 1
+    assert sum(counts.values()) == 4
+    assert len(counts) == len(Stage)
+    page = response.content.decode()
+    assert 'href="?stage=lettre_deposee#liste"' in page
+    assert "Tableau du parcours" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("stage=avant_projet", ["CPTS En retard", "CPTS Grande", "CPTS Petite"]),
+        ("stage=abandonne", ["CPTS Seule"]),
+        ("tier=1", ["CPTS En retard", "CPTS Petite", "CPTS Seule"]),
+        ("tier=3", []),
+        ("tier=4", ["CPTS Grande"]),
+        ("overdue=on", ["CPTS En retard"]),
+        ("coordinator=null", ["CPTS Seule"]),
+        ("stage=avant_projet&tier=1&overdue=on", ["CPTS En retard"]),
+        ("", ["CPTS En retard", "CPTS Grande", "CPTS Petite", "CPTS Seule"]),
+    ],
+)
+def test_list_filters(client, ars, projects, query, expected):
+    client.force_login(ars)
+    assert listed(client.get(f"{LIST}?{query}")) == expected
+
+
+def test_filter_by_departement_and_by_coordinator(client, ars, projects, alice, ille_et_vilaine):
+    client.force_login(ars)
+    finistere = DepartementFactory(code="29")
+    assert listed(client.get(f"{LIST}?departement={ille_et_vilaine.pk}")) == ["CPTS Grande"]
+    assert listed(client.get(f"{LIST}?departement={finistere.pk}")) == [
+        "CPTS En retard",
+        "CPTS Petite",
+    ]
+    assert listed(client.get(f"{LIST}?coordinator={alice.pk}")) == ["CPTS Grande", "CPTS Petite"]
+    page = client.get(f"{LIST}?coordinator={alice.pk}").content.decode()
+    assert "2 projets correspondent aux filtres" in page
+
+
+def test_an_unknown_filter_value_is_ignored_with_the_form_error(client, ars, projects):
+    client.force_login(ars)
+    response = client.get(f"{LIST}?stage=nimporte")
+    assert response.status_code == 200
+    assert len(listed(response)) == 4
+    assert "stage" in response.context["filterset"].form.errors
+
+
+def test_coordinators_get_their_list_without_board_nor_filters(client, projects, alice):
+    client.force_login(alice)
+    response = client.get(f"{LIST}?stage=abandonne")
+    assert response.context["board"] is None
+    assert response.context["filterset"] is None
+    assert listed(response) == ["CPTS Grande", "CPTS Petite"]
+    assert "Tableau du parcours" not in response.content.decode()
+
+
+FILTERED = "?stage=avant_projet&tier=1&overdue=on&coordinator={coordinator}&departement={dep}"
+
+
+def make_project(n: int, coordinator, ars):
+    project = CptsProjectFactory(
+        name=f"CPTS numéro {n}",
+        territory=TerritoryFactory(communes=[CommuneFactory(), CommuneFactory()]),
+        coordinators=[coordinator, CoordinatorFactory()],
+        by=ars,
+    )
+    project.milestones.filter(code="pilote").update(due_on=timezone.localdate() - timedelta(days=1))
+    return project
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_board_and_list_in_a_constant_number_of_queries(
+    client, ars, alice, filtered, django_assert_num_queries
+):
+    departement = DepartementFactory(code="29")
+    url = LIST + (FILTERED.format(coordinator=alice.pk, dep=departement.pk) if filtered else "")
+    client.force_login(ars)
+    make_project(0, alice, ars)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert listed(response) == ["CPTS numéro 0"]
+    for n in range(1, 12):
+        make_project(n, alice, ars)
+    with django_assert_num_queries(len(queries)):
+        response = client.get(url)
+    assert len(listed(response)) == 12
+    assert board(response)["avant_projet"] == 12
