@@ -18,7 +18,7 @@ from django.utils import timezone
 from weasyprint import HTML
 
 from ami.models import Submission
-from ami.pdf import LocalOnlyFetcher
+from cpts_portal.pdf import LocalOnlyFetcher
 from cpts_portal.roles import Role
 from territories.models import Territory
 

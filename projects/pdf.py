@@ -1,7 +1,7 @@
 """The « fiche projet » PDF of a CPTS project, for its coordinators and the partner staff.
 
-Rendered with the AMI summary's machinery (``ami.pdf.render_pdf``): WeasyPrint, a print
-stylesheet of its own (``projects/pdf/fiche.css``, not the site's DSFR CSS), Marianne
+Rendered with ``cpts_portal.pdf.render_pdf`` like the AMI summary: WeasyPrint, a print
+stylesheet of its own (``projects/pdf/fiche.css`` on ``pdf/base.css``), Marianne
 fonts from the static folders through a URL fetcher that refuses the network, French
 dates and « Page n sur N » numbers. Only what the project page already shows to the same
 readers is printed.
@@ -10,7 +10,7 @@ readers is printed.
 from django.db.models import Prefetch
 from django.utils.text import slugify
 
-from ami.pdf import render_pdf
+from cpts_portal.pdf import render_pdf
 
 from . import selectors
 from .models import CptsProject, Document, Milestone, ProjectEvent, Stage

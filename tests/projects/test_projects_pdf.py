@@ -87,15 +87,15 @@ def test_the_fiche_of_a_deposited_letter(project, alice, ars, urps, am):
 
 
 def test_the_pdf_fetches_nothing_from_the_network(project, monkeypatch):
-    import ami.pdf
+    import cpts_portal.pdf
 
     fetched = []
-    original = ami.pdf.local_path
+    original = cpts_portal.pdf.local_path
 
     def spy(url):
         fetched.append(url)
         return original(url)
 
-    monkeypatch.setattr(ami.pdf, "local_path", spy)
+    monkeypatch.setattr(cpts_portal.pdf, "local_path", spy)
     pdf.project_pdf(pdf.fiche_project(project.pk))
     assert fetched and all(url.startswith("file://") for url in fetched)

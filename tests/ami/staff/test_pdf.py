@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from ami import pdf
 from ami.models import Submission
 from ami.staff import services
+from cpts_portal import pdf as shared_pdf
 from tests.factories import ActorFactory, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,9 +98,9 @@ def test_long_answer_runs_over_pages_numbered_x_of_y(owner):
 
 
 def test_fetcher_reads_static_files_only():
-    font = Path(pdf.static_uri(pdf.FONTS["regular"]).removeprefix("file://"))
-    assert pdf.local_path(font.as_uri()) == font.resolve()
-    response = pdf.LocalOnlyFetcher().fetch(font.as_uri())
+    font = Path(shared_pdf.static_uri(shared_pdf.FONTS["regular"]).removeprefix("file://"))
+    assert shared_pdf.local_path(font.as_uri()) == font.resolve()
+    response = shared_pdf.LocalOnlyFetcher().fetch(font.as_uri())
     assert response.read(4) == b"wOFF"
     refused = [
         "https://example.org/logo.png",
@@ -112,19 +113,19 @@ def test_fetcher_reads_static_files_only():
         "data:text/plain,hello",
     ]
     for url in refused:
-        with pytest.raises(pdf.LocalFileRefused):
-            pdf.LocalOnlyFetcher().fetch(url)
+        with pytest.raises(shared_pdf.LocalFileRefused):
+            shared_pdf.LocalOnlyFetcher().fetch(url)
 
 
 def test_rendering_never_asks_for_anything_but_local_files(monkeypatch):
     asked = []
-    original = pdf.LocalOnlyFetcher.fetch
+    original = shared_pdf.LocalOnlyFetcher.fetch
 
     def spy(self, url, headers=None):
         asked.append(url)
         return original(self, url, headers)
 
-    monkeypatch.setattr(pdf.LocalOnlyFetcher, "fetch", spy)
+    monkeypatch.setattr(shared_pdf.LocalOnlyFetcher, "fetch", spy)
     submission = SubmissionFactory(
         context='<img src="http://127.0.0.1:9/x.png"> <link rel="stylesheet" href="https://cdn/x">'
     )
