@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cpts_portal.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -353,9 +354,13 @@ LEGAL_HOST_PHONE = env_str("LEGAL_HOST_PHONE")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_private_links": {"()": "cpts_portal.log_filters.MaskPrivateLinks"}},
+    "filters": {
+        "mask_private_links": {"()": "cpts_portal.log_filters.MaskPrivateLinks"},
+        "request_id": {"()": "cpts_portal.request_id.RequestIdFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "cpts_portal.request_id.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -365,8 +370,9 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_private_links"],
+            # LOG_FORMAT=json: one JSON object a line, for a log collector.
+            "formatter": "json" if env_str("LOG_FORMAT", "plain") == "json" else "plain",
+            "filters": ["request_id", "mask_private_links"],
         },
         "django.server": {
             "class": "logging.StreamHandler",
