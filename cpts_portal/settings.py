@@ -346,6 +346,9 @@ LEGAL_PUBLICATION_DIRECTOR = env_str("LEGAL_PUBLICATION_DIRECTOR")
 LEGAL_HOST_NAME = env_str("LEGAL_HOST_NAME")
 LEGAL_HOST_ADDRESS = env_str("LEGAL_HOST_ADDRESS")
 LEGAL_HOST_PHONE = env_str("LEGAL_HOST_PHONE")
+# Accessibility statement (/accessibilite/): whom people who cannot use a page write to,
+# to get the content in another form. Defaults to the data protection officer's address.
+ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT", PRIVACY_DPO_CONTACT)
 
 # Logging. Private links (/suivi/<token>/) are masked in every record that reaches these
 # handlers (cpts_portal/log_filters.py): the development server's request lines

@@ -17,6 +17,7 @@ urlpatterns = [
     path("espace/", views.agent_home, name="agent_home"),
     path("sante/", health.health, name="health"),
     path("mentions-legales/", views.legal, name="legal"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
     path("territoires/", include("territories.urls")),
     path("tableau-de-bord/", include("ami.staff_urls")),
     path("projets/", include("projects.urls")),

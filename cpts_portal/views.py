@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -42,6 +44,23 @@ def legal(request: HttpRequest) -> HttpResponse:
             "host_address": settings.LEGAL_HOST_ADDRESS,
             "host_phone": settings.LEGAL_HOST_PHONE,
             "geography_attribution": GEOGRAPHY_ATTRIBUTION,
+        },
+    )
+
+
+# Date the accessibility statement was written or last reviewed (change it with the page).
+ACCESSIBILITY_STATEMENT_DATE = date(2026, 11, 23)
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """Déclaration d’accessibilité (RGAA 4.1): compliance status, tests, contact, recourse."""
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "contact": settings.ACCESSIBILITY_CONTACT,
+            "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+            "site_url": f"{settings.SITE_URL}/",
         },
     )
 

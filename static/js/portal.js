@@ -6,6 +6,29 @@ if (summary) {
   summary.focus();
 }
 
+// Links of an error summary: focus the field itself and keep its label in view. A group of
+// checkboxes or radios has no element with the field's id (Django numbers its options
+// id_x_0, id_x_1...): its first option gets the focus, its legend is scrolled into view.
+for (const link of document.querySelectorAll("[data-error-summary] a[href^='#']")) {
+  link.addEventListener("click", (event) => {
+    const id = decodeURIComponent(link.hash.slice(1));
+    const own = document.getElementById(id);
+    const field = own?.matches("input, select, textarea")
+      ? own
+      : own?.querySelector("input:not([type=hidden]), select, textarea") ||
+        document.getElementById(`${id}_0`);
+    if (!field) {
+      return; // let the browser follow the link
+    }
+    event.preventDefault();
+    const inGroup = field.id !== id && (field.type === "checkbox" || field.type === "radio");
+    const legend = inGroup ? field.closest("fieldset")?.querySelector("legend") : null;
+    const label = field.labels?.[0];
+    (legend || label || field).scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+}
+
 // Repeatable rows (actors, référents): add a row in place instead of reloading the page.
 for (const formset of document.querySelectorAll("[data-formset]")) {
   const prefix = formset.dataset.formset;
