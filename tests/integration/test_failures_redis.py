@@ -1,0 +1,111 @@
+"""A Redis outage while professionals answer: nothing is lost, everything is sent afterwards.
+
+The test runs its own ``redis-server`` (broker and cache of the portal, as REDIS_URL is in
+production), a real Celery worker on it, and stops it between two answers.
+"""
+
+import pytest
+from django.urls import reverse
+
+from ami.models import Submission
+from notifications.models import OutgoingEmail
+from notifications.tasks import requeue_pending_emails
+from tests.ami.helpers import answer_data
+from tests.factories import CampaignFactory
+
+from .conftest import wait_for_pong, wait_until
+
+pytestmark = pytest.mark.integration
+
+ARS_ADDRESS = "ars-test@ars.sante.fr"
+BEFORE_OUTAGE = 3
+DURING_OUTAGE = 7
+RECIPIENTS_PER_ANSWER = 2  # the référent's acknowledgement and the ARS notification
+
+
+def answer(client, campaign, number: int) -> None:
+    """One professional sends a complete answer and reaches the confirmation page."""
+    url = reverse("ami:answer", kwargs={"slug": campaign.slug})
+    response = client.post(url, answer_data(**{"referents-0-email": f"pro{number}@example.org"}))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.get(response["Location"]).status_code == 200
+
+
+def statuses() -> dict[str, int]:
+    rows = OutgoingEmail.objects.values_list("status", flat=True)
+    return {status: list(rows).count(status) for status in set(rows)}
+
+
+def test_answers_sent_while_redis_is_down_are_stored_and_emailed_once_it_is_back(
+    client, settings, private_redis, celery_worker_factory
+):
+    # Redis is the cache too (rate limits count there): the outage takes both away.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url,
+        }
+    }
+    settings.RATELIMIT_ENABLED = True
+    worker = celery_worker_factory(broker_url=private_redis.url)
+    campaign = CampaignFactory(contact_email=ARS_ADDRESS)
+
+    for number in range(BEFORE_OUTAGE):
+        answer(client, campaign, number)
+    before = BEFORE_OUTAGE * RECIPIENTS_PER_ANSWER
+    worker.wait_for(lambda: statuses() == {"sent": before}, what=f"{before} emails sent")
+
+    private_redis.stop()
+    for number in range(BEFORE_OUTAGE, BEFORE_OUTAGE + DURING_OUTAGE):
+        answer(client, campaign, number)
+
+    total = BEFORE_OUTAGE + DURING_OUTAGE
+    delayed = DURING_OUTAGE * RECIPIENTS_PER_ANSWER
+    assert Submission.objects.count() == total
+    assert statuses() == {"sent": before, "pending": delayed}
+    assert not OutgoingEmail.objects.filter(status="pending").exclude(last_error="").exists()
+    assert len(worker.emails()) == before
+
+    private_redis.start()
+    wait_for_pong(worker)  # the worker reconnected and consumes its queue again
+    assert requeue_pending_emails() == delayed
+
+    expected = total * RECIPIENTS_PER_ANSWER
+    worker.wait_for(lambda: statuses() == {"sent": expected}, timeout=60, what="every email sent")
+    messages = worker.wait_for_emails(expected)
+    assert len(messages) == expected
+    assert sorted(message["To"] for message in messages) == sorted(
+        [f"pro{number}@example.org" for number in range(total)] + [ARS_ADDRESS] * total
+    )
+    # The sweep found nothing left to do.
+    wait_until(lambda: requeue_pending_emails() == 0, 10, "an empty outbox")
+
+
+def test_an_answer_sent_while_redis_hangs_is_stored_and_emailed_once_it_answers_again(
+    client, settings, private_redis, celery_worker_factory
+):
+    # A hung server (SIGSTOP) accepts connections and never answers: the publish and the
+    # cache give up on their socket timeouts instead of failing at once.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url,
+        }
+    }
+    settings.RATELIMIT_ENABLED = True
+    worker = celery_worker_factory(broker_url=private_redis.url)
+    campaign = CampaignFactory(contact_email=ARS_ADDRESS)
+
+    private_redis.freeze()
+    answer(client, campaign, 1)
+
+    assert Submission.objects.count() == 1
+    assert statuses() == {"pending": RECIPIENTS_PER_ANSWER}
+
+    private_redis.thaw()
+    wait_for_pong(worker)
+    assert requeue_pending_emails() == RECIPIENTS_PER_ANSWER
+    worker.wait_for(
+        lambda: statuses() == {"sent": RECIPIENTS_PER_ANSWER}, timeout=60, what="emails sent"
+    )
+    assert sorted(m["To"] for m in worker.emails()) == sorted([ARS_ADDRESS, "pro1@example.org"])
