@@ -8,13 +8,22 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import workflow
-from .models import Actor, Campaign, Referent, Submission, SubmissionEvent
+from .audit import record_access
+from .models import AccessLog, Actor, Campaign, Referent, Submission, SubmissionEvent
 from .selectors import same_territory_projects, same_territory_submissions
 from .staff import services as staff_services
 
 
+class NulFreeSearchMixin:
+    """The admin's search box sends its text to the database as is: a NUL byte there is a
+    database error on PostgreSQL (a 500), not an empty result. Searches drop it."""
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
+
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(NulFreeSearchMixin, admin.ModelAdmin):
     list_display = ("title", "edition", "region", "opens_on", "closes_on", "contact_email")
     list_filter = ("region",)
     search_fields = ("title", "edition")
@@ -97,7 +106,7 @@ class ObjectiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(NulFreeSearchMixin, admin.ModelAdmin):
     form = SubmissionAdminForm
     list_display = ("reference", "campaign", "first_actor", "status", "assignee", "submitted_at")
     list_filter = ("campaign", "status", ObjectiveFilter, "submitted_at")
@@ -125,6 +134,8 @@ class SubmissionAdmin(admin.ModelAdmin):
         "meeting_wish",
         "territory_summary",
         "same_territory",
+        "access_expires_at",
+        "anonymised_at",
     )
     fieldsets = (
         (None, {"fields": ("reference", "campaign", "status", "submitted_at", "updated_at")}),
@@ -138,6 +149,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         ),
         (_("Territoire"), {"fields": ("territory_summary", "same_territory")}),
         (_("Traitement"), {"fields": ("assignee", "new_status", "transition_comment")}),
+        (_("Données personnelles"), {"fields": ("access_expires_at", "anonymised_at")}),
     )
     inlines = [ActorInline, ReferentInline, EventInline]
     actions = ["take_into_review"]
@@ -159,6 +171,20 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
+        """The answer's page shows its personal data: a GET is logged like the staff page."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            submission = getattr(response, "context_data", {}).get("original")
+            if isinstance(submission, Submission):
+                record_access(
+                    request.user,
+                    AccessLog.Action.SUBMISSION_VIEWED,
+                    submission,
+                    details={"via": "admin"},
+                )
+        return response
 
     @admin.display(description=_("communes du territoire envisagé"))
     def territory_summary(self, obj: Submission) -> str:
@@ -199,7 +225,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         """A reference typed as shown ("AMI-00012") finds its answer too."""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         reference = search_term.strip().upper().removeprefix("AMI-")
-        if reference.isdigit():
+        if reference.isascii() and reference.isdigit():
             queryset |= self.get_queryset(request).filter(pk=int(reference))
         return queryset, may_have_duplicates
 
@@ -237,3 +263,24 @@ class SubmissionAdmin(admin.ModelAdmin):
             self.message_user(
                 request, _("%(count)d réponse(s) passée(s) en cours d'analyse.") % {"count": moved}
             )
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(NulFreeSearchMixin, admin.ModelAdmin):
+    """The access log, read-only: nobody adds, changes or deletes a line, not even here."""
+
+    list_display = ("at", "user_label", "action", "reference")
+    list_filter = ("action", "at")
+    search_fields = ("user_label", "reference", "user__username")
+    date_hierarchy = "at"
+    list_select_related = ("submission",)
+    readonly_fields = ("at", "user", "user_label", "action", "submission", "reference", "details")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

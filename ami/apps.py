@@ -12,5 +12,8 @@ class AmiConfig(AppConfig):
 
         from cpts_portal.roles import ensure_role_groups, forget_roles
 
+        from .audit import ensure_audit_permissions
+
         post_migrate.connect(ensure_role_groups, sender=self)
+        post_migrate.connect(ensure_audit_permissions, sender=self)
         m2m_changed.connect(forget_roles, sender=get_user_model().groups.through)

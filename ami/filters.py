@@ -76,7 +76,7 @@ def search(queryset: QuerySet[Submission], text: str) -> QuerySet[Submission]:
         | Q(territory_text__icontains=text)
     )
     reference = text.upper().removeprefix("AMI-")
-    if reference.isdigit():
+    if reference.isascii() and reference.isdigit():
         condition |= Q(pk=int(reference))
     return queryset.filter(condition)
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import phonenumbers
 from django import forms
+from django.core import validators
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,10 @@ class FrenchPhoneNumberField(PhoneNumberField):
         super().__init__(**kwargs)
 
     def to_python(self, value: str) -> PhoneNumber | str:
+        # The parser would skip a NUL byte and accept the digits around it: refuse it, as
+        # every other text input does.
+        if isinstance(value, str):
+            validators.ProhibitNullCharactersValidator()(value)
         number = super().to_python(value)
         if number and phonenumbers.region_code_for_number(number) not in FRENCH_PHONE_REGIONS:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
@@ -176,6 +181,9 @@ class SubmissionForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+PLACE_MAX_LENGTH = Actor._meta.get_field("practice_place").max_length
+
+
 class PracticePlaceField(CommuneField):
     """A commune of the reference geography, or the text as typed when none matches.
 
@@ -184,6 +192,12 @@ class PracticePlaceField(CommuneField):
     """
 
     def to_python(self, value: object) -> Commune | str | None:
+        # Before any lookup: a NUL byte must not reach the database (PostgreSQL refuses it
+        # with an error, not a validation message), nor a megabyte of text the search.
+        if value not in self.empty_values and not isinstance(value, Commune | int):
+            text = " ".join(str(value).split())
+            validators.ProhibitNullCharactersValidator()(text)
+            validators.MaxLengthValidator(PLACE_MAX_LENGTH)(text)
         try:
             return super().to_python(value)
         except forms.ValidationError as error:
@@ -293,6 +307,16 @@ class BaseRowFormSet(BaseInlineFormSet):
         elif "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Retirer cette ligne")
 
+    def clean(self) -> None:
+        super().clean()
+        # A row sent as stored but unknown among this answer's rows (an id from another
+        # answer, or deleted meanwhile): Django would silently drop it; say so instead.
+        if any(form.instance.pk is None for form in self.initial_forms):
+            raise forms.ValidationError(
+                _("Une ligne a été modifiée ou supprimée entre-temps : rechargez la page."),
+                code="unknown_row",
+            )
+
     def full_clean(self) -> None:
         super().full_clean()
         if any(self.errors):
@@ -347,6 +371,9 @@ ActorFormSet = inlineformset_factory(
     min_num=1,
     validate_min=True,
     max_num=MAX_ACTORS,
+    # No more rows are built than are allowed: TOTAL_FORMS=1000000 would otherwise make the
+    # server build and render the default 1,000 extra rows of a refused form.
+    absolute_max=MAX_ACTORS,
     validate_max=True,
     can_delete=True,
 )
@@ -360,6 +387,9 @@ ReferentFormSet = inlineformset_factory(
     min_num=1,
     validate_min=True,
     max_num=MAX_REFERENTS,
+    # No more rows are built than are allowed: TOTAL_FORMS=1000000 would otherwise make the
+    # server build and render the default 1,000 extra rows of a refused form.
+    absolute_max=MAX_REFERENTS,
     validate_max=True,
     can_delete=True,
 )

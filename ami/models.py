@@ -2,7 +2,7 @@
 
 import secrets
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -86,6 +86,11 @@ def open_campaigns(today: date | None = None) -> models.QuerySet[Campaign]:
 def new_access_token() -> str:
     """256 random bits, URL-safe: the professional's private link."""
     return secrets.token_urlsafe(32)
+
+
+def link_expiry(now: datetime | None = None) -> datetime:
+    """When a private link sent ``now`` stops working: ``settings.PRIVATE_LINK_DAYS`` later."""
+    return (now or timezone.now()) + timedelta(days=settings.PRIVATE_LINK_DAYS)
 
 
 # Long enough for a real context, short enough to read: the form says so.
@@ -184,6 +189,15 @@ class Submission(models.Model):
     access_token = models.CharField(
         max_length=64, unique=True, default=new_access_token, editable=False
     )
+    # Written only by ``ami.services.revoke_private_link`` (and the default): activity on
+    # the link never extends it; the ARS sends a new link instead.
+    access_expires_at = models.DateTimeField(
+        _("lien de suivi valable jusqu’au"), default=link_expiry, editable=False
+    )
+    # Set by ``ami.privacy.anonymise_submission``: the personal data is gone for good.
+    anonymised_at = models.DateTimeField(
+        _("données personnelles anonymisées le"), null=True, blank=True, editable=False
+    )
     # Random value carried by the form: a double click or a resent POST finds the first answer.
     form_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
 
@@ -201,6 +215,9 @@ class Submission(models.Model):
 
     def get_private_url(self) -> str:
         return reverse("ami:follow", kwargs={"token": self.access_token})
+
+    def private_link_has_expired(self, now: datetime | None = None) -> bool:
+        return self.access_expires_at <= (now or timezone.now())
 
     @property
     def objectives(self) -> list[str]:
@@ -359,6 +376,8 @@ class SubmissionEvent(models.Model):
         ORIENTED = "oriented", _("Orientation")
         CLOSED = "closed", _("Clôture")
         MESSAGE = "message", _("Message")
+        LINK_RESENT = "link_resent", _("Nouveau lien de suivi envoyé")
+        ANONYMISED = "anonymised", _("Données personnelles anonymisées")
 
     PRIVATE_KINDS = (Kind.NOTE,)
 
@@ -507,3 +526,56 @@ class PdfBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class AccessLog(models.Model):
+    """Who read or took away personal data, and when: written by ``ami.audit.record_access``.
+
+    Staff pages of a submission, its PDF, the exports and PDF batches of the list, the
+    RGPD exports and erasures. Status changes are in ``SubmissionEvent``. Rows are never
+    changed: the admin shows them read-only.
+    """
+
+    class Action(models.TextChoices):
+        SUBMISSION_VIEWED = "submission_viewed", _("Consultation de la réponse")
+        PDF_DOWNLOADED = "pdf_downloaded", _("Téléchargement du récapitulatif PDF")
+        EXPORT = "export", _("Export de la liste")
+        PDF_BATCH = "pdf_batch", _("Lot de récapitulatifs PDF demandé")
+        PDF_BATCH_DOWNLOADED = "pdf_batch_downloaded", _("Lot de récapitulatifs PDF téléchargé")
+        PERSONAL_DATA_EXPORT = "personal_data_export", _("Export RGPD des données d’une personne")
+        PERSONAL_DATA_ERASURE = (
+            "personal_data_erasure",
+            _("Effacement RGPD des données d’une personne"),
+        )
+
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agent"),
+    )
+    # The name as it was: the log still reads right once the account is renamed or deleted.
+    user_label = models.CharField(_("agent (nom)"), max_length=200)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    submission = models.ForeignKey(
+        Submission,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_logs",
+        verbose_name=_("réponse"),
+    )
+    reference = models.CharField(_("objet"), max_length=200, blank=True)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("accès aux données personnelles")
+        verbose_name_plural = _("journal des accès aux données personnelles")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["submission", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_label} — {self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"

@@ -2,21 +2,22 @@
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import Submission
 from .pdf import pdf_submissions
+from .private_links import private_link_view
 from .staff.forms import ReferentMessageForm
 from .staff.report_views import pdf_response
 from .staff.services import post_referent_message
 
 
 @require_POST
-def post_message(request: HttpRequest, token: str) -> HttpResponse:
+@private_link_view(Submission.objects.select_related("campaign").all)
+def post_message(request: HttpRequest, submission: Submission) -> HttpResponse:
     """The référent writes to the ARS; the agent in charge is told by email."""
-    submission = get_object_or_404(Submission, access_token=token)
     form = ReferentMessageForm(request.POST, prefix="reponse")
     if form.is_valid():
         post_referent_message(submission, form.cleaned_data["text"])
@@ -30,6 +31,7 @@ def post_message(request: HttpRequest, token: str) -> HttpResponse:
     return redirect(submission.get_private_url() + "#messages")
 
 
-def summary_pdf(request: HttpRequest, token: str) -> HttpResponse:
+@private_link_view(pdf_submissions)
+def summary_pdf(request: HttpRequest, submission: Submission) -> HttpResponse:
     """The PDF summary of the answer, without the staff's private notes."""
-    return pdf_response(get_object_or_404(pdf_submissions(), access_token=token))
+    return pdf_response(submission)

@@ -1,4 +1,7 @@
-"""Writes of the AMI: receiving an answer and letting its référent correct it."""
+"""Writes of the AMI: receiving an answer, letting its référent correct it, and the
+private link's lifetime."""
+
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,7 +15,7 @@ from territories.builder import communes_queryset
 from territories.models import Territory
 
 from .forms import AnswerForms
-from .models import Campaign, Submission, SubmissionEvent
+from .models import Campaign, Submission, SubmissionEvent, link_expiry, new_access_token
 
 
 def absolute_url(path: str) -> str:
@@ -141,3 +144,24 @@ def describe_row_changes(formset: BaseFormSet, noun: str) -> list[str]:
         elif form.has_changed():
             changes.append(_("%(noun)s modifié : %(name)s") % {"noun": noun, "name": name})
     return changes
+
+
+# --- The private link --------------------------------------------------------------------
+
+
+def renew_private_link(submission: Submission, now: datetime | None = None) -> None:
+    """Give the answer a new private link, valid ``PRIVATE_LINK_DAYS`` from ``now``.
+
+    The token is drawn again: the old link answers 404 from now on. Nothing else extends
+    a link (a référent's visits, corrections and messages leave its expiry as it is).
+    """
+    submission.access_token = new_access_token()
+    submission.access_expires_at = link_expiry(now)
+    submission.save(update_fields=["access_token", "access_expires_at", "updated_at"])
+
+
+def revoke_private_link(submission: Submission, now: datetime | None = None) -> None:
+    """No link works any more: a new token nobody was sent, expired at once."""
+    submission.access_token = new_access_token()
+    submission.access_expires_at = now or timezone.now()
+    submission.save(update_fields=["access_token", "access_expires_at", "updated_at"])

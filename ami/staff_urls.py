@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from .staff import report_views, views
+from .staff import report_views, rgpd_views, views
 
 app_name = "staff"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     re_path(r"^export\.(?P<extension>csv|xlsx|ods)$", report_views.export, name="export"),
     path("statistiques/", report_views.statistics, name="statistics"),
+    path("rgpd/", rgpd_views.personal_data, name="personal_data"),
+    path("rgpd/export/", rgpd_views.personal_data_file, name="personal_data_file"),
+    path("rgpd/effacement/", rgpd_views.personal_data_erasure, name="personal_data_erasure"),
     path("lots-pdf/", report_views.create_batch, name="batch_create"),
     path("lots-pdf/<uuid:pk>/", report_views.batch_detail, name="batch"),
     path("lots-pdf/<uuid:pk>/etat/", report_views.batch_status, name="batch_status"),
@@ -24,4 +27,5 @@ urlpatterns = [
     path("reponses/<int:pk>/note/", views.add_note, name="note"),
     path("reponses/<int:pk>/avis/", views.give_opinion, name="opinion"),
     path("reponses/<int:pk>/message/", views.send_message, name="message"),
+    path("reponses/<int:pk>/nouveau-lien/", views.resend_link, name="resend_link"),
 ]

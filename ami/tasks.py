@@ -3,12 +3,13 @@
 import logging
 import tempfile
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.core.files import File
 from django.utils import timezone
 
+from . import privacy
 from .models import PdfBatch
 from .pdf import pdf_filename, pdf_submissions, submission_pdf
 
@@ -74,3 +75,18 @@ def purge_pdf_batches() -> int:
         batch.delete()
         count += 1
     return count
+
+
+@shared_task
+def anonymise_closed_submissions(now: str | None = None) -> list[int]:
+    """RGPD: anonymise the answers closed more than ``PERSONAL_DATA_RETENTION_MONTHS`` ago
+    (``ami.privacy``); returns their ids. Idempotent: run again, it finds none.
+
+    Meant for Celery beat, daily (``CELERY_BEAT_SCHEDULE``). ``now`` (ISO 8601) replays
+    a given day; by default, the present.
+    """
+    moment = datetime.fromisoformat(now) if now else None
+    done = privacy.anonymise_closed_submissions(moment)
+    if done:
+        logger.info("Anonymised the personal data of %d closed submission(s)", len(done))
+    return done

@@ -13,6 +13,7 @@ from territories.builder import TerritoryBuilderForm
 
 from .forms import ActorFormSet, AnswerForms, ReferentFormSet, SubmissionForm
 from .models import Campaign, Submission, open_campaigns
+from .private_links import private_link_view
 from .services import submit_answer, update_answer
 
 ACTORS_PREFIX = "actors"
@@ -153,23 +154,16 @@ def confirmation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "ami/confirmation.html", {"submission": submission})
 
 
-def submission_for_token(token: str) -> Submission:
-    return get_object_or_404(
-        Submission.objects.select_related("campaign").prefetch_related("actors", "referents"),
-        access_token=token,
-    )
-
-
-def follow(request: HttpRequest, token: str) -> HttpResponse:
+@private_link_view()
+def follow(request: HttpRequest, submission: Submission) -> HttpResponse:
     """The référent's private page: the answer, its status and its public history."""
-    submission = submission_for_token(token)
     events = submission.events.visible_to_referent().select_related("author")
     return render(request, "ami/follow.html", {"submission": submission, "events": events})
 
 
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, token: str) -> HttpResponse:
-    submission = submission_for_token(token)
+@private_link_view()
+def edit(request: HttpRequest, submission: Submission) -> HttpResponse:
     if not submission.is_editable_by_professional():
         messages.info(
             request,

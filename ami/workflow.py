@@ -39,6 +39,13 @@ class Action(models.TextChoices):
     ORIENT = "orient", gettext_lazy("Orienter")
     CLOSE = "close", gettext_lazy("Clore")
     BACK_TO_REVIEW = "back_to_review", gettext_lazy("Remettre en analyse")
+    RESEND_LINK = "resend_link", gettext_lazy("Renvoyer un nouveau lien de suivi")
+    PERSONAL_DATA = (
+        "personal_data",
+        gettext_lazy(
+            "Consulter le journal des accès, exporter et effacer des données personnelles"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,9 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.ORIENT: ActionRule(ARS, Kind.ORIENTED, "ami/emails/oriented"),
     Action.CLOSE: ActionRule(ARS, Kind.CLOSED, "ami/emails/closed"),
     Action.BACK_TO_REVIEW: ActionRule(ARS, Kind.STATUS_CHANGED),
+    Action.RESEND_LINK: ActionRule(ARS, Kind.LINK_RESENT, "ami/emails/new_private_link"),
+    # Access log of an answer, RGPD export and erasure (``ami.privacy``, ``ami.audit``).
+    Action.PERSONAL_DATA: ActionRule(ARS),
 }
 
 

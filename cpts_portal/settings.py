@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -176,6 +177,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_int("PROJECT_REMINDERS_SECONDS", 24 * 60 * 60),
     },
     "purge-pdf-batches": {"task": "ami.tasks.purge_pdf_batches", "schedule": 3600},
+    # RGPD: personal data of answers closed for PERSONAL_DATA_RETENTION_MONTHS, every night.
+    "anonymise-closed-submissions": {
+        "task": "ami.tasks.anonymise_closed_submissions",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # Email. EMAIL_BACKEND: console (default), file (under EMAIL_FILE_PATH), smtp, or a dotted path.
@@ -337,6 +343,9 @@ PORTAL_TAGLINE = env_str(
 PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", PORTAL_OPERATOR)
 PRIVACY_DPO_CONTACT = env_str("PRIVACY_DPO_CONTACT", "ars-bretagne-dpd@ars.sante.fr")
 PERSONAL_DATA_RETENTION_MONTHS = env_int("PERSONAL_DATA_RETENTION_MONTHS", 24)
+# The professionals' private links (/suivi/<token>/) stop working this many days after
+# they were sent; the ARS sends a new one from the answer's page (the old one then 404s).
+PRIVATE_LINK_DAYS = env_int("PRIVATE_LINK_DAYS", 365)
 # Legal notice (/mentions-legales/): publisher, director of publication and host. Empty
 # values are shown as "à compléter".
 LEGAL_PUBLISHER = env_str("LEGAL_PUBLISHER", PORTAL_OPERATOR)

@@ -121,6 +121,9 @@ class SubmissionChoiceField(forms.ModelMultipleChoiceField):
         return f"{submission.reference} — {actor} ({submission.get_status_display()})"
 
 
+MAX_REFERENCE_DIGITS = 18  # below 2**63
+
+
 def parse_references(text: str) -> list[int]:
     """ "AMI-00012, AMI-15 ; 16" → [12, 15, 16]; raises ValueError on anything else."""
     pks = []
@@ -128,7 +131,9 @@ def parse_references(text: str) -> list[int]:
         chunk = chunk.strip().upper().removeprefix("AMI-")
         if not chunk:
             continue
-        if not chunk.isdigit():
+        # ASCII digits only, and no more than a primary key holds (a longer number would
+        # overflow the database's integer: an error, not "not found").
+        if not (chunk.isascii() and chunk.isdigit()) or len(chunk) > MAX_REFERENCE_DIGITS:
             raise ValueError(chunk)
         pks.append(int(chunk))
     return pks
@@ -200,7 +205,31 @@ class CloseForm(forms.Form):
     comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
 
 
+class ResendLinkForm(forms.Form):
+    comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
+
+
 class ReferentMessageForm(forms.Form):
     """The référent's reply on the private page."""
 
     text = text_field(_("Votre message"))
+
+
+class PersonalDataRequestForm(forms.Form):
+    """The address a person's RGPD request is about."""
+
+    email = forms.EmailField(
+        label=_("Adresse électronique de la personne"),
+        help_text=_("Celle qu’elle a donnée comme référent ou pour son compte de coordinateur."),
+    )
+
+
+class ErasureForm(PersonalDataRequestForm):
+    email = forms.EmailField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_(
+            "Je confirme l’effacement : les données personnelles de ces réponses seront "
+            "anonymisées définitivement et leur lien de suivi révoqué."
+        ),
+        error_messages={"required": _("Cochez la case pour confirmer l’effacement.")},
+    )

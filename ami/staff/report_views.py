@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import exports
+from ..audit import Action as AccessAction
+from ..audit import filter_summary, record_access
 from ..models import PdfBatch, Submission
 from ..pdf import pdf_filename, pdf_submissions, submission_pdf
 from .access import staff_required
@@ -27,7 +29,20 @@ MAX_BATCH = 200
 
 @staff_required()
 def export(request: HttpRequest, extension: str) -> HttpResponse:
-    return exports.export_response(filtered(request).qs, extension)
+    """The filtered list as a file; logged with its filters and its number of rows."""
+    filterset = filtered(request)
+    queryset = filterset.qs
+    record_access(
+        request.user,
+        AccessAction.EXPORT,
+        reference=_("Liste des réponses (%(format)s)") % {"format": extension.upper()},
+        details={
+            "format": extension,
+            "filters": filter_summary(filterset.form),
+            "rows": queryset.order_by().count(),
+        },
+    )
+    return exports.export_response(queryset, extension)
 
 
 @staff_required()
@@ -58,6 +73,7 @@ def submission_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
         submission = pdf_submissions().get(pk=pk)
     except Submission.DoesNotExist as missing:
         raise Http404 from missing
+    record_access(request.user, AccessAction.PDF_DOWNLOADED, submission)
     return pdf_response(submission)
 
 
@@ -75,7 +91,8 @@ def dispatch_batch(batch_id: str) -> None:
 @staff_required()
 def create_batch(request: HttpRequest) -> HttpResponse:
     """A zip of the PDF summaries of the filtered list (the filters are in the query string)."""
-    ids = list(filtered(request).qs.values_list("pk", flat=True)[: MAX_BATCH + 1])
+    filterset = filtered(request)
+    ids = list(filterset.qs.values_list("pk", flat=True)[: MAX_BATCH + 1])
     dashboard = reverse("staff:dashboard") + (f"?{request.GET.urlencode()}" if request.GET else "")
     if not ids:
         messages.error(request, _("Aucune réponse ne correspond aux filtres."))
@@ -88,6 +105,17 @@ def create_batch(request: HttpRequest) -> HttpResponse:
         )
         return redirect(dashboard)
     batch = PdfBatch.objects.create(requested_by=request.user, submission_ids=ids, total=len(ids))
+    record_access(
+        request.user,
+        AccessAction.PDF_BATCH,
+        reference=_("Lot de %(count)d récapitulatifs PDF") % {"count": len(ids)},
+        details={
+            "batch": str(batch.pk),
+            "filters": filter_summary(filterset.form),
+            "rows": len(ids),
+            "references": [f"AMI-{pk:05d}" for pk in ids],
+        },
+    )
     batch_id = str(batch.pk)
     transaction.on_commit(lambda: dispatch_batch(batch_id))
     return redirect("staff:batch", pk=batch.pk)
@@ -127,6 +155,12 @@ def batch_download(request: HttpRequest, pk: UUID) -> FileResponse:
     if batch.status != PdfBatch.Status.DONE or not batch.file:
         raise Http404
     name = f"reponses-ami-{timezone.localtime(batch.created_at):%Y-%m-%d-%H%M}.zip"
+    record_access(
+        request.user,
+        AccessAction.PDF_BATCH_DOWNLOADED,
+        reference=_("Lot de %(count)d récapitulatifs PDF") % {"count": batch.total},
+        details={"batch": str(batch.pk), "rows": batch.total},
+    )
     return FileResponse(
         batch.file.open("rb"), as_attachment=True, filename=name, content_type="application/zip"
     )

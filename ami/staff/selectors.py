@@ -7,6 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from notifications.models import OutgoingEmail
 from notifications.services import emails_about
@@ -170,7 +171,34 @@ def event_entry(event: SubmissionEvent) -> TimelineEntry:
             _("Message des référents") if event.is_from_referent else _("Message aux référents")
         )
         entry.text, entry.comment = event.comment, ""
+    elif event.kind == Kind.LINK_RESENT:
+        entry.lines = link_lines(details)
+    elif event.kind == Kind.ANONYMISED:
+        entry.lines = [ANONYMISATION_REASONS.get(details.get("reason"), "")]
     return entry
+
+
+ANONYMISATION_REASONS = {
+    "retention": gettext_lazy("Durée de conservation écoulée depuis la clôture"),
+    "erasure": gettext_lazy("Demande d’effacement de la personne (RGPD)"),
+}
+
+
+def link_lines(details: dict) -> list[str]:
+    lines = []
+    if details.get("expires_at"):
+        moment = timezone.localtime(datetime.fromisoformat(details["expires_at"]))
+        lines.append(
+            _("Valable jusqu’au %(date)s") % {"date": formats.date_format(moment, "j F Y")}
+        )
+    if details.get("recipients"):
+        lines.append(
+            ngettext(
+                "Envoyé à %(count)d référent", "Envoyé à %(count)d référents", details["recipients"]
+            )
+            % {"count": details["recipients"]}
+        )
+    return lines
 
 
 def email_entry(email: OutgoingEmail) -> TimelineEntry:

@@ -19,6 +19,7 @@ from notifications.services import queue_email
 from .. import workflow
 from ..filters import assignable_users
 from ..models import ClosureReason, Exchange, Orientation, Submission, SubmissionEvent
+from ..services import renew_private_link
 from ..workflow import Action, ActionNotAllowed, TransitionNotAllowed
 from .ics import invitation_attachment
 
@@ -118,6 +119,52 @@ def send_message(submission: Submission, by: AbstractBaseUser, text: str) -> Sub
         )
         workflow.email_referents(
             submission, "ami/emails/message_to_referents", {"message": text, "event": event}
+        )
+    return event
+
+
+def resend_private_link(
+    submission: Submission, by: AbstractBaseUser, comment: str = ""
+) -> SubmissionEvent:
+    """Revoke the référents' private link and email them a new one.
+
+    Side effects, in one transaction:
+
+    - a new token (``ami.services.renew_private_link``): the old link answers 404, the new
+      one works for ``PRIVATE_LINK_DAYS`` days from now;
+    - a ``LINK_RESENT`` event (who, when, ``comment``, the new expiry, how many référents
+      were written to);
+    - the email « nouveau lien de suivi » queued to each référent who gave an address.
+
+    Refused (``ActionNotAllowed``, message for the user, nothing written) for a role other
+    than ARS, an anonymised answer, or an answer whose référents gave no address.
+    """
+    workflow.require(by, Action.RESEND_LINK)
+    if submission.anonymised_at is not None:
+        raise ActionNotAllowed(
+            _("Les données personnelles de cette réponse ont été anonymisées : aucun lien.")
+        )
+    recipients = submission.referents.exclude(email="").count()
+    if not recipients:
+        raise ActionNotAllowed(
+            _("Aucun référent n’a donné d’adresse électronique : le lien ne peut être envoyé.")
+        )
+    with transaction.atomic():
+        renew_private_link(submission)
+        event = SubmissionEvent.objects.create(
+            submission=submission,
+            kind=Kind.LINK_RESENT,
+            author=by,
+            comment=comment,
+            details={
+                "expires_at": submission.access_expires_at.isoformat(),
+                "recipients": recipients,
+            },
+        )
+        workflow.email_referents(
+            submission,
+            workflow.ACTIONS[Action.RESEND_LINK].referent_email,
+            {"event": event, "expires_at": submission.access_expires_at},
         )
     return event
 

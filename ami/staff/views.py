@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .. import workflow
+from ..audit import Action as AccessAction
+from ..audit import access_log, record_access
 from ..filters import SORTABLE_COLUMNS, SubmissionFilter
 from ..models import Exchange, Submission
 from ..workflow import Action, ActionNotAllowed
@@ -33,6 +35,7 @@ from .forms import (
     NoteForm,
     OpinionForm,
     OrientForm,
+    ResendLinkForm,
     StatusForm,
 )
 from .selectors import (
@@ -138,6 +141,7 @@ def detail_context(
         Action.COMMENT: lambda: NoteForm(prefix="note"),
         Action.GIVE_OPINION: lambda: OpinionForm(prefix="avis"),
         Action.MESSAGE: lambda: MessageForm(prefix="message"),
+        Action.RESEND_LINK: lambda: ResendLinkForm(prefix="lien"),
     }
     action_forms = {
         f"{action.value}_form": make() for action, make in blank.items() if action in actions
@@ -158,6 +162,9 @@ def detail_context(
         "plain_moves": plain_moves,
         "status_form": StatusForm(prefix="statut"),
         "can": {action.value: action in actions for action in Action},
+        # Who opened this answer's personal data: for the ARS only.
+        "access_log": access_log(submission) if Action.PERSONAL_DATA in actions else None,
+        "link_expired": submission.private_link_has_expired(),
         **action_forms,
     }
 
@@ -180,6 +187,8 @@ def exchange_initial(exchange: Exchange | None) -> dict:
 def render_detail(
     request: HttpRequest, submission: Submission, **bound: forms.Form
 ) -> HttpResponse:
+    """The submission's page: its personal data is shown, so the access is logged."""
+    record_access(request.user, AccessAction.SUBMISSION_VIEWED, submission)
     return render(request, "ami/staff/submission.html", detail_context(request, submission, bound))
 
 
@@ -200,6 +209,7 @@ def act(
     submission = get_submission(pk)
     form = make_form(submission)
     if not form.is_valid():
+        report_hidden_errors(request, form)
         return render_detail(request, submission, **{form_name: form})
     try:
         perform(submission, form)
@@ -210,6 +220,16 @@ def act(
     else:
         messages.success(request, done)
     return redirect("staff:submission", pk=pk)
+
+
+def report_hidden_errors(request: HttpRequest, form: forms.Form) -> None:
+    """Errors of fields the page does not show (a button's value, a hidden input) cannot
+    sit next to their field: they become a message at the top of the page."""
+    for field in form.hidden_fields():
+        for error in field.errors:
+            messages.error(
+                request, _("Votre demande n’a pas pu être traitée : %(error)s") % {"error": error}
+            )
 
 
 @require_POST
@@ -333,4 +353,18 @@ def send_message(request: HttpRequest, pk: int) -> HttpResponse:
         lambda s: MessageForm(request.POST, prefix="message"),
         lambda s, form: services.send_message(s, request.user, form.cleaned_data["text"]),
         _("Le message est envoyé aux référents."),
+    )
+
+
+@require_POST
+@staff_required(Action.RESEND_LINK)
+def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke the private link and email a new one to the référents."""
+    return act(
+        request,
+        pk,
+        "resend_link_form",
+        lambda s: ResendLinkForm(request.POST, prefix="lien"),
+        lambda s, form: services.resend_private_link(s, request.user, form.cleaned_data["comment"]),
+        _("Un nouveau lien de suivi est envoyé aux référents ; l’ancien ne fonctionne plus."),
     )

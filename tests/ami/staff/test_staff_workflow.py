@@ -34,7 +34,8 @@ def test_ars_moves_follow_the_status(status, expected):
     )
     assert allowed & moves == expected
     assert allowed - moves == {
-        Action.VIEW, Action.COMMENT, Action.GIVE_OPINION, Action.ASSIGN, Action.MESSAGE
+        Action.VIEW, Action.COMMENT, Action.GIVE_OPINION, Action.ASSIGN, Action.MESSAGE,
+        Action.RESEND_LINK, Action.PERSONAL_DATA,
     }  # fmt: skip
 
 
