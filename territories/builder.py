@@ -16,6 +16,7 @@ from territories.models import Commune, Departement, Epci
 from territories.search import commune_choice_label, resolve_commune
 from territories.services import TerritorySummary, normalize_commune_name, summarize_communes
 
+INSEE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 # Enough for a large CPTS (a département has at most about 900 communes).
 MAX_COMMUNES = 1500
 # Commas separate entries, except the one inside a label's brackets: "(Hautes-Pyrénées, 65)".
@@ -105,7 +106,8 @@ class TerritoryBuilderForm(forms.Form):
             if self.is_bound
             else self.initial.get("commune_codes", "")
         )
-        codes = str(raw).split()[:MAX_COMMUNES]
+        # The hidden field comes back from the browser: keep only what INSEE codes look like.
+        codes = [code for code in str(raw).split() if INSEE_CODE.match(code)][:MAX_COMMUNES]
         return list(
             Commune.objects.filter(insee_code__in=codes)
             .select_related("departement")

@@ -355,14 +355,6 @@ def test_a_nul_byte_in_any_text_input_is_refused_next_to_it(client, answer_url, 
         assert NUL_MESSAGE in errors, errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "territories.builder.TerritoryBuilderForm._current_communes queries the raw hidden "
-        "field before validating it: a NUL byte reaches SQL, a 500 on PostgreSQL. To fix in "
-        "territories/builder.py (keep only codes made of [0-9AB]); then remove this mark."
-    ),
-)
 def test_a_nul_byte_in_the_territorys_hidden_codes_never_reaches_the_database(
     client, answer_url, no_nul_reaches_the_database
 ):
