@@ -3,7 +3,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from . import health, views
+from .forms import AdminLoginForm
 
+admin.site.login_form = AdminLoginForm
 admin.site.site_header = _("Portail CPTS — administration")
 admin.site.site_title = _("Portail CPTS")
 admin.site.index_title = _("Suivi des appels à manifestation d'intérêt et des projets")

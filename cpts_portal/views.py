@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from cpts_portal.forms import LoginForm
 from cpts_portal.roles import STAFF_ROLES, Role, has_role
 
 
@@ -85,7 +86,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 # One sign-in page for every agent and coordinator (the admin's only accepts is_staff users).
-login = auth_views.LoginView.as_view(redirect_authenticated_user=True)
+login = auth_views.LoginView.as_view(
+    authentication_form=LoginForm, redirect_authenticated_user=True
+)
 logout = auth_views.LogoutView.as_view(next_page="ami:home")
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cpts_portal.forms import LoginForm
 from projects import rules, selectors, services, workflow
 from projects.filters import ProjectFilter
 from projects.forms import (
@@ -27,6 +28,7 @@ from territories.builder import TerritoryBuilderForm
 from .common import project_login_required, require, with_project
 
 login = auth_views.LoginView.as_view(
+    authentication_form=LoginForm,
     template_name="projects/login.html",
     next_page=reverse_lazy("projects:list"),
     redirect_authenticated_user=True,
