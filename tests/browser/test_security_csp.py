@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.factories import CampaignFactory, SubmissionFactory
 
@@ -76,7 +77,8 @@ def test_public_pages_break_no_content_security_policy(page, live_server):
     watcher.visit(reverse("ami:answer", kwargs={"slug": campaign.slug}))
     accordion = page.get_by_role("button", name=re.compile("Le texte de l’appel"))
     accordion.click()
-    page.wait_for_function("document.querySelector('#texte-appel').offsetHeight > 0")
+    # expect() polls without eval: wait_for_function's string can fall foul of the CSP itself.
+    expect(page.locator("#texte-appel")).to_be_visible()
     assert accordion.get_attribute("aria-expanded") == "true"  # the DSFR's JS runs
     page.get_by_role("button", name="Ajouter un acteur").click()
     page.get_by_role("button", name="Ajouter un référent").click()
