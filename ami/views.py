@@ -78,8 +78,10 @@ def render_form(
     status: int = 200,
     show_errors: bool = True,
 ) -> HttpResponse:
-    for form in [forms.submission, *forms.actors, *forms.referents]:
-        form.helper.form_show_errors = show_errors
+    if not show_errors:
+        # Only then: iterating the formsets builds their forms, which a cached blank form skips.
+        for form in [forms.submission, *forms.actors, *forms.referents]:
+            form.helper.form_show_errors = False
     context.update(
         show_errors=show_errors,
         territory_form=forms.territory,

@@ -570,7 +570,9 @@ def main() -> int:
         help="collect static files here and reuse them next time (default: a temporary folder)",
     )
     parser.add_argument(
-        "--conn-max-age", type=int, help="DATABASE_CONN_MAX_AGE for gunicorn (default: unset, 0)"
+        "--conn-max-age",
+        type=int,
+        help="DATABASE_CONN_MAX_AGE for gunicorn (default: unset, the portal's 60 s)",
     )
     args = parser.parse_args()
     if args.quick:

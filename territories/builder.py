@@ -108,6 +108,8 @@ class TerritoryBuilderForm(forms.Form):
         )
         # The hidden field comes back from the browser: keep only what INSEE codes look like.
         codes = [code for code in str(raw).split() if INSEE_CODE.match(code)][:MAX_COMMUNES]
+        if not codes:
+            return []  # the blank form, on every visit: not even a query to compile
         return list(
             Commune.objects.filter(insee_code__in=codes)
             .select_related("departement")

@@ -138,7 +138,11 @@ def _cache_of_its_own(request, settings):
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"test-{request.node.nodeid}",
-        }
+        },
+        "fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"fragments-{request.node.nodeid}",
+        },
     }
     yield
 

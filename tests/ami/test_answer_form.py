@@ -1,9 +1,11 @@
 """The public AMI form: validation, storage, double submit, closed campaigns."""
 
+import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -298,3 +300,31 @@ def test_campaign_is_open_on_its_closing_day():
 
 def test_unknown_campaign_is_404(client):
     assert client.get("/ami/inexistante/").status_code == 404
+
+
+FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
+
+
+def test_blank_form_is_rendered_once_and_each_visitor_keeps_own_tokens(client, campaign):
+    first = client.get(answer_url(campaign))
+    second = Client().get(answer_url(campaign))
+
+    field_templates = [name for name in first.templates if name.name.startswith("crispy_dsfr/")]
+    assert field_templates, "the first visit renders the fields"
+    assert not [name for name in second.templates if name.name.startswith("crispy_dsfr/")]
+    tokens = [FORM_TOKEN.search(page.content.decode()).group(1) for page in (first, second)]
+    assert tokens[0] != tokens[1]
+    fields = [
+        page.content.decode().split(token)[1].split("</form>")[0]
+        for page, token in zip((first, second), tokens, strict=True)
+    ]
+    assert fields[0] == fields[1]
+
+
+def test_form_with_errors_is_never_served_from_the_blank_form(client, campaign):
+    client.get(answer_url(campaign))
+    response = post_answer(client, campaign, context="")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "fr-input-group--error" in page or "fr-fieldset--error" in page
+    assert 'id="contexte"' in page

@@ -61,10 +61,11 @@ def test_health_is_degraded_when_redis_stops_and_ok_again_when_it_restarts(
     client, settings, broker_at, private_redis
 ):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": private_redis.url,
-        }
+        },
     }
     broker_at(private_redis.url)
     code, body = health(client)

@@ -41,10 +41,11 @@ def test_answers_sent_while_redis_is_down_are_stored_and_emailed_once_it_is_back
 ):
     # Redis is the cache too (rate limits count there): the outage takes both away.
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": private_redis.url,
-        }
+        },
     }
     settings.RATELIMIT_ENABLED = True
     worker = celery_worker_factory(broker_url=private_redis.url)
@@ -87,10 +88,11 @@ def test_an_answer_sent_while_redis_hangs_is_stored_and_emailed_once_it_answers_
     # A hung server (SIGSTOP) accepts connections and never answers: the publish and the
     # cache give up on their socket timeouts instead of failing at once.
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": private_redis.url,
-        }
+        },
     }
     settings.RATELIMIT_ENABLED = True
     worker = celery_worker_factory(broker_url=private_redis.url)
