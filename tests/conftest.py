@@ -24,9 +24,12 @@ Fixtures:
     Using it makes the test transactional (``live_server`` does) and serves static files,
     django-dsfr's included, from the finders. When the test fails, a screenshot and the
     page's HTML are written to ``test-results/<test id>/`` at the repository root.
+``celery_worker_factory`` (function)
+    ``celery_worker_factory(broker_url=..., env={...})`` starts a real ``celery worker``
+    subprocess on the test database and the broker given, consuming a queue of its own,
+    sending emails to files; see ``CeleryWorker``.
 ``celery_worker_process`` (function)
-    A real ``celery worker`` subprocess on the test database and Redis, consuming a queue
-    of its own, sending emails to files; see ``CeleryWorker``.
+    The same, started on the configured broker (Redis).
 
 Celery tasks run in-process (``task_always_eager``) in every test, whether or not REDIS_URL
 is set, except while ``celery_worker_process`` runs a real worker.
@@ -48,7 +51,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -320,22 +323,26 @@ def _remove_queue_keys(redis_url: str, queue: str) -> None:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path, request) -> Iterator[CeleryWorker]:
-    """Run a real Celery worker for the test; yield a ``CeleryWorker``.
+def celery_worker_factory(transactional_db, tmp_path, request):
+    """Start a real ``celery worker`` subprocess: ``start(broker_url=None, env=None)``.
 
     The test is transactional (this fixture requests ``transactional_db``): the worker is
     another process with its own connection, so it only sees committed rows. It runs
     ``celery -A cpts_portal worker --pool=solo`` from this virtualenv with:
 
     - DATABASE_URL pointing at the test database of this xdist worker (read from
-      ``settings.DATABASES`` once pytest-django has created it), the same REDIS_URL;
+      ``settings.DATABASES`` once pytest-django has created it);
+    - the broker given (default: the configured one, else REDIS_URL), which the test
+      process's Celery app is pointed at too;
     - a queue of its own (``-Q``, also CELERY_TASK_DEFAULT_QUEUE): meanwhile this process's
       Celery app sends to that queue by default and with ``task_always_eager`` off, so
       ``task.delay()`` in the test or in the code under test reaches this worker only;
-    - EMAIL_BACKEND=file into ``worker.mail_dir`` (read them with ``worker.emails()``).
+    - EMAIL_BACKEND=file into ``worker.mail_dir`` (read them with ``worker.emails()``), and
+      the extra environment variables given (EMAIL_BACKEND=smtp, OUTBOX_MAX_ATTEMPTS...).
 
     It is ready when it answers a ping; it gets SIGTERM (warm shutdown) at teardown, before
-    the database is flushed. Its log is printed when the test fails.
+    the database is flushed, and the app's broker, queue and eager mode are restored. Its
+    log is printed when the test fails. One worker per test: the app follows the last one.
     """
     if problem := integration_problem():
         missing_service(problem)
@@ -346,69 +353,118 @@ def celery_worker_process(transactional_db, tmp_path, request) -> Iterator[Celer
     db = settings.DATABASES["default"]
     if not db["NAME"].startswith("test_"):
         pytest.fail(f"Refusing to start a worker on {db['NAME']!r}: not a test database.")
-    redis_url = os.environ["REDIS_URL"]
-    xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    queue = f"cpts-test-{xdist_worker}-{uuid.uuid4().hex[:8]}"
-    name = f"{queue}@{socket.gethostname()}"
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    log_path = tmp_path / "celery-worker.log"
-
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "cpts_portal.settings"),
-        "DATABASE_URL": database_url(db),
-        "REDIS_URL": redis_url,
-        "CELERY_BROKER_URL": app.conf.broker_url or redis_url,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "EMAIL_BACKEND": "file",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "PYTHONUNBUFFERED": "1",
+    saved = {
+        key: app.conf[key] for key in ("broker_url", "task_default_queue", "task_always_eager")
     }
-    command = [
-        sys.executable, "-m", "celery", "-A", "cpts_portal", "worker",
-        "--pool=solo", "--concurrency=1", "-l", "info", "-Q", queue, "-n", name,
-        # Faster start, and no chatter with the workers of other xdist processes.
-        "--without-mingle", "--without-gossip", "--without-heartbeat",
-    ]  # fmt: skip
-    with log_path.open("w", encoding="utf-8") as log:
-        log.write(f"$ {' '.join(command)}\n# DATABASE_URL={env['DATABASE_URL']}\n")
-        log.flush()
-        process = subprocess.Popen(
-            command,
-            cwd=request.config.rootpath,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    worker = CeleryWorker(name, queue, mail_dir, log_path, env["DATABASE_URL"], process)
+    started: list[tuple[CeleryWorker, str]] = []
 
-    saved = {key: app.conf[key] for key in ("task_default_queue", "task_always_eager")}
-    app.conf.task_default_queue = queue
-    app.conf.task_always_eager = False
-    try:
+    def start(broker_url: str | None = None, env: dict[str, str] | None = None) -> CeleryWorker:
+        assert not started, "one worker per test"
+        broker_url = broker_url or saved["broker_url"] or os.environ["REDIS_URL"]
+        xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        queue = f"cpts-test-{xdist_worker}-{uuid.uuid4().hex[:8]}"
+        name = f"{queue}@{socket.gethostname()}"
+        mail_dir = tmp_path / "mail"
+        mail_dir.mkdir()
+        log_path = tmp_path / "celery-worker.log"
+        worker_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "cpts_portal.settings"
+            ),
+            "DATABASE_URL": database_url(db),
+            "REDIS_URL": broker_url,
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_TASK_DEFAULT_QUEUE": queue,
+            "EMAIL_BACKEND": "file",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        command = [
+            sys.executable, "-m", "celery", "-A", "cpts_portal", "worker",
+            "--pool=solo", "--concurrency=1", "-l", "info", "-Q", queue, "-n", name,
+            # Faster start, and no chatter with the workers of other xdist processes.
+            "--without-mingle", "--without-gossip", "--without-heartbeat",
+        ]  # fmt: skip
+        with log_path.open("w", encoding="utf-8") as log:
+            log.write(f"$ {' '.join(command)}\n# broker {broker_url}\n")
+            log.write(f"# DATABASE_URL={worker_env['DATABASE_URL']}\n")
+            log.flush()
+            process = subprocess.Popen(
+                command,
+                cwd=request.config.rootpath,
+                env=worker_env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        worker = CeleryWorker(name, queue, mail_dir, log_path, worker_env["DATABASE_URL"], process)
+        started.append((worker, broker_url))
+
+        # The test process publishes to the same broker and queue, for real.
+        app.conf.broker_url = broker_url
+        app.conf.task_default_queue = queue
+        app.conf.task_always_eager = False
+        forget_broker_connections(app)
         worker.wait_for(
             lambda: re.search(r"\bready\.", worker.log()),
             timeout=WORKER_START_TIMEOUT,
             what="the Celery worker to start",
         )
         # "ready" can precede the broadcast subscription by a moment: wait for a pong.
-        worker.wait_for(
-            lambda: app.control.ping(destination=[name], timeout=0.5),
-            timeout=WORKER_START_TIMEOUT,
-            what="the Celery worker to answer a ping",
-        )
-        yield worker
+        wait_for_pong(worker)
+        return worker
+
+    try:
+        yield start
     finally:
         app.conf.update(saved)
-        process.terminate()
+        forget_broker_connections(app)
+        for worker, broker_url in started:
+            worker.process.terminate()
+            try:
+                worker.process.wait(timeout=WORKER_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+            _remove_queue_keys(broker_url, worker.queue)
+            if node_failed(request.node):
+                print(f"--- Celery worker log ({worker.log_path}) ---\n{worker.log()}")
+
+
+@pytest.fixture
+def celery_worker_process(celery_worker_factory) -> CeleryWorker:
+    """A real worker on the configured broker (Redis): ``celery_worker_factory()``."""
+    return celery_worker_factory()
+
+
+def forget_broker_connections(app) -> None:
+    """Make the Celery app read ``broker_url`` again at its next connection.
+
+    Celery keeps a connection pool, a producer pool and the control mailbox's producer pool
+    once created, and ``app.close()`` forgets only the first; this forgets the three, as
+    Celery itself does after a fork. They are not closed: kombu registers them per broker
+    URL and would hand the closed ones back when the URL is used again.
+    """
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+    control = app.__dict__.get("control")
+    if control is not None:
+        control.mailbox.__dict__.pop("producer_pool", None)
+
+
+def wait_for_pong(worker: CeleryWorker, timeout: float = WORKER_START_TIMEOUT) -> None:
+    """Wait until the worker answers a ping: it is connected and consuming its queue."""
+    from cpts_portal.celery import app
+
+    def pong() -> bool:
         try:
-            process.wait(timeout=WORKER_STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        _remove_queue_keys(redis_url, queue)
-        if node_failed(request.node):
-            print(f"--- Celery worker log ({log_path}) ---\n{worker.log()}")
+            return bool(app.control.ping(destination=[worker.name], timeout=0.5))
+        except Exception:  # a broker coming back raises for a while: not yet
+            return False
+
+    worker.wait_for(pong, timeout, what=f"the Celery worker {worker.name} to answer a ping")

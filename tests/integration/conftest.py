@@ -1,16 +1,11 @@
-"""Fixtures of the failure tests: a Redis server of their own, workers on any broker, SMTP.
+"""Fixtures of the failure tests: a Redis server of their own, SMTP, a closed port.
+
+Workers on any broker come from ``celery_worker_factory`` (tests/conftest.py).
 
 ``private_redis`` (function)
     A ``redis-server`` subprocess on a free port of 127.0.0.1, without persistence, in a
     temporary directory; ``stop()`` and ``start()`` it (same port) to play an outage,
     ``freeze()`` and ``thaw()`` it (SIGSTOP, SIGCONT) to play a hung server.
-``celery_worker_factory`` (function)
-    ``celery_worker_factory(broker_url=..., env={...})`` starts a real ``celery worker``
-    subprocess like ``celery_worker_process`` (tests/conftest.py: test database, a queue of
-    its own, emails to files), but on the broker given (the test process's Celery app is
-    pointed at it too) and with extra environment variables (EMAIL_BACKEND=smtp,
-    OUTBOX_MAX_ATTEMPTS...). Every worker started is stopped at teardown, and the app's
-    broker, queue and eager mode are restored.
 ``smtp_server`` (function)
     ``smtp_server(rcpt=..., data=...)`` starts an in-process SMTP server (asyncio, in a
     thread) that answers the given reply to every RCPT TO or after every DATA; see
@@ -20,16 +15,13 @@
 """
 
 import asyncio
-import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,16 +29,7 @@ from typing import TypeVar
 
 import pytest
 
-from tests.conftest import (
-    WORKER_START_TIMEOUT,
-    WORKER_STOP_TIMEOUT,
-    CeleryWorker,
-    _remove_queue_keys,
-    database_url,
-    integration_problem,
-    missing_service,
-    node_failed,
-)
+from tests.conftest import missing_service
 
 T = TypeVar("T")
 
@@ -164,131 +147,6 @@ def private_redis(tmp_path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
-
-
-# --- Celery workers ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def celery_worker_factory(transactional_db, tmp_path, request):
-    """Start real Celery workers on a broker of the test's choice; see the module doc.
-
-    Only one worker at a time: the test process's Celery app follows the last one started.
-    """
-    if problem := integration_problem():
-        missing_service(problem)
-    from django.conf import settings
-
-    from cpts_portal.celery import app
-
-    db = settings.DATABASES["default"]
-    if not db["NAME"].startswith("test_"):
-        pytest.fail(f"Refusing to start a worker on {db['NAME']!r}: not a test database.")
-    saved = {
-        key: app.conf[key] for key in ("broker_url", "task_default_queue", "task_always_eager")
-    }
-    started: list[tuple[CeleryWorker, str]] = []
-
-    def start(broker_url: str | None = None, env: dict[str, str] | None = None) -> CeleryWorker:
-        assert not started, "one worker per test"
-        broker_url = broker_url or saved["broker_url"] or os.environ["REDIS_URL"]
-        xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        queue = f"cpts-test-{xdist_worker}-{uuid.uuid4().hex[:8]}"
-        name = f"{queue}@{socket.gethostname()}"
-        mail_dir = tmp_path / "mail"
-        mail_dir.mkdir()
-        log_path = tmp_path / "celery-worker.log"
-        worker_env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": os.environ.get(
-                "DJANGO_SETTINGS_MODULE", "cpts_portal.settings"
-            ),
-            "DATABASE_URL": database_url(db),
-            "REDIS_URL": broker_url,
-            "CELERY_BROKER_URL": broker_url,
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "EMAIL_BACKEND": "file",
-            "EMAIL_FILE_PATH": str(mail_dir),
-            "PYTHONUNBUFFERED": "1",
-            **(env or {}),
-        }
-        command = [
-            sys.executable, "-m", "celery", "-A", "cpts_portal", "worker",
-            "--pool=solo", "--concurrency=1", "-l", "info", "-Q", queue, "-n", name,
-            "--without-mingle", "--without-gossip", "--without-heartbeat",
-        ]  # fmt: skip
-        with log_path.open("w", encoding="utf-8") as log:
-            log.write(f"$ {' '.join(command)}\n# broker {broker_url}\n")
-            log.flush()
-            process = subprocess.Popen(
-                command,
-                cwd=request.config.rootpath,
-                env=worker_env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        worker = CeleryWorker(name, queue, mail_dir, log_path, worker_env["DATABASE_URL"], process)
-        started.append((worker, broker_url))
-
-        # The test process publishes to the same broker and queue, for real.
-        app.conf.broker_url = broker_url
-        app.conf.task_default_queue = queue
-        app.conf.task_always_eager = False
-        forget_broker_connections(app)
-        worker.wait_for(
-            lambda: re.search(r"\bready\.", worker.log()),
-            timeout=WORKER_START_TIMEOUT,
-            what="the Celery worker to start",
-        )
-        wait_for_pong(worker)
-        return worker
-
-    try:
-        yield start
-    finally:
-        app.conf.update(saved)
-        forget_broker_connections(app)
-        for worker, broker_url in started:
-            worker.process.terminate()
-            try:
-                worker.process.wait(timeout=WORKER_STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                worker.process.kill()
-                worker.process.wait()
-            _remove_queue_keys(broker_url, worker.queue)
-            if node_failed(request.node):
-                print(f"--- Celery worker log ({worker.log_path}) ---\n{worker.log()}")
-
-
-def forget_broker_connections(app) -> None:
-    """Make the Celery app read ``broker_url`` again at its next connection.
-
-    Celery keeps a connection pool, a producer pool and the control mailbox's producer pool
-    once created, and ``app.close()`` forgets only the first; this forgets the three, as
-    Celery itself does after a fork. They are not closed: kombu registers them per broker
-    URL and would hand the closed ones back when the URL is used again.
-    """
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-    control = app.__dict__.get("control")
-    if control is not None:
-        control.mailbox.__dict__.pop("producer_pool", None)
-
-
-def wait_for_pong(worker: CeleryWorker, timeout: float = WORKER_START_TIMEOUT) -> None:
-    """Wait until the worker answers a ping: it is connected and consuming its queue."""
-    from cpts_portal.celery import app
-
-    def pong() -> bool:
-        if worker.process.poll() is not None:
-            pytest.fail(f"The Celery worker died.\n--- worker log ---\n{worker.log()}")
-        return bool(app.control.ping(destination=[worker.name], timeout=0.5))
-
-    wait_until(pong, timeout, f"the Celery worker {worker.name} to answer a ping")
 
 
 # --- SMTP ------------------------------------------------------------------------------------

@@ -5,8 +5,7 @@ from django.db import connection
 from django.urls import reverse
 
 from cpts_portal.celery import app
-
-from .conftest import forget_broker_connections
+from tests.conftest import forget_broker_connections
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

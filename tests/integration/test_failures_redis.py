@@ -11,9 +11,10 @@ from ami.models import Submission
 from notifications.models import OutgoingEmail
 from notifications.tasks import requeue_pending_emails
 from tests.ami.helpers import answer_data
+from tests.conftest import wait_for_pong
 from tests.factories import CampaignFactory
 
-from .conftest import wait_for_pong, wait_until
+from .conftest import wait_until
 
 pytestmark = pytest.mark.integration
 
