@@ -228,15 +228,21 @@ def page(chromium, live_server, request):
     try:
         yield page
     finally:
-        if node_failed(request.node):
-            folder = results_dir(request.node)
-            try:
-                page.screenshot(path=folder / "failure.png", full_page=True)
-                (folder / "failure.html").write_text(page.content(), encoding="utf-8")
-                print(f"Screenshot of the failing page: {folder / 'failure.png'}")
-            except Exception as error:  # a closed or crashed page: keep the real failure
-                print(f"No screenshot of the failing page: {error}")
+        keep_failing_page(page, request.node)
         context.close()
+
+
+def keep_failing_page(page, node: pytest.Item) -> None:
+    """When the test failed, write the page's screenshot and HTML to ``test-results/``."""
+    if not node_failed(node):
+        return
+    folder = results_dir(node)
+    try:
+        page.screenshot(path=folder / "failure.png", full_page=True)
+        (folder / "failure.html").write_text(page.content(), encoding="utf-8")
+        print(f"Screenshot of the failing page: {folder / 'failure.png'}")
+    except Exception as error:  # a closed or crashed page: keep the real failure
+        print(f"No screenshot of the failing page: {error}")
 
 
 # --- Celery worker ---------------------------------------------------------------------------

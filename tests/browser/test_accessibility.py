@@ -33,7 +33,7 @@ from ami.models import PdfBatch, Submission
 from ami.staff import services as staff_services
 from cpts_portal.roles import Role
 from projects.models import Stage
-from tests.conftest import node_failed, results_dir
+from tests.conftest import keep_failing_page
 from tests.factories import (
     CampaignFactory,
     CommuneFactory,
@@ -512,14 +512,7 @@ def warm_page(warm_context, live_server, request):
     try:
         yield page
     finally:
-        if node_failed(request.node):
-            folder = results_dir(request.node)
-            try:
-                page.screenshot(path=folder / "failure.png", full_page=True)
-                (folder / "failure.html").write_text(page.content(), encoding="utf-8")
-                print(f"Screenshot of the failing page: {folder / 'failure.png'}")
-            except Exception as error:  # a closed or crashed page: keep the real failure
-                print(f"No screenshot of the failing page: {error}")
+        keep_failing_page(page, request.node)
         page.close()
 
 
