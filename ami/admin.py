@@ -14,16 +14,8 @@ from .selectors import same_territory_projects, same_territory_submissions
 from .staff import services as staff_services
 
 
-class NulFreeSearchMixin:
-    """The admin's search box sends its text to the database as is: a NUL byte there is a
-    database error on PostgreSQL (a 500), not an empty result. Searches drop it."""
-
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
-
-
 @admin.register(Campaign)
-class CampaignAdmin(NulFreeSearchMixin, admin.ModelAdmin):
+class CampaignAdmin(admin.ModelAdmin):
     list_display = ("title", "edition", "region", "opens_on", "closes_on", "contact_email")
     list_filter = ("region",)
     search_fields = ("title", "edition")
@@ -106,7 +98,7 @@ class ObjectiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(NulFreeSearchMixin, admin.ModelAdmin):
+class SubmissionAdmin(admin.ModelAdmin):
     form = SubmissionAdminForm
     list_display = ("reference", "campaign", "first_actor", "status", "assignee", "submitted_at")
     list_filter = ("campaign", "status", ObjectiveFilter, "submitted_at")
@@ -266,7 +258,7 @@ class SubmissionAdmin(NulFreeSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(NulFreeSearchMixin, admin.ModelAdmin):
+class AccessLogAdmin(admin.ModelAdmin):
     """The access log, read-only: nobody adds, changes or deletes a line, not even here."""
 
     list_display = ("at", "user_label", "action", "reference")
