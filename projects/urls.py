@@ -1,6 +1,7 @@
 """CPTS projects, under /projets/."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from .views import pipeline, projects
 
@@ -8,7 +9,12 @@ app_name = "projects"
 
 urlpatterns = [
     path("", projects.project_list, name="list"),
-    path("connexion/", projects.login, name="login"),
+    # The projects had their own sign-in page: old links and bookmarks land on the portal's.
+    path(
+        "connexion/",
+        RedirectView.as_view(pattern_name="login", permanent=True, query_string=True),
+        name="login",
+    ),
     path("deconnexion/", projects.logout, name="logout"),
     path("nouveau/", projects.project_create, name="create"),
     path("<int:pk>/", projects.project_detail, name="detail"),

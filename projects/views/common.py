@@ -7,18 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.urls import reverse_lazy
 
 from projects import rules
 from projects.models import CptsProject
 from projects.selectors import coordinator_queryset
-
-LOGIN_URL = reverse_lazy("projects:login")
-
-
-def project_login_required(view):
-    """Anonymous visitors go to the projects' login page (coordinators are not admin staff)."""
-    return login_required(view, login_url=LOGIN_URL)
 
 
 def project_queryset() -> QuerySet[CptsProject]:
@@ -44,7 +36,7 @@ def require(allowed: bool) -> None:
 def with_project(view):
     """Decorate ``view(request, project, ...)``: login, then the project or 404."""
 
-    @project_login_required
+    @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, pk: int, *args, **kwargs):
         return view(request, get_project(request, pk), *args, **kwargs)

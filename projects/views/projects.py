@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,7 +10,6 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cpts_portal.forms import LoginForm
 from projects import rules, selectors, services, workflow
 from projects.filters import ProjectFilter
 from projects.forms import (
@@ -25,18 +25,12 @@ from projects.models import CptsProject, LegalHolder, Milestone, Phase, Stage
 from projects.models.choices import PIPELINE
 from territories.builder import TerritoryBuilderForm
 
-from .common import project_login_required, require, with_project
+from .common import require, with_project
 
-login = auth_views.LoginView.as_view(
-    authentication_form=LoginForm,
-    template_name="projects/login.html",
-    next_page=reverse_lazy("projects:list"),
-    redirect_authenticated_user=True,
-)
-logout = auth_views.LogoutView.as_view(next_page=reverse_lazy("projects:login"))
+logout = auth_views.LogoutView.as_view(next_page=reverse_lazy("login"))
 
 
-@project_login_required
+@login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     """Staff: the pipeline board (counts per stage) and the filtered list. Coordinators:
     their own projects. A constant number of queries whatever the number of rows."""
@@ -63,7 +57,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@project_login_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
     require(rules.can_manage(request.user))

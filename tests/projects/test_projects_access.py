@@ -86,7 +86,7 @@ def test_every_project_view_for_every_kind_of_visitor(
         response = client.get(url)
         assert response.status_code == expected, f"{view} as {who}: {response.status_code}"
         if expected == LOGIN:
-            assert response.url.startswith(reverse("projects:login") + "?next=")
+            assert response.url.startswith(reverse("login") + "?next=")
 
 
 def test_coordinators_list_only_their_projects(client, project, other_project, charlie, alice):
@@ -118,14 +118,15 @@ def test_outsider_cannot_post_to_another_projects_pages(client, project, charlie
         assert client.post(url, {}).status_code == 404, name
 
 
-def test_coordinator_login_page_lets_a_coordinator_in(client, alice):
+def test_the_old_projects_sign_in_link_leads_a_coordinator_in_by_the_portals(
+    client, alice, project
+):
     alice.set_password("motdepasse-solide-42")
     alice.save()
-    page = client.get(reverse("projects:login"))
-    assert page.status_code == 200
-    response = client.post(
-        reverse("projects:login"),
-        {"username": "alice", "password": "motdepasse-solide-42"},
-    )
+    next_page = "?next=" + project.get_absolute_url()
+    response = client.get(reverse("projects:login") + next_page)
+    assert response.status_code == 301
+    assert response.url == reverse("login") + next_page
+    response = client.post(response.url, {"username": "alice", "password": "motdepasse-solide-42"})
     assert response.status_code == 302
-    assert response.url == reverse("projects:list")
+    assert response.url == project.get_absolute_url()

@@ -111,7 +111,7 @@ def test_document_is_hidden_from_outsiders_and_anonymous(client, project, alice,
     url = document.get_absolute_url()
     response = client.get(url)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("projects:login"))
+    assert response.url.startswith(reverse("login"))
     client.force_login(charlie)
     assert client.get(url).status_code == 404
 

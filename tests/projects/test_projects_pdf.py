@@ -52,7 +52,7 @@ def test_coordinators_and_staff_download_the_fiche(client, project, who, request
 def test_outsiders_and_anonymous_do_not_get_it(client, project, charlie):
     response = client.get(pdf_url(project))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("projects:login"))
+    assert response.url.startswith(reverse("login"))
     client.force_login(charlie)
     assert client.get(pdf_url(project)).status_code == 404
     client.force_login(UserFactory(username="personne"))

@@ -19,9 +19,10 @@ for the test, as seven visitors:
     the coordinator of another project only.
 
 Expected values: ``OK`` (200), ``LOGIN`` (302 to a sign-in page, with ``?next=``),
-``REDIRECT`` (302 elsewhere), ``FORBIDDEN`` (403), ``HIDDEN`` (404: the object's existence
-stays private), ``GONE`` (410), ``POST_ONLY`` (405: POST-only views are checked for their
-GET behaviour only; their POST rules are in the tests of each app).
+``REDIRECT`` (302 elsewhere), ``MOVED`` (301: an old address), ``FORBIDDEN`` (403),
+``HIDDEN`` (404: the object's existence stays private), ``GONE`` (410), ``POST_ONLY`` (405:
+POST-only views are checked for their GET behaviour only; their POST rules are in the tests
+of each app).
 
 Left out, on purpose:
 
@@ -60,7 +61,7 @@ from tests.projects.helpers import pdf_file
 
 pytestmark = pytest.mark.django_db
 
-OK, REDIRECT, FORBIDDEN, HIDDEN, GONE, POST_ONLY = 200, 302, 403, 404, 410, 405
+OK, MOVED, REDIRECT, FORBIDDEN, HIDDEN, GONE, POST_ONLY = 200, 301, 302, 403, 404, 410, 405
 LOGIN = "302 to a sign-in page"
 
 VISITORS = ("anonymous", "link", "ars", "urps", "am", "coord", "other_coord")
@@ -88,7 +89,7 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     # Sign-in (signed-in users are sent on) and sign-out (POST only since Django 5)
     "login": SIGNED_IN_ELSEWHERE,
     "logout": POST_ONLY_VIEW,
-    "projects:login": SIGNED_IN_ELSEWHERE,
+    "projects:login": (MOVED,) * 7,  # the projects' former sign-in page, now the portal's
     "projects:logout": POST_ONLY_VIEW,
     "agent_home": (LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     # The professional's private link
@@ -155,7 +156,7 @@ ADMIN_SAMPLES: dict[str, tuple[Any, ...]] = {
     "admin:auth_user_changelist": (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN, LOGIN),
 }
 
-SIGN_IN_PAGES = ("login", "projects:login", "admin:login")
+SIGN_IN_PAGES = ("login", "admin:login")
 
 
 # --- Discovery -------------------------------------------------------------------------------
