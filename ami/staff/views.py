@@ -165,6 +165,8 @@ def detail_context(
         # Who opened this answer's personal data: for the ARS only.
         "access_log": access_log(submission) if Action.PERSONAL_DATA in actions else None,
         "link_expired": submission.private_link_has_expired(),
+        # A form sent back with errors: the page title says « Erreur » (RGAA 8.6).
+        "has_errors": any(form.errors for form in bound.values()),
         **action_forms,
     }
 

@@ -33,20 +33,8 @@ pytestmark = pytest.mark.django_db
 
 PORTAL = "Portail CPTS"
 ERROR_PREFIX = "Erreur — "
-
-# Error states whose template (work in progress elsewhere) does not say « Erreur » yet.
-# Checked by test_known_missing_error_prefixes_are_still_missing: remove a state from this
-# set when its template is fixed.
-MISSING_ERROR_PREFIX = {
-    # ami/templates/ami/staff/submission.html: {% block title %} ignores the action forms.
-    "staff-submission-errors",
-    # projects/templates/projects/project_form.html: no prefix when form.errors.
-    "project-new-errors",
-    # projects/templates/projects/letter.html: « Dépôt refusé — » (refusal), not « Erreur ».
-    "project-letter-errors",
-    # projects/templates/projects/_simple_form.html: no prefix when form.errors.
-    "project-urps-opinion-errors",
-}
+# A DSFR error style (alert, field group, message): the page does show an error.
+ERROR_MARK = re.compile(r"\bfr-[a-z-]+--error\b")
 
 
 def title_of(response) -> str:
@@ -73,8 +61,13 @@ class Pages:
         self._record(state, self.client.get(url), status)
 
     def post(self, state: str, url: str, data: dict) -> None:
-        """A form sent back with errors: 200, or 422 (Unprocessable Content) for some."""
-        self._record(state, self.client.post(url, data), 200, 422)
+        """A form sent back with errors: 200, or 422 (Unprocessable Content) for some.
+
+        ``data`` must not be empty: views read an empty POST as no submission at all.
+        """
+        response = self.client.post(url, data)
+        self._record(state, response, 200, 422)
+        assert ERROR_MARK.search(response.content.decode()), (state, "no error shown")
         self.errors.add(state)
 
     def _record(self, state: str, response, *statuses: int) -> None:
@@ -151,21 +144,36 @@ def pages(client, settings, tmp_path) -> Pages:
     draft = project_at("CPTS de l’Aulne", Stage.DRAFT)
     deposited = project_at("CPTS du Cap", Stage.LETTER_DEPOSITED)
     health = project_at("CPTS du Léon", Stage.HEALTH_PROJECT_DEPOSITED)
+    validated = project_at("CPTS de Crozon", Stage.LETTER_VALIDATED)
     signed = project_at("CPTS du Pays de Douarnenez", Stage.CONTRACT_SIGNED)
     pages.as_user(ars)
     pages.get("projects-list", reverse("projects:list"))
     pages.get("project-new", reverse("projects:create"))
-    pages.post("project-new-errors", reverse("projects:create"), {})
-    pages.get("project-contract", reverse("projects:contract", args=[signed.pk]))
+    pages.post("project-new-errors", reverse("projects:create"), {"name": ""})
+    territory_page = reverse("projects:territory", args=[draft.pk])
+    pages.get("project-territory", territory_page)
+    no_commune = {"territory-commune_codes": "", "save": ""}
+    pages.post("project-territory-errors", territory_page, no_commune)
+    contract = reverse("projects:contract", args=[signed.pk])
+    pages.get("project-contract", contract)
+    pages.post("project-contract-errors", contract, {"dialogue_submit": ""})
     pages.as_user(coordinator)
     pages.get("project-page", draft.get_absolute_url())
     letter = reverse("projects:letter", args=[draft.pk])
     pages.get("project-letter", letter)
     pages.post("project-letter-errors", letter, {"deposer": ""})
     pages.get("project-health-project", reverse("projects:health_project", args=[signed.pk]))
+    drafting = reverse("projects:health_project", args=[validated.pk])
+    pages.get("project-health-project-draft", drafting)
+    half_filled_sheet = {
+        "actions-TOTAL_FORMS": "1",
+        "actions-INITIAL_FORMS": "0",
+        "actions-0-title": "Accès au médecin traitant",
+    }
+    pages.post("project-health-project-draft-errors", drafting, half_filled_sheet)
     opinion = reverse("projects:urps_opinion", args=[deposited.pk])
     pages.as_user(urps).get("project-urps-opinion", opinion)
-    pages.post("project-urps-opinion-errors", opinion, {})
+    pages.post("project-urps-opinion-errors", opinion, {"objectives_comment": ""})
     pages.as_user(am).get("project-am-opinion", reverse("projects:am_opinion", args=[health.pk]))
     return pages
 
@@ -175,24 +183,14 @@ def test_titles_name_the_page_then_the_portal_are_unique_and_flag_errors(pages):
     for state, title in sorted(pages.titles.items()):
         if not title.endswith(f" — {PORTAL}") or title.startswith(PORTAL):
             problems.append(f"{state}: « {title} » is not « <page> — {PORTAL} »")
-        if state in pages.errors - MISSING_ERROR_PREFIX and not title.startswith(ERROR_PREFIX):
+        if state in pages.errors and not title.startswith(ERROR_PREFIX):
             problems.append(f"{state}: « {title} » sent back with errors, no « {ERROR_PREFIX}»")
         if state not in pages.errors and "Erreur" in title:
             problems.append(f"{state}: « {title} » says « Erreur » on a page without errors")
     states_by_title: dict[str, list[str]] = {}
     for state, title in pages.titles.items():
-        if state not in MISSING_ERROR_PREFIX:
-            states_by_title.setdefault(title, []).append(state)
+        states_by_title.setdefault(title, []).append(state)
     for title, states in states_by_title.items():
         if len(states) > 1:
             problems.append(f"{', '.join(states)}: share the title « {title} »")
     assert not problems, "page titles:\n" + "\n".join(problems)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates being edited elsewhere do not prefix « Erreur — » yet: "
-    + ", ".join(sorted(MISSING_ERROR_PREFIX)),
-)
-def test_known_missing_error_prefixes_are_still_missing(pages):
-    assert all(pages.titles[state].startswith(ERROR_PREFIX) for state in MISSING_ERROR_PREFIX)
