@@ -5,6 +5,11 @@ file outside the static folders), so a URL typed by a user can never make the se
 anything. Each document has its own print stylesheet built on ``templates/pdf/base.css``
 (A4, running header and footer, page numbers, Marianne): the DSFR CSS is large and slows
 rendering.
+
+Every PDF is tagged PDF/UA-1 (RGAA): a structure tree built from the HTML (headings, lists,
+tables), ``/Lang`` from ``<html lang>`` and the title from ``<title>``, shown by readers
+instead of the file name. So each PDF template needs ``<html lang="fr">`` and a ``<title>``
+naming the document.
 """
 
 import functools
@@ -26,6 +31,9 @@ FONTS = {
     "italic": "dsfr/dist/fonts/Marianne-Regular_Italic.woff",
 }
 LOGO = "dsfr/dist/favicon/favicon.svg"
+# PDF/UA-1 rather than bare ``pdf_tags=True``: same structure tree, plus the PDF/UA
+# identification in the XMP metadata; measured at no noticeable cost over untagged output.
+PDF_VARIANT = "pdf/ua-1"
 
 
 class LocalFileRefused(ValueError):
@@ -94,4 +102,5 @@ def render_pdf(template: str, stylesheet: str, context: dict) -> bytes:
     return document.write_pdf(
         stylesheets=[CSS(string=css, font_config=font_config, url_fetcher=fetcher)],
         font_config=font_config,
+        pdf_variant=PDF_VARIANT,
     )
