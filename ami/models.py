@@ -240,10 +240,11 @@ class Submission(models.Model):
 
     @property
     def current_exchange(self) -> "Exchange | None":
-        """The exchange planned last, while the answer is in the "exchange planned" status."""
+        """The exchange planned last and not cancelled, while the answer is in the "exchange
+        planned" status."""
         if self.status != self.Status.EXCHANGE_PLANNED:
             return None
-        return self.exchanges.order_by("-created_at", "-pk").first()
+        return self.exchanges.filter(cancelled_at=None).order_by("-created_at", "-pk").first()
 
 
 class Profession(models.TextChoices):
@@ -447,6 +448,7 @@ class Exchange(models.Model):
     # the invitation instead of adding a second one.
     ical_uid = models.CharField(max_length=100, unique=True, default=exchange_uid, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -477,6 +479,18 @@ class Exchange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission.reference} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
+
+    @property
+    def is_upcoming(self) -> bool:
+        """Not started yet: one that has started took place and is never cancelled."""
+        return self.cancelled_at is None and self.starts_at > timezone.now()
+
+    def cancel(self) -> None:
+        """Cancel for good; the higher SEQUENCE makes calendars apply the CANCEL over the
+        last invitation."""
+        self.cancelled_at = timezone.now()
+        self.sequence += 1
+        self.save(update_fields=["cancelled_at", "sequence", "updated_at"])
 
 
 def batch_file_path(batch: "PdfBatch", filename: str) -> str:

@@ -288,6 +288,7 @@ def submission_export(submission: Submission) -> dict[str, Any]:
                 "place": exchange.place,
                 "video_url": exchange.video_url,
                 "participants": exchange.participants,
+                "cancelled_at": isoformat(exchange.cancelled_at),
             }
             for exchange in submission.exchanges.all()
         ],

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from cpts_portal.roles import STAFF_ROLES, Role, roles_of
 from notifications.services import Attachment, queue_email
 
-from .models import Submission, SubmissionEvent
+from .models import Exchange, Submission, SubmissionEvent
+from .staff.ics import Method, exchange_attachment
 
 Status = Submission.Status
 Kind = SubmissionEvent.Kind
@@ -103,6 +104,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Status.ORIENTED, Status.CLOSED, Action.CLOSE),
     Transition(Status.CLOSED, Status.IN_REVIEW, Action.BACK_TO_REVIEW),
 )
+
+
+# Sent when the move that cancels the exchange has no email of its own (back to review).
+EXCHANGE_CANCELLED_EMAIL = "ami/emails/exchange_cancelled"
 
 
 class ActionNotAllowed(Exception):
@@ -194,6 +199,10 @@ def transition(
     - saves ``status`` and ``status_changed_at`` with ``update_fields``;
     - writes a ``SubmissionEvent`` of the action's kind (who, when, from, to, ``comment``,
       ``details``);
+    - leaving "exchange planned" cancels the exchange if it has not started
+      (``cancel_dropped_exchange``): its cancellation .ics (METHOD:CANCEL) joins the
+      action's email, or the « échange annulé » email when the action has none, and the
+      event's ``details`` record it;
     - queues the action's email to the référents who gave an address (``ACTIONS``), with
       ``email_context`` added to the usual context and ``attachments`` attached; the
       outbox sends it once the transaction commits.
@@ -212,6 +221,15 @@ def transition(
                 _("Le statut de cette réponse vient d'être modifié par une autre personne.")
             )
         source = submission.status
+        cancelled = cancel_dropped_exchange(submission, rule.target)
+        details, email_context = dict(details or {}), dict(email_context or {})
+        if cancelled is not None:
+            details["cancelled_exchange"] = {
+                "exchange_id": cancelled.pk,
+                "starts_at": cancelled.starts_at.isoformat(),
+            }
+            email_context["cancelled_exchange"] = cancelled
+            attachments = [*attachments, exchange_attachment(cancelled, submission, Method.CANCEL)]
         submission.status = rule.target
         submission.status_changed_at = timezone.now()
         submission.save(update_fields=["status", "status_changed_at", "updated_at"])
@@ -222,16 +240,29 @@ def transition(
             from_status=source,
             to_status=rule.target,
             comment=comment,
-            details=details or {},
+            details=details,
         )
-        if action.referent_email:
-            email_referents(
-                submission,
-                action.referent_email,
-                {"event": event, **(email_context or {})},
-                attachments,
-            )
+        template = action.referent_email or (EXCHANGE_CANCELLED_EMAIL if cancelled else "")
+        if template:
+            email_referents(submission, template, {"event": event, **email_context}, attachments)
         return event
+
+
+def cancel_dropped_exchange(submission: Submission, target: Status) -> Exchange | None:
+    """Cancel the exchange that moving ``submission`` to ``target`` drops, if it has not
+    started; return it. Call before the status changes.
+
+    Every move out of "exchange planned" drops it, whatever the target: the référents' page
+    shows the exchange, and staff can move it, only in that status, so one kept afterwards
+    would stay in the calendars with nobody able to move or cancel it. Orienting or closing
+    before the date means the exchange is no longer needed; putting back into analysis is
+    how staff cancel it without deciding anything yet (then plan a new one if needed).
+    """
+    exchange = submission.current_exchange
+    if target == submission.status or exchange is None or not exchange.is_upcoming:
+        return None
+    exchange.cancel()
+    return exchange
 
 
 def absolute_url(path: str) -> str:

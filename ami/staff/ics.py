@@ -1,6 +1,8 @@
-"""The iCalendar invitation (RFC 5545) to the exchange, attached to the référents' email."""
+"""The iCalendar invitation to the exchange and its cancellation (RFC 5545, iTIP RFC 5546),
+attached to the référents' emails."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from django.conf import settings
 from django.utils import timezone
@@ -11,6 +13,17 @@ from notifications.services import Attachment
 from ..models import Exchange, Submission
 
 ICS_MIMETYPE = "text/calendar"
+
+
+class Method(StrEnum):
+    """The iTIP method of the calendar object, and the event STATUS it goes with."""
+
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+    @property
+    def event_status(self) -> str:
+        return "CANCELLED" if self is Method.CANCEL else "CONFIRMED"
 
 
 def escape_text(value: str) -> str:
@@ -46,13 +59,18 @@ def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def exchange_invitation(
-    exchange: Exchange, submission: Submission, attendees: list[tuple[str, str]]
+def exchange_calendar(
+    exchange: Exchange,
+    submission: Submission,
+    attendees: list[tuple[str, str]],
+    method: Method = Method.REQUEST,
 ) -> str:
-    """The VCALENDAR text: METHOD:REQUEST, organised by the campaign's ARS address.
+    """The VCALENDAR text of an invitation (REQUEST) or a cancellation (CANCEL), organised
+    by the campaign's ARS address.
 
-    Times are in UTC (no VTIMEZONE needed); a new date for the same exchange keeps the UID
-    with a higher SEQUENCE, so calendar clients move the event instead of duplicating it.
+    Times are in UTC (no VTIMEZONE needed); a new date or a cancellation of the same
+    exchange keeps the UID with a higher SEQUENCE, so calendar clients move or remove the
+    event instead of duplicating it.
     """
     campaign = submission.campaign
     summary = _("Échange CPTS — réponse %(reference)s") % {"reference": submission.reference}
@@ -70,7 +88,7 @@ def exchange_invitation(
         "VERSION:2.0",
         "PRODID:-//Portail CPTS//AMI CPTS//FR",
         "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
+        f"METHOD:{method}",
         "BEGIN:VEVENT",
         f"UID:{exchange.ical_uid}",
         f"SEQUENCE:{exchange.sequence}",
@@ -90,7 +108,7 @@ def exchange_invitation(
         f"ATTENDEE;CN={quote_param(name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION:mailto:{email}"
         for name, email in attendees
     ]
-    lines += ["STATUS:CONFIRMED", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]
+    lines += [f"STATUS:{method.event_status}", "TRANSP:OPAQUE", "END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(fold(line) for line in lines) + "\r\n"
 
 
@@ -100,11 +118,14 @@ def quote_param(value: str) -> str:
     return f'"{cleaned}"'
 
 
-def invitation_attachment(
-    exchange: Exchange, submission: Submission, attendees: list[tuple[str, str]]
+def exchange_attachment(
+    exchange: Exchange, submission: Submission, method: Method = Method.REQUEST
 ) -> Attachment:
+    """The .ics file for the référents who gave an address, the attendees of the event."""
+    attendees = [(r.name, r.email) for r in submission.referents.all() if r.email]
+    name = "annulation-echange" if method is Method.CANCEL else "echange"
     return Attachment(
-        filename=f"echange-{submission.reference}.ics",
+        filename=f"{name}-{submission.reference}.ics",
         mimetype=ICS_MIMETYPE,
-        content=exchange_invitation(exchange, submission, attendees),
+        content=exchange_calendar(exchange, submission, attendees, method),
     )

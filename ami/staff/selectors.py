@@ -175,6 +175,11 @@ def event_entry(event: SubmissionEvent) -> TimelineEntry:
         entry.lines = link_lines(details)
     elif event.kind == Kind.ANONYMISED:
         entry.lines = [ANONYMISATION_REASONS.get(details.get("reason"), "")]
+    if details.get("cancelled_exchange"):
+        entry.lines.append(
+            _("Échange du %(start)s annulé, annulation envoyée aux référents")
+            % {"start": when(details["cancelled_exchange"]["starts_at"])}
+        )
     return entry
 
 

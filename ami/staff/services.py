@@ -21,7 +21,7 @@ from ..filters import assignable_users
 from ..models import ClosureReason, Exchange, Orientation, Submission, SubmissionEvent
 from ..services import renew_private_link
 from ..workflow import Action, ActionNotAllowed, TransitionNotAllowed
-from .ics import invitation_attachment
+from .ics import exchange_attachment
 
 if TYPE_CHECKING:
     from projects.models import CptsProject
@@ -231,7 +231,6 @@ def plan_exchange(
         exchange.participants = participants
         exchange.full_clean(exclude=["submission", "created_by"])
         exchange.save()
-        attendees = [(r.name, r.email) for r in submission.referents.all() if r.email]
         workflow.transition(
             submission,
             Status.EXCHANGE_PLANNED,
@@ -247,7 +246,7 @@ def plan_exchange(
                 "message": message,
             },
             email_context={"exchange": exchange, "message": message},
-            attachments=[invitation_attachment(exchange, submission, attendees)],
+            attachments=[exchange_attachment(exchange, submission)],
         )
     return exchange
 

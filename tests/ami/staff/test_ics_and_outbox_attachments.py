@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core import mail
 
-from ami.staff.ics import escape_text, exchange_invitation, fold
+from ami.staff.ics import escape_text, exchange_calendar, fold
 from notifications import tasks
 from notifications.models import OutgoingEmail
 from notifications.services import Attachment, queue_email
@@ -39,7 +39,7 @@ def test_invitation_has_the_fields_calendars_need():
         video_url="https://webconf.numerique.gouv.fr/cpts-douarnenez",
         participants="ARS, CPAM, URPS",
     )
-    text = exchange_invitation(exchange, submission, [("Anne Le Goff", "anne@example.org")])
+    text = exchange_calendar(exchange, submission, [("Anne Le Goff", "anne@example.org")])
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert text.endswith("END:VEVENT\r\nEND:VCALENDAR\r\n")
     unfolded = text.replace("\r\n ", "")
