@@ -28,6 +28,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class RegionAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "departement_count"]
     search_fields = ["name", "code"]
+    # Explicit: the model's Meta.ordering is dropped by the annotation's GROUP BY, and the
+    # autocomplete paginates what it gets.
+    ordering = ["name"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
         return super().get_queryset(request).annotate(departement_count=Count("departements"))
@@ -77,6 +80,7 @@ class EpciAdmin(ReadOnlyAdmin):
     list_display = ["name", "code", "kind", "commune_count", "is_current"]
     list_filter = ["kind", "is_current", EpciRegionFilter]
     search_fields = ["name", "code"]
+    ordering = ["name"]  # as RegionAdmin's
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Epci]:
         return super().get_queryset(request).annotate(commune_count=Count("communes"))
