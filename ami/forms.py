@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
+from cpts_portal.error_summary import error_summary
 from cpts_portal.forms import inline_helper
 from territories.builder import TerritoryBuilderForm
 from territories.forms import CommuneField
@@ -420,12 +421,4 @@ class AnswerForms:
 
     def error_summary(self) -> list[dict[str, str]]:
         """Every error with the id of its field, for the summary at the top of the page."""
-        summary = []
-        for form in self.parts():
-            for name, errors in form.errors.items():
-                field_id = form[name].auto_id if name in form.fields else ""
-                label = form.fields[name].label if name in form.fields else ""
-                summary += [{"id": field_id, "label": label, "message": e} for e in errors]
-        for formset in (self.actors, self.referents):
-            summary += [{"id": "", "label": "", "message": e} for e in formset.non_form_errors()]
-        return summary
+        return error_summary(self.submission, self.actors, self.referents, self.territory)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from cpts_portal.error_summary import error_summary
+
 from .. import workflow
 from ..audit import Action as AccessAction
 from ..audit import access_log, record_access
@@ -165,8 +167,11 @@ def detail_context(
         # Who opened this answer's personal data: for the ARS only.
         "access_log": access_log(submission) if Action.PERSONAL_DATA in actions else None,
         "link_expired": submission.private_link_has_expired(),
-        # A form sent back with errors: the page title says « Erreur » (RGAA 8.6).
+        # A form sent back with errors: the page title says « Erreur » (RGAA 8.6), and the
+        # summary at the top takes the focus (RGAA 11.10). Errors of hidden fields are
+        # messages already (``report_hidden_errors``).
         "has_errors": any(form.errors for form in bound.values()),
+        "error_summary": error_summary(*bound.values(), hidden=False),
         **action_forms,
     }
 
