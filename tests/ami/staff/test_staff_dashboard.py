@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ami.models import Submission
+from cpts_portal.roles import Role
 from tests.factories import (
     ActorFactory,
     CampaignFactory,
@@ -215,3 +216,23 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(one):
         response = client.get(DASHBOARD + query)
     assert response.status_code == 200
+
+
+QUERY_BUDGET = 10  # the triage goal: « ≤ 10 queries at any size »
+
+
+def test_dashboard_stays_within_its_query_budget(as_user, owner):
+    make_varied_answers(25)
+    client = as_user(owner)
+    client.get(DASHBOARD)  # warm the session and content types caches
+    assert count_queries(client, DASHBOARD) <= QUERY_BUDGET
+
+
+@pytest.mark.parametrize(
+    "role, shown", [(Role.ARS, True), (Role.URPS, False), (Role.ASSURANCE_MALADIE, False)]
+)
+def test_personal_data_link_is_offered_to_the_roles_its_page_admits(as_user, role, shown):
+    client = as_user(UserFactory(roles=[role]))
+    link = f'href="{reverse("staff:personal_data")}"'
+    assert (link in client.get(DASHBOARD).content.decode()) is shown
+    assert (client.get(reverse("staff:personal_data")).status_code == 200) is shown
