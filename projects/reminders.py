@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -120,19 +119,6 @@ def due_reminders(today: date) -> list[DueReminder]:
     return [reminder for reminder in candidates if reminder.key not in sent]
 
 
-def recipients(project: CptsProject, kind: str) -> list[str]:
-    """The project's coordinators, and the active staff of ``STAFF_RECIPIENTS[kind]``."""
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    emails = list(
-        users.filter(cpts_projects=project, groups__name=Role.COORDINATOR).values_list(
-            "email", flat=True
-        )
-    )
-    if roles := STAFF_RECIPIENTS[kind]:
-        emails += users.filter(groups__name__in=roles).values_list("email", flat=True)
-    return list(dict.fromkeys(emails))
-
-
 def claim(reminder: DueReminder, recipient_count: int) -> bool:
     """Record the reminder as sent; False if a row already exists (sent by another run)."""
     try:
@@ -164,7 +150,7 @@ def send_reminders(today: date | None = None) -> int:
     count = 0
     for (_project_id, kind), items in groups.items():
         project = items[0].project
-        to = recipients(project, kind)
+        to = selectors.project_recipients(project, STAFF_RECIPIENTS[kind])
         if not to:
             continue
         with transaction.atomic():

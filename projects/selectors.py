@@ -405,3 +405,26 @@ def mission_schedule(
 
 def stage_label(stage: str) -> str:
     return Stage(stage).label
+
+
+def project_recipients(
+    project: CptsProject,
+    roles: tuple[str, ...],
+    *,
+    coordinators: bool = True,
+    leaving_out: User | None = None,
+) -> list[str]:
+    """Emails of the project's coordinators (unless ``coordinators`` is false) and of the
+    active staff of ``roles``, each once; ``leaving_out`` (the author of a change: they
+    know) is left out."""
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    if leaving_out is not None:
+        users = users.exclude(pk=leaving_out.pk)
+    emails: list[str] = []
+    if coordinators:
+        emails += users.filter(cpts_projects=project, groups__name=Role.COORDINATOR).values_list(
+            "email", flat=True
+        )
+    if roles:
+        emails += users.filter(groups__name__in=roles).values_list("email", flat=True)
+    return list(dict.fromkeys(emails))

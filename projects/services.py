@@ -16,7 +16,7 @@ from cpts_portal.roles import Role, has_role
 from notifications.services import queue_email
 from territories.models import Territory
 
-from . import rules, workflow
+from . import rules, selectors, workflow
 from .checklist import MEMO_CHECKLIST
 from .models import (
     AciContract,
@@ -281,7 +281,7 @@ def record_am_opinion(
             comment=_("Avis de l’Assurance Maladie : %(verdict)s. %(comment)s")
             % {"verdict": opinion.get_verdict_display(), "comment": opinion.comment},
         )
-        to = workflow.recipients(project, (Role.ARS,), by, coordinators=False)
+        to = selectors.project_recipients(project, (Role.ARS,), coordinators=False, leaving_out=by)
         if to:
             queue_email(
                 to,

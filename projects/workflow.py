@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -308,29 +307,10 @@ def serializable(value) -> str | int | float | bool | None:
 # --- Notifications -------------------------------------------------------------------------
 
 
-def recipients(
-    project: CptsProject,
-    roles: tuple[str, ...],
-    author: AbstractBaseUser,
-    coordinators: bool = True,
-) -> list[str]:
-    """Emails of the project's coordinators and of the active staff of ``roles``.
-
-    The author of the change is left out: they know.
-    """
-    users = get_user_model().objects.filter(is_active=True).exclude(email="").exclude(pk=author.pk)
-    emails: list[str] = []
-    if coordinators:
-        emails += users.filter(cpts_projects=project, groups__name=Role.COORDINATOR).values_list(
-            "email", flat=True
-        )
-    if roles:
-        emails += users.filter(groups__name__in=roles).values_list("email", flat=True)
-    return list(dict.fromkeys(emails))
-
-
 def notify_stage_change(project: CptsProject, event: ProjectEvent) -> None:
-    to = recipients(project, NOTIFIED_ROLES.get(Stage(event.to_stage), ()), event.author)
+    to = selectors.project_recipients(
+        project, NOTIFIED_ROLES.get(Stage(event.to_stage), ()), leaving_out=event.author
+    )
     if not to:
         return
     queue_email(
