@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cpts_portal.formsets import with_added_row
 from territories.builder import TerritoryBuilderForm
 
 from .forms import ActorFormSet, AnswerForms, ReferentFormSet, SubmissionForm
@@ -52,24 +53,6 @@ def territory_codes(submission: Submission) -> list[str]:
     return list(submission.territory.communes.values_list("insee_code", flat=True))
 
 
-def with_added_row(data: QueryDict) -> QueryDict | None:
-    """The POST data with one more blank row in the formset named by the "add_row" button.
-
-    This is how rows are added without JavaScript: the button re-renders the form.
-    """
-    prefix = data.get("add_row")
-    limits = {ACTORS_PREFIX: ActorFormSet.max_num, REFERENTS_PREFIX: ReferentFormSet.max_num}
-    if prefix not in limits:
-        return None
-    data = data.copy()
-    try:
-        total = int(data.get(f"{prefix}-TOTAL_FORMS", "1"))
-    except ValueError:
-        total = 1
-    data[f"{prefix}-TOTAL_FORMS"] = str(min(total + 1, limits[prefix]))
-    return data
-
-
 def render_form(
     request: HttpRequest,
     template: str,
@@ -106,7 +89,9 @@ def form_page(
     if request.method == "GET":
         forms = build_forms(instance=instance, with_consent=with_consent)
         return render_form(request, template, context, forms)
-    added = with_added_row(request.POST)
+    added = with_added_row(
+        request.POST, {ACTORS_PREFIX: ActorFormSet, REFERENTS_PREFIX: ReferentFormSet}
+    )
     if added is not None:
         forms = build_forms(added, instance=instance, with_consent=with_consent)
         return render_form(request, template, context, forms, show_errors=False)

@@ -290,22 +290,6 @@ ActionSheetFormSet = inlineformset_factory(
 ACTION_SHEETS_PREFIX = "actions"
 
 
-def with_added_row(data, prefix: str = ACTION_SHEETS_PREFIX, limit: int = 30):
-    """The POST data with one more blank fiche-action, when « add_row » names the formset.
-
-    Rows are added without JavaScript: the button re-renders the form (as in the AMI form).
-    """
-    if data.get("add_row") != prefix:
-        return None
-    data = data.copy()
-    try:
-        total = int(data.get(f"{prefix}-TOTAL_FORMS", "1"))
-    except ValueError:
-        total = 1
-    data[f"{prefix}-TOTAL_FORMS"] = str(max(min(total + 1, limit), 1))
-    return data
-
-
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type de document"))
     title = forms.CharField(label=_("Description"), max_length=200, required=False)

@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cpts_portal.formsets import with_added_row
 from projects import pdf, rules, selectors, services, workflow
 from projects.forms import (
     ACTION_SHEETS_PREFIX,
@@ -24,7 +25,6 @@ from projects.forms import (
     HealthProjectForm,
     LetterForm,
     UrpsOpinionForm,
-    with_added_row,
 )
 from projects.models import AciContract, CptsProject, Document, DocumentKind, ProjectEvent, Stage
 from projects.rules import CONTRACT_DOCUMENTS
@@ -152,7 +152,11 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
     form = formset = None
     if editable:
         data = request.POST or None
-        added = with_added_row(request.POST, limit=ActionSheetFormSet.max_num) if data else None
+        added = (
+            with_added_row(request.POST, {ACTION_SHEETS_PREFIX: ActionSheetFormSet})
+            if data
+            else None
+        )
         if added is not None:
             # « Ajouter une fiche-action »: the same page with one more row, nothing saved.
             form = HealthProjectForm(added, instance=instance)
