@@ -7,6 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.admin import ReadOnlyInline
+
 from . import workflow
 from .audit import record_access
 from .models import AccessLog, Actor, Campaign, Referent, Submission, SubmissionEvent
@@ -21,19 +23,6 @@ class CampaignAdmin(admin.ModelAdmin):
     search_fields = ("title", "edition")
     prepopulated_fields = {"slug": ("title", "edition")}
     date_hierarchy = "opens_on"
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Answers are the professionals' words: staff read them, they do not rewrite them."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class ActorInline(ReadOnlyInline):

@@ -42,3 +42,17 @@ class PortalAdminSite(admin.AdminSite):
 
 class PortalAdminConfig(AdminConfig):
     default_site = "cpts_portal.admin.PortalAdminSite"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent and never written from it: an answer's actors are the
+    professionals' words, a history is what happened, a document is what was deposited."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

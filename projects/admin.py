@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.admin import ReadOnlyInline
+
 from .models import (
     AciContract,
     Amendment,
@@ -28,17 +30,6 @@ from .models import (
     SentReminder,
     TerritoryOverlapOverride,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class LegalHolderInline(admin.StackedInline):
