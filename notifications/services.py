@@ -1,6 +1,9 @@
-"""Writing to the outbox. Sending happens in ``notifications.tasks``."""
+"""Writing to the outbox. Sending happens in ``notifications.tasks``.
 
-import logging
+Imports go one way: ``services`` → ``tasks`` (``dispatch_emails`` lives beside the task it
+queues, so the periodic sweep needs nothing from here).
+"""
+
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -9,8 +12,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 
 from .models import OutgoingEmail
-
-logger = logging.getLogger(__name__)
+from .tasks import dispatch_emails
 
 
 @dataclass(frozen=True)
@@ -69,19 +71,6 @@ def queue_email(
     ids = [email.pk for email in emails]
     transaction.on_commit(lambda: dispatch_emails(ids))
     return emails
-
-
-def dispatch_emails(ids: Iterable[int]) -> None:
-    """Hand the rows to Celery; never raises, since the rows are safe in the database."""
-    from .tasks import send_email
-
-    for email_id in ids:
-        try:
-            send_email.delay(email_id)
-        except Exception:
-            # Broker unreachable (or, with eager tasks, an unexpected error): the row stays
-            # pending and ``requeue_pending_emails`` picks it up.
-            logger.exception("Could not dispatch outgoing email %s; left pending", email_id)
 
 
 def emails_about(obj: models.Model) -> models.QuerySet[OutgoingEmail]:

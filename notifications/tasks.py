@@ -5,10 +5,13 @@ SMTP and network errors are retried with exponential backoff until
 ``OUTBOX_MAX_ATTEMPTS``, then the row is marked failed with its error, visible to staff.
 ``requeue_pending_emails`` runs periodically (Celery beat) and re-dispatches rows left
 pending because the broker was down, or stuck "sending" because a worker died.
+``dispatch_emails`` (used by ``services.queue_email`` on commit and by the sweep) lives here so
+that this module never imports ``services``.
 """
 
 import logging
 import smtplib
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from celery import shared_task
@@ -96,10 +99,19 @@ def record_failure(task, email: OutgoingEmail, error: Exception) -> str:
 @shared_task
 def requeue_pending_emails() -> int:
     """Dispatch every due pending row and every stale sending row; returns how many."""
-    from .services import dispatch_emails
-
     ids = list(
         OutgoingEmail.objects.filter(sendable(timezone.now())).values_list("pk", flat=True)[:500]
     )
     dispatch_emails(ids)
     return len(ids)
+
+
+def dispatch_emails(ids: Iterable[int]) -> None:
+    """Hand the rows to Celery; never raises, since the rows are safe in the database."""
+    for email_id in ids:
+        try:
+            send_email.delay(email_id)
+        except Exception:
+            # Broker unreachable (or, with eager tasks, an unexpected error): the row stays
+            # pending and ``requeue_pending_emails`` picks it up.
+            logger.exception("Could not dispatch outgoing email %s; left pending", email_id)
