@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.links import absolute_url
 from territories.models import Commune
 
 from .models import Actor, Submission
-from .workflow import absolute_url
 
 # OWASP "CSV injection": these first characters start a formula or a DDE call.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

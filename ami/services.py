@@ -3,23 +3,19 @@ private link's lifetime."""
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.forms import BaseFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpts_portal.links import absolute_url
 from notifications.services import queue_email
 from territories.builder import communes_queryset
 from territories.models import Territory
 
 from .forms import AnswerForms
 from .models import Campaign, Submission, SubmissionEvent, link_expiry, new_access_token
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def submit_answer(campaign: Campaign, forms: AnswerForms) -> tuple[Submission, bool]:

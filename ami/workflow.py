@@ -11,7 +11,6 @@ Read the two tables like the triage procedure:
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cpts_portal.links import absolute_url
 from cpts_portal.roles import STAFF_ROLES, Role, roles_of
 from notifications.services import Attachment, queue_email
 
@@ -263,10 +263,6 @@ def cancel_dropped_exchange(submission: Submission, target: Status) -> Exchange 
         return None
     exchange.cancel()
     return exchange
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def referent_email_context(submission: Submission) -> dict:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from cpts_portal.forms import LoginForm
+from cpts_portal.links import absolute_url
 from cpts_portal.roles import STAFF_ROLES, Role, has_role
 
 
@@ -61,7 +62,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
         {
             "contact": settings.ACCESSIBILITY_CONTACT,
             "statement_date": ACCESSIBILITY_STATEMENT_DATE,
-            "site_url": f"{settings.SITE_URL}/",
+            "site_url": absolute_url("/"),
         },
     )
 

@@ -21,11 +21,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
 from notifications.services import queue_email
 
@@ -184,5 +184,5 @@ def email_context(project: CptsProject, kind: str, items: list[DueReminder]) -> 
             Kind.DIALOGUE: DIALOGUE_NOTICE_MONTHS,
             Kind.CONTRACT_END: CONTRACT_END_NOTICE_MONTHS,
         }.get(kind),
-        "page_url": f"{settings.SITE_URL}{page}",
+        "page_url": absolute_url(page),
     }

@@ -3,7 +3,6 @@
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ami.models import Submission
+from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role, has_role
 from notifications.services import queue_email
 from territories.models import Territory
@@ -290,7 +290,7 @@ def record_am_opinion(
                     "project": project,
                     "opinion": opinion,
                     "event": event,
-                    "project_url": f"{settings.SITE_URL}{project.get_absolute_url()}",
+                    "project_url": absolute_url(project.get_absolute_url()),
                 },
                 related=project,
             )

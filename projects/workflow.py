@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
 from notifications.services import queue_email
 
@@ -323,7 +324,7 @@ def notify_stage_change(project: CptsProject, event: ProjectEvent) -> None:
             "target": Stage(event.to_stage).label,
             "author": event.author_label,
             "fir_amount": project.fir_amount if event.to_stage == S.LETTER_VALIDATED else None,
-            "project_url": f"{settings.SITE_URL}{project.get_absolute_url()}",
+            "project_url": absolute_url(project.get_absolute_url()),
         },
         related=project,
     )

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cpts_portal.links import absolute_url
 from notifications.services import queue_email
 
 from .. import workflow
@@ -39,7 +40,7 @@ def user_label(user: AbstractBaseUser) -> str:
 
 
 def staff_url(submission: Submission) -> str:
-    return workflow.absolute_url(reverse("staff:submission", args=[submission.pk]))
+    return absolute_url(reverse("staff:submission", args=[submission.pk]))
 
 
 def staff_recipients(submission: Submission) -> list[str]:
