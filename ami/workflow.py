@@ -22,8 +22,8 @@ from cpts_portal.links import absolute_url
 from cpts_portal.roles import STAFF_ROLES, Role, roles_of
 from notifications.services import Attachment, queue_email
 
+from .ics import Method, exchange_attachment
 from .models import Exchange, Submission, SubmissionEvent
-from .staff.ics import Method, exchange_attachment
 
 Status = Submission.Status
 Kind = SubmissionEvent.Kind

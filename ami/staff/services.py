@@ -19,10 +19,10 @@ from notifications.services import queue_email
 
 from .. import workflow
 from ..filters import assignable_users
+from ..ics import exchange_attachment
 from ..models import ClosureReason, Exchange, Orientation, Submission, SubmissionEvent
 from ..services import renew_private_link
 from ..workflow import Action, ActionNotAllowed, TransitionNotAllowed
-from .ics import exchange_attachment
 
 if TYPE_CHECKING:
     from projects.models import CptsProject

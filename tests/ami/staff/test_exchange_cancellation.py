@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ami import workflow
+from ami.ics import Method, exchange_calendar
 from ami.models import Exchange, Orientation, Submission
 from ami.staff import services
-from ami.staff.ics import Method, exchange_calendar
 from notifications.models import OutgoingEmail
 from tests.factories import ExchangeFactory, ReferentFactory, SubmissionFactory
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core import mail
 
-from ami.staff.ics import escape_text, exchange_calendar, fold
+from ami.ics import escape_text, exchange_calendar, fold
 from notifications import tasks
 from notifications.models import OutgoingEmail
 from notifications.services import Attachment, queue_email

@@ -1,5 +1,9 @@
 """The iCalendar invitation to the exchange and its cancellation (RFC 5545, iTIP RFC 5546),
-attached to the référents' emails."""
+attached to the référents' emails.
+
+In the AMI core, not in ``ami.staff``: ``ami.workflow`` attaches the cancellation to any status
+change, and the core never imports the staff package.
+"""
 
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -10,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from notifications.services import Attachment
 
-from ..models import Exchange, Submission
+from .models import Exchange, Submission
 
 ICS_MIMETYPE = "text/calendar"
 
