@@ -422,3 +422,26 @@ class AnswerForms:
     def error_summary(self) -> list[dict[str, str]]:
         """Every error with the id of its field, for the summary at the top of the page."""
         return error_summary(self.submission, self.actors, self.referents, self.territory)
+
+
+# --- Messages (the référent's side here; the staff's forms in ``ami.staff.forms`` reuse it) ---
+
+TEXT_MAX_LENGTH = 5000
+
+
+def text_field(
+    label: str, required: bool = True, help_text: str = "", rows: int = 4
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class ReferentMessageForm(forms.Form):
+    """The référent's reply on the private page."""
+
+    text = text_field(_("Votre message"))

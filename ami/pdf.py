@@ -5,6 +5,7 @@ The print stylesheet is the PDF's own (``ami/pdf/summary.css``, on top of the sh
 """
 
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
 
 from cpts_portal.pdf import render_pdf
 from territories.models import Commune
@@ -50,3 +51,10 @@ def submission_pdf(submission: Submission) -> bytes:
 
 def pdf_filename(submission: Submission) -> str:
     return f"{submission.reference}.pdf"
+
+
+def pdf_response(submission: Submission) -> HttpResponse:
+    """The summary as a download, for the staff page and the référents' private page alike."""
+    response = HttpResponse(submission_pdf(submission), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
+    return response

@@ -6,12 +6,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .forms import ReferentMessageForm
 from .models import Submission
-from .pdf import pdf_submissions
+from .pdf import pdf_response, pdf_submissions
 from .private_links import private_link_view
-from .staff.forms import ReferentMessageForm
-from .staff.report_views import pdf_response
-from .staff.services import post_referent_message
+from .services import post_referent_message
 
 
 @require_POST

@@ -84,7 +84,7 @@ def queue_submission_emails(submission: Submission) -> None:
         "actors": list(submission.actors.all()),
         "referents": list(submission.referents.all()),
         "private_url": absolute_url(submission.get_private_url()),
-        "staff_url": absolute_url(reverse("staff:submission", args=[submission.pk])),
+        "staff_url": staff_url(submission),
     }
     queue_email(
         [referent.email for referent in context["referents"] if referent.email],
@@ -161,3 +161,35 @@ def revoke_private_link(submission: Submission, now: datetime | None = None) -> 
     submission.access_token = new_access_token()
     submission.access_expires_at = now or timezone.now()
     submission.save(update_fields=["access_token", "access_expires_at", "updated_at"])
+
+
+# --- The référents' messages (the public side; ``ami.staff.services`` reuses the helpers) ---
+
+
+def staff_url(submission: Submission) -> str:
+    return absolute_url(reverse("staff:submission", args=[submission.pk]))
+
+
+def staff_recipients(submission: Submission) -> list[str]:
+    """Who hears from the référents: the agent in charge, else the campaign's ARS address."""
+    if submission.assignee_id and submission.assignee.email:
+        return [submission.assignee.email]
+    return [submission.campaign.contact_email]
+
+
+def post_referent_message(submission: Submission, text: str) -> SubmissionEvent:
+    """A référent's message through the private link; the agent in charge is told by email."""
+    with transaction.atomic():
+        event = SubmissionEvent.objects.create(
+            submission=submission,
+            kind=SubmissionEvent.Kind.MESSAGE,
+            comment=text,
+            details={"from": "referent"},
+        )
+        queue_email(
+            staff_recipients(submission),
+            "ami/emails/message_from_referent",
+            {"submission": submission, "message": text, "staff_url": staff_url(submission)},
+            related=submission,
+        )
+    return event

@@ -8,22 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..filters import UserChoiceField, assignable_users
+from ..forms import text_field
 from ..models import ClosureReason, Opinion, Orientation, Submission
-
-TEXT_MAX_LENGTH = 5000
 
 MESSAGE_HELP = _("Joint à l’email envoyé aux référents.")
 COMMENT_HELP = _("Visible des seuls agents.")
-
-
-def text_field(label: str, required: bool = True, help_text: str = "", rows: int = 4):
-    return forms.CharField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        max_length=TEXT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
 
 
 class AssignForm(forms.Form):
@@ -207,12 +196,6 @@ class CloseForm(forms.Form):
 
 class ResendLinkForm(forms.Form):
     comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
-
-
-class ReferentMessageForm(forms.Form):
-    """The référent's reply on the private page."""
-
-    text = text_field(_("Votre message"))
 
 
 class PersonalDataRequestForm(forms.Form):

@@ -16,7 +16,7 @@ from .. import exports
 from ..audit import Action as AccessAction
 from ..audit import filter_summary, record_access
 from ..models import PdfBatch, Submission
-from ..pdf import pdf_filename, pdf_submissions, submission_pdf
+from ..pdf import pdf_response, pdf_submissions
 from .access import staff_required
 from .stats import charts, time_to_first_contact
 from .views import filtered
@@ -59,12 +59,6 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "delay": time_to_first_contact(queryset),
         },
     )
-
-
-def pdf_response(submission: Submission) -> HttpResponse:
-    response = HttpResponse(submission_pdf(submission), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
-    return response
 
 
 @staff_required()

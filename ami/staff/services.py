@@ -11,17 +11,15 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cpts_portal.links import absolute_url
 from notifications.services import queue_email
 
 from .. import workflow
 from ..filters import assignable_users
 from ..ics import exchange_attachment
 from ..models import ClosureReason, Exchange, Orientation, Submission, SubmissionEvent
-from ..services import renew_private_link
+from ..services import renew_private_link, staff_url
 from ..workflow import Action, ActionNotAllowed, TransitionNotAllowed
 
 if TYPE_CHECKING:
@@ -37,17 +35,6 @@ PLAIN_MOVES = (Action.TAKE_INTO_REVIEW, Action.BACK_TO_REVIEW)
 
 def user_label(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
-
-
-def staff_url(submission: Submission) -> str:
-    return absolute_url(reverse("staff:submission", args=[submission.pk]))
-
-
-def staff_recipients(submission: Submission) -> list[str]:
-    """Who hears from the référents: the agent in charge, else the campaign's ARS address."""
-    if submission.assignee_id and submission.assignee.email:
-        return [submission.assignee.email]
-    return [submission.campaign.contact_email]
 
 
 def assign(
@@ -166,21 +153,6 @@ def resend_private_link(
             submission,
             workflow.ACTIONS[Action.RESEND_LINK].referent_email,
             {"event": event, "expires_at": submission.access_expires_at},
-        )
-    return event
-
-
-def post_referent_message(submission: Submission, text: str) -> SubmissionEvent:
-    """A référent's message through the private link; the agent in charge is told by email."""
-    with transaction.atomic():
-        event = SubmissionEvent.objects.create(
-            submission=submission, kind=Kind.MESSAGE, comment=text, details={"from": "referent"}
-        )
-        queue_email(
-            staff_recipients(submission),
-            "ami/emails/message_from_referent",
-            {"submission": submission, "message": text, "staff_url": staff_url(submission)},
-            related=submission,
         )
     return event
 

@@ -20,6 +20,7 @@ from ami.models import (
     Submission,
     SubmissionEvent,
 )
+from ami.services import post_referent_message
 from ami.staff import services as staff_services
 from ami.tasks import anonymise_closed_submissions
 from cpts_portal.roles import Role
@@ -118,7 +119,7 @@ def full_answer(agent, secrets: dict[str, str] = SECRETS) -> Submission:
     SubmissionEvent.objects.create(
         submission=submission, kind=Kind.EDITED, changes=[f"Acteur ajouté : {secrets['actor']}"]
     )
-    staff_services.post_referent_message(submission, secrets["message_in"])
+    post_referent_message(submission, secrets["message_in"])
     staff_services.send_message(submission, agent, secrets["message_out"])
     staff_services.add_note(submission, agent, secrets["note"])
     staff_services.change_status(submission, Submission.Status.IN_REVIEW, agent)

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ami import services as ami_services
 from ami import workflow
 from ami.models import Submission
 from ami.staff import services
@@ -58,7 +59,7 @@ def test_timeline_lists_status_changes_assignments_notes_messages_and_emails(
     services.change_status(submission, Status.IN_REVIEW, by=owner, comment="Vu en réunion")
     services.add_note(submission, owner, "Le maire soutient le projet")
     services.send_message(submission, owner, "Quels sont vos horaires ?")
-    services.post_referent_message(submission, "Le mardi soir.")
+    ami_services.post_referent_message(submission, "Le mardi soir.")
     OutgoingEmail.objects.filter(template="ami/emails/in_review").update(
         status=OutgoingEmail.Status.FAILED, last_error="SMTPServerDisconnected: fermé"
     )
