@@ -1,9 +1,12 @@
 """A request id on every log record, and a JSON log format for log collectors.
 
-``RequestIdMiddleware`` takes the id the reverse proxy sent (``X-Request-ID``, when it looks
-like one) or makes one, returns it in the response and keeps it in a context variable for
-the time of the request; ``RequestIdFilter`` puts it on every log record (``-`` outside a
-request). ``JsonFormatter`` writes one JSON object a line (``LOG_FORMAT=json``).
+``RequestIdMiddleware`` takes the id the reverse proxy sent (``X-Request-ID``) when it has
+the shape of the portal's own (32 hexadecimal digits, as nginx's ``$request_id``, or a UUID)
+or makes one: anything else (spaces, line breaks, long text) would be the client's words
+written into the logs as given (log forging). It returns the id in the response and keeps
+it in a context variable for the time of the request; ``RequestIdFilter`` puts it on every
+log record (``-`` outside a request). ``JsonFormatter`` writes one JSON object a line
+(``LOG_FORMAT=json``).
 """
 
 import contextvars
@@ -16,7 +19,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-_ACCEPTED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_ACCEPTED = re.compile(
+    r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
+)
 
 
 class RequestIdMiddleware:
@@ -25,7 +30,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         sent = request.headers.get("X-Request-ID", "")
-        current = sent if _ACCEPTED.match(sent) else uuid.uuid4().hex
+        current = sent if _ACCEPTED.fullmatch(sent) else uuid.uuid4().hex
         # Not reset on the way out: Django logs 4xx and 5xx responses after the middleware
         # chain has returned, and those lines need the id too; the next request sets its own.
         request_id.set(current)
