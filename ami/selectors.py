@@ -1,11 +1,12 @@
 """Reads of the AMI shared by the admin and the staff pages."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
 
-from projects.models import CptsProject
-from projects.selectors import projects_in_area
+from django.db.models import Model, QuerySet
+
 from territories.selectors import Area, area_of
 
+from . import hooks
 from .models import Submission
 
 
@@ -38,6 +39,9 @@ def same_territory_submissions(submission: Submission) -> QuerySet[Submission]:
     )
 
 
-def same_territory_projects(submission: Submission) -> QuerySet[CptsProject]:
-    """CPTS projects whose territory shares a commune or an EPCI with this answer's."""
-    return projects_in_area(submission_area(submission))
+def same_territory_projects(submission: Submission) -> Iterable[Model]:
+    """CPTS projects whose territory shares a commune or an EPCI with this answer's.
+
+    The projects app answers through ``ami.hooks.projects_in_area`` (the AMI is below it).
+    """
+    return hooks.projects_in_area(submission_area(submission))

@@ -7,7 +7,6 @@ Status changes go through ``ami.workflow.transition``; the role rules are in
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -15,15 +14,12 @@ from django.utils.translation import gettext as _
 
 from notifications.services import queue_email
 
-from .. import workflow
+from .. import hooks, workflow
 from ..filters import assignable_users
 from ..ics import exchange_attachment
 from ..models import ClosureReason, Exchange, Orientation, Submission, SubmissionEvent
 from ..services import renew_private_link, staff_url
 from ..workflow import Action, ActionNotAllowed, TransitionNotAllowed
-
-if TYPE_CHECKING:
-    from projects.models import CptsProject
 
 Kind = SubmissionEvent.Kind
 Status = Submission.Status
@@ -248,7 +244,11 @@ def orient(
         submission.save(update_fields=["orientation", "updated_at"])
         if linked:
             submission.linked_submissions.add(*linked)
-        project = start_project(submission, by) if orientation == Orientation.SUPPORT else None
+        # « Accompagnement »: the projects app starts (or finds) the CPTS project, in this
+        # transaction, through the hook it registered (the AMI does not import it).
+        project = (
+            hooks.start_project(submission, by) if orientation == Orientation.SUPPORT else None
+        )
         return workflow.transition(
             submission,
             Status.ORIENTED,
@@ -268,13 +268,6 @@ def orient(
                 "message": message,
             },
         )
-
-
-def start_project(submission: Submission, by: AbstractBaseUser) -> "CptsProject":
-    """« Accompagnement »: the CPTS project is followed in the projects app from now on."""
-    from projects.services import create_project_from_submission
-
-    return create_project_from_submission(submission, by)
 
 
 def close(
