@@ -1,3 +1,9 @@
+"""``manage.py setup_demo``: the demo of every app and its accounts.
+
+In ``projects``, the top app, because it loads the demo of the apps below it (``ami``,
+``projects``); ``cpts_portal`` is below every app and imports none.
+"""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
