@@ -314,6 +314,10 @@ CONTENT_SECURITY_POLICY = {
 # reverse proxies in front of the portal (1 for the docker-compose setup behind its proxy).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# /sante/ says only ok / degraded / down publicly; per-service status and timings need this
+# token (Authorization: Bearer <token>, or ?token=) or a signed-in agent. Empty: agents only.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN")
+
 # Rate limits (cpts_portal/ratelimit.py): URL name -> (methods, requests, per seconds).
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", not DEBUG)
 RATELIMIT_CACHE = "default"

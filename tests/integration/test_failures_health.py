@@ -25,8 +25,14 @@ def broker_at(settings):
     forget_broker_connections(app)
 
 
+@pytest.fixture(autouse=True)
+def health_token(settings):
+    settings.HEALTH_TOKEN = "sonde-0123456789"
+
+
 def health(client) -> tuple[int, dict]:
-    response = client.get(reverse("health"))
+    """Status and details (the token opens them; the public answer is only the status)."""
+    response = client.get(reverse("health"), HTTP_AUTHORIZATION="Bearer sonde-0123456789")
     return response.status_code, response.json()
 
 

@@ -8,8 +8,21 @@ from cpts_portal import health
 pytestmark = pytest.mark.django_db
 
 
+TOKEN = "sonde-0123456789"
+
+
+@pytest.fixture(autouse=True)
+def health_token(settings):
+    """The details of the checks come with the token (tests/portal/test_health_details.py)."""
+    settings.HEALTH_TOKEN = TOKEN
+
+
+def get_health(client):
+    return client.get(reverse("health"), HTTP_AUTHORIZATION=f"Bearer {TOKEN}")
+
+
 def test_healthy_portal_reports_every_check(client):
-    response = client.get(reverse("health"))
+    response = get_health(client)
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
@@ -24,7 +37,7 @@ def test_broker_down_is_degraded_not_down(client, settings, monkeypatch):
         raise ConnectionRefusedError("Error 111 connecting to 127.0.0.1:6379")
 
     monkeypatch.setattr(health, "check_broker", refused)
-    response = client.get(reverse("health"))
+    response = get_health(client)
     assert response.status_code == 200
     assert response.json()["status"] == "degraded"
     assert response.json()["checks"]["broker"] == {"ok": False, "error": "ConnectionRefusedError"}
