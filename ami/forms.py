@@ -13,7 +13,8 @@ from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
 from cpts_portal.error_summary import error_summary
-from cpts_portal.forms import inline_helper
+from cpts_portal.forms import PortalForm, PortalModelForm, inline_helper
+from cpts_portal.validators import validate_single_line
 from territories.builder import TerritoryBuilderForm
 from territories.forms import CommuneField
 from territories.models import Commune
@@ -59,17 +60,16 @@ class FrenchPhoneNumberField(PhoneNumberField):
         super().__init__(**kwargs)
 
     def to_python(self, value: str) -> PhoneNumber | str:
-        # The parser would skip a NUL byte and accept the digits around it: refuse it, as
-        # every other text input does.
-        if isinstance(value, str):
-            validators.ProhibitNullCharactersValidator()(value)
+        # The parser would skip a NUL byte or a line break and accept the digits around
+        # it: refuse them, as every other single-line input does.
+        validate_single_line(value)
         number = super().to_python(value)
         if number and phonenumbers.region_code_for_number(number) not in FRENCH_PHONE_REGIONS:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return number
 
 
-class SubmissionForm(forms.ModelForm):
+class SubmissionForm(PortalModelForm):
     """The answer's own questions, plus consent, honeypot and the double-submit token."""
 
     objectives = forms.MultipleChoiceField(
@@ -196,8 +196,9 @@ class PracticePlaceField(CommuneField):
         # Before any lookup: a NUL byte must not reach the database (PostgreSQL refuses it
         # with an error, not a validation message), nor a megabyte of text the search.
         if value not in self.empty_values and not isinstance(value, Commune | int):
+            # The raw text: the collapsed one would hide line breaks typed in it.
+            validate_single_line(str(value))
             text = " ".join(str(value).split())
-            validators.ProhibitNullCharactersValidator()(text)
             validators.MaxLengthValidator(PLACE_MAX_LENGTH)(text)
         try:
             return super().to_python(value)
@@ -207,7 +208,7 @@ class PracticePlaceField(CommuneField):
             return " ".join(str(value).split())
 
 
-class ActorForm(forms.ModelForm):
+class ActorForm(PortalModelForm):
     practice_place = PracticePlaceField(
         label=_("Lieu d’exercice (commune)"),
         help_text=_("Nom de la commune ou code postal."),
@@ -263,7 +264,7 @@ class ActorForm(forms.ModelForm):
         return cleaned
 
 
-class ReferentForm(forms.ModelForm):
+class ReferentForm(PortalModelForm):
     phone = FrenchPhoneNumberField(label=_("Téléphone"), required=False)
 
     class Meta:
@@ -441,7 +442,7 @@ def text_field(
     )
 
 
-class ReferentMessageForm(forms.Form):
+class ReferentMessageForm(PortalForm):
     """The référent's reply on the private page."""
 
     text = text_field(_("Votre message"))

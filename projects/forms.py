@@ -7,7 +7,7 @@ from django.forms import inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from cpts_portal.forms import inline_helper
+from cpts_portal.forms import PortalForm, PortalModelForm, inline_helper
 from cpts_portal.roles import Role
 from territories.models import Territory
 
@@ -66,7 +66,7 @@ class CoordinatorChoiceField(forms.ModelMultipleChoiceField):
         return f"{name} ({user.email})" if user.email else name
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(PortalModelForm):
     """ARS: a project's name, territory and coordinators, and overlap overrides."""
 
     coordinators = CoordinatorChoiceField(
@@ -121,7 +121,7 @@ class ProjectForm(forms.ModelForm):
         return data
 
 
-class LegalHolderForm(forms.ModelForm):
+class LegalHolderForm(PortalModelForm):
     rna_number = forms.CharField(
         label=_("Numéro RNA"),
         max_length=20,
@@ -142,7 +142,7 @@ class LegalHolderForm(forms.ModelForm):
         return normalize_identifier(self.cleaned_data["siret"])
 
 
-class LetterForm(forms.ModelForm):
+class LetterForm(PortalModelForm):
     class Meta:
         model = LetterOfIntent
         fields = [
@@ -165,7 +165,7 @@ class LetterForm(forms.ModelForm):
         self.helper = draft_helper()
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PortalForm):
     """The comment (reasons, when required) and the data a transition asks for."""
 
     comment = forms.CharField(label=_("Commentaire"), required=False, widget=textarea(4))
@@ -200,7 +200,7 @@ class TransitionForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.DATA_FIELDS if name in self.fields}
 
 
-class UrpsOpinionForm(forms.ModelForm):
+class UrpsOpinionForm(PortalModelForm):
     class Meta:
         model = UrpsOpinion
         fields = [
@@ -232,7 +232,7 @@ class UrpsOpinionForm(forms.ModelForm):
         ]
 
 
-class AmOpinionForm(forms.ModelForm):
+class AmOpinionForm(PortalModelForm):
     class Meta:
         model = AssuranceMaladieOpinion
         fields = ["verdict", "comment"]
@@ -243,7 +243,7 @@ class AmOpinionForm(forms.ModelForm):
         self.fields["verdict"].choices = Verdict.choices
 
 
-class HealthProjectForm(forms.ModelForm):
+class HealthProjectForm(PortalModelForm):
     missions = forms.MultipleChoiceField(
         label=_("Missions retenues"),
         choices=MISSION_CHOICES,
@@ -262,7 +262,7 @@ class HealthProjectForm(forms.ModelForm):
         self.helper = draft_helper()
 
 
-class ActionSheetForm(forms.ModelForm):
+class ActionSheetForm(PortalModelForm):
     class Meta:
         model = ActionSheet
         fields = ["title", "mission", "referents", "partners", "tasks", "due_on", "indicators"]
@@ -290,7 +290,7 @@ ActionSheetFormSet = inlineformset_factory(
 ACTION_SHEETS_PREFIX = "actions"
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(PortalForm):
     kind = forms.ChoiceField(label=_("Type de document"))
     title = forms.CharField(label=_("Description"), max_length=200, required=False)
     file = forms.FileField(
@@ -311,25 +311,25 @@ class DocumentForm(forms.Form):
         return upload
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(PortalModelForm):
     class Meta:
         model = Milestone
         fields = ["due_on", "done_on"]
         widgets = {"due_on": DateInput, "done_on": DateInput}
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(PortalForm):
     reason = forms.CharField(label=_("Motif de la dérogation"), widget=textarea(4))
 
 
-class DialogueForm(forms.ModelForm):
+class DialogueForm(PortalModelForm):
     class Meta:
         model = ManagementDialogue
         fields = ["year", "held_on", "summary"]
         widgets = {"held_on": DateInput, "summary": textarea(5)}
 
 
-class ContractMissionsForm(forms.Form):
+class ContractMissionsForm(PortalForm):
     missions = forms.MultipleChoiceField(
         label=_("Missions contractualisées"),
         choices=MISSION_CHOICES,
@@ -338,7 +338,7 @@ class ContractMissionsForm(forms.Form):
     )
 
 
-class ContractPartiesForm(forms.ModelForm):
+class ContractPartiesForm(PortalModelForm):
     """The three signatories of the contract, as named in the signed document."""
 
     class Meta:
@@ -346,7 +346,7 @@ class ContractPartiesForm(forms.ModelForm):
         fields = ["cpts_name", "cpam_name", "ars_name"]
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(PortalForm):
     """An avenant: its date, its object and the signed document (checked like any upload)."""
 
     signed_on = forms.DateField(label=_("Date de signature de l’avenant"), widget=DateInput)
@@ -381,7 +381,7 @@ class AmendmentForm(forms.Form):
         return upload
 
 
-class TerritoryOverrideForm(forms.Form):
+class TerritoryOverrideForm(PortalForm):
     """The reason of an ARS override, asked when the new territory overlaps another project."""
 
     override_reason = forms.CharField(

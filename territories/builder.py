@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cpts_portal.forms import inline_helper
+from cpts_portal.forms import PortalForm, inline_helper
 from territories.models import Commune, Departement, Epci
 from territories.search import commune_choice_label, resolve_commune
 from territories.services import TerritorySummary, normalize_commune_name, summarize_communes
@@ -48,7 +48,7 @@ def resolve_epci(text: str) -> Epci | list[Epci] | None:
     return matches or None
 
 
-class TerritoryBuilderForm(forms.Form):
+class TerritoryBuilderForm(PortalForm):
     """A set of communes edited step by step; ``communes()`` gives the resulting set."""
 
     commune_codes = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.validators import validate_single_line
 from territories.models import Commune
 from territories.search import (
     AMBIGUOUS_COMMUNE_MESSAGE,
@@ -135,6 +136,8 @@ class CommuneField(forms.Field):
         if isinstance(value, int):
             return _commune_by_pk(value)
         entry = value if isinstance(value, CommuneEntry) else CommuneEntry(str(value))
+        # The raw text: collapsing the spaces would hide line breaks typed in it.
+        validate_single_line(entry.text)
         text = " ".join(entry.text.split())
         if not text:
             return None

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cpts_portal.forms import inline_helper
+from cpts_portal.forms import PortalModelForm, inline_helper
 from cpts_portal.roles import STAFF_ROLES, Role, has_role
 from territories.builder import TerritoryBuilderForm, communes_queryset
 from territories.models import Commune, Territory
@@ -49,7 +48,7 @@ def commune_search(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": [commune_payload(commune) for commune in communes]})
 
 
-class TerritoryNameForm(forms.ModelForm):
+class TerritoryNameForm(PortalModelForm):
     class Meta:
         model = Territory
         fields = ["name"]

@@ -7,6 +7,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.forms import PortalForm
+
 from ..filters import UserChoiceField, assignable_users
 from ..forms import text_field
 from ..models import ClosureReason, Opinion, Orientation, Submission
@@ -15,7 +17,7 @@ MESSAGE_HELP = _("Joint à l’email envoyé aux référents.")
 COMMENT_HELP = _("Visible des seuls agents.")
 
 
-class AssignForm(forms.Form):
+class AssignForm(PortalForm):
     assignee = UserChoiceField(
         label=_("Agent en charge"),
         queryset=assignable_users(),
@@ -24,31 +26,31 @@ class AssignForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(PortalForm):
     to = forms.ChoiceField(choices=Submission.Status.choices, widget=forms.HiddenInput)
     comment = text_field(_("Commentaire interne"), required=False, help_text=COMMENT_HELP, rows=2)
 
 
-class NoteForm(forms.Form):
+class NoteForm(PortalForm):
     text = text_field(
         _("Note interne"),
         help_text=_("Visible des seuls agents de l’ARS, de l’Assurance Maladie et des URPS."),
     )
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(PortalForm):
     opinion = forms.ChoiceField(label=_("Avis"), choices=Opinion.choices, widget=forms.RadioSelect)
     text = text_field(_("Motivation"), required=False, help_text=COMMENT_HELP)
 
 
-class MessageForm(forms.Form):
+class MessageForm(PortalForm):
     text = text_field(
         _("Message aux référents"),
         help_text=_("Envoyé par email aux référents et affiché sur leur lien de suivi."),
     )
 
 
-class ExchangeForm(forms.Form):
+class ExchangeForm(PortalForm):
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -128,7 +130,7 @@ def parse_references(text: str) -> list[int]:
     return pks
 
 
-class OrientForm(forms.Form):
+class OrientForm(PortalForm):
     orientation = forms.ChoiceField(
         label=_("Orientation"), choices=Orientation.choices, widget=forms.RadioSelect
     )
@@ -186,7 +188,7 @@ class OrientForm(forms.Form):
         return chosen + [s for s in others if s.pk not in chosen_pks]
 
 
-class CloseForm(forms.Form):
+class CloseForm(PortalForm):
     reason = forms.ChoiceField(
         label=_("Motif de la clôture"), choices=[("", "—"), *ClosureReason.choices]
     )
@@ -194,11 +196,11 @@ class CloseForm(forms.Form):
     comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
 
 
-class ResendLinkForm(forms.Form):
+class ResendLinkForm(PortalForm):
     comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
 
 
-class PersonalDataRequestForm(forms.Form):
+class PersonalDataRequestForm(PortalForm):
     """The address a person's RGPD request is about."""
 
     email = forms.EmailField(
