@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from .models import OutgoingEmail
 
@@ -111,6 +112,11 @@ def dispatch_emails(ids: Iterable[int]) -> None:
     for email_id in ids:
         try:
             send_email.delay(email_id)
+        except OperationalError:
+            # Broker unreachable: each next row would wait for the same socket timeout, and
+            # the request with it. They all stay pending for ``requeue_pending_emails``.
+            logger.exception("Broker unreachable: email %s and next ones left pending", email_id)
+            break
         except Exception:
             # Broker unreachable (or, with eager tasks, an unexpected error): the row stays
             # pending and ``requeue_pending_emails`` picks it up.

@@ -4,6 +4,8 @@ The test runs its own ``redis-server`` (broker and cache of the portal, as REDIS
 production), a real Celery worker on it, and stops it between two answers.
 """
 
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -19,17 +21,28 @@ from .conftest import wait_until
 pytestmark = pytest.mark.integration
 
 ARS_ADDRESS = "ars-test@ars.sante.fr"
+# The contract (cpts_portal/settings.py): a broker or cache outage, refusing or frozen, must
+# not hold a professional's request: a frozen Redis cost 25 s before sockets had timeouts, a
+# stopped one 4 s (kombu slept 2 s before giving up on each of the two publishes).
+FROZEN_REDIS_BUDGET = 2.0  # seconds
 BEFORE_OUTAGE = 3
 DURING_OUTAGE = 7
 RECIPIENTS_PER_ANSWER = 2  # the référent's acknowledgement and the ARS notification
 
 
-def answer(client, campaign, number: int) -> None:
-    """One professional sends a complete answer and reaches the confirmation page."""
+def answer(client, campaign, number: int) -> float:
+    """One professional sends a complete answer and reaches the confirmation page.
+
+    Returns the seconds the POST took.
+    """
     url = reverse("ami:answer", kwargs={"slug": campaign.slug})
-    response = client.post(url, answer_data(**{"referents-0-email": f"pro{number}@example.org"}))
+    data = answer_data(**{"referents-0-email": f"pro{number}@example.org"})
+    started = time.monotonic()
+    response = client.post(url, data)
+    elapsed = time.monotonic() - started
     assert response.status_code == 302, response.content.decode()[:2000]
     assert client.get(response["Location"]).status_code == 200
+    return elapsed
 
 
 def statuses() -> dict[str, int]:
@@ -59,7 +72,8 @@ def test_answers_sent_while_redis_is_down_are_stored_and_emailed_once_it_is_back
 
     private_redis.stop()
     for number in range(BEFORE_OUTAGE, BEFORE_OUTAGE + DURING_OUTAGE):
-        answer(client, campaign, number)
+        elapsed = answer(client, campaign, number)
+        assert elapsed < FROZEN_REDIS_BUDGET, f"a stopped Redis held an answer {elapsed:.2f} s"
 
     total = BEFORE_OUTAGE + DURING_OUTAGE
     delayed = DURING_OUTAGE * RECIPIENTS_PER_ANSWER
@@ -87,28 +101,39 @@ def test_an_answer_sent_while_redis_hangs_is_stored_and_emailed_once_it_answers_
     client, settings, private_redis, celery_worker_factory
 ):
     # A hung server (SIGSTOP) accepts connections and never answers: the publish and the
-    # cache give up on their socket timeouts instead of failing at once.
+    # cache give up on their socket timeouts instead of failing at once. The cache keeps
+    # the options settings.py gives it (timeouts), on the private server.
     settings.CACHES = {
         **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": private_redis.url,
-        },
+        "default": {**settings.CACHES["default"], "LOCATION": private_redis.url},
     }
     settings.RATELIMIT_ENABLED = True
     worker = celery_worker_factory(broker_url=private_redis.url)
     campaign = CampaignFactory(contact_email=ARS_ADDRESS)
+    answer(client, campaign, 0)  # connections to Redis are open and pooled, as in production
+    worker.wait_for(
+        lambda: statuses() == {"sent": RECIPIENTS_PER_ANSWER}, what="the first answer's emails"
+    )
+    OutgoingEmail.objects.all().delete()
+    Submission.objects.all().delete()
 
     private_redis.freeze()
-    answer(client, campaign, 1)
+    elapsed = answer(client, campaign, 1)
+    print(f"Answer POST with a frozen Redis: {elapsed:.2f} s")
 
+    assert elapsed < FROZEN_REDIS_BUDGET, f"a frozen Redis held the answer {elapsed:.2f} s"
     assert Submission.objects.count() == 1
     assert statuses() == {"pending": RECIPIENTS_PER_ANSWER}
 
     private_redis.thaw()
     wait_for_pong(worker)
-    assert requeue_pending_emails() == RECIPIENTS_PER_ANSWER
+    # The publish that timed out may still be in the thawed server's socket buffer and reach
+    # the worker: the sweep then finds one row fewer, and claiming keeps each email single.
+    assert 1 <= requeue_pending_emails() <= RECIPIENTS_PER_ANSWER
     worker.wait_for(
         lambda: statuses() == {"sent": RECIPIENTS_PER_ANSWER}, timeout=60, what="emails sent"
     )
-    assert sorted(m["To"] for m in worker.emails()) == sorted([ARS_ADDRESS, "pro1@example.org"])
+    messages = worker.wait_for_emails(2 * RECIPIENTS_PER_ANSWER)
+    assert sorted(m["To"] for m in messages) == sorted(
+        [ARS_ADDRESS, "pro0@example.org", ARS_ADDRESS, "pro1@example.org"]
+    )
