@@ -10,11 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Model, QuerySet
 from django.utils.crypto import salted_hmac
-
-from cpts_portal.roles import Role
 
 from .models import AccessLog, Submission
 
@@ -90,16 +88,3 @@ def access_log(submission: Submission, limit: int = 100) -> QuerySet[AccessLog]:
     """The latest lines about one answer, newest first (its staff page shows them)."""
     return submission.access_logs.order_by("-at", "-pk")[:limit]
 
-
-# The ARS reads the access log in the admin too. (Kept here rather than in
-# ``cpts_portal.roles.ROLE_PERMISSIONS`` while that table is being reworked: same effect.)
-AUDIT_PERMISSIONS = {Role.ARS: ("view_accesslog",)}
-
-
-def ensure_audit_permissions(**kwargs) -> None:
-    """Grant the access log's admin permissions to their role groups (idempotent)."""
-    for role, codenames in AUDIT_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="ami", codename__in=codenames)
-        )

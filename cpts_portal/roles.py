@@ -4,8 +4,10 @@ The groups and their model permissions are (re)created after every ``migrate``,
 so a fresh database and an upgraded one end with the same rights.
 """
 
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,30 +20,10 @@ class Role(models.TextChoices):
 
 STAFF_ROLES = (Role.ARS, Role.URPS, Role.ASSURANCE_MALADIE)
 
-# Model permissions given to each group in the Django admin ("app_label.codename").
-ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    Role.ARS: (
-        "ami.view_campaign",
-        "ami.add_campaign",
-        "ami.change_campaign",
-        "ami.view_submission",
-        "ami.change_submission",
-        "ami.view_actor",
-        "ami.view_referent",
-        "ami.view_submissionevent",
-        "notifications.view_outgoingemail",
-    ),
-    Role.URPS: ("ami.view_campaign", "ami.view_submission", "ami.view_actor", "ami.view_referent"),
-    Role.ASSURANCE_MALADIE: (
-        "ami.view_campaign",
-        "ami.view_submission",
-        "ami.view_actor",
-        "ami.view_referent",
-    ),
-    Role.COORDINATOR: (),
-}
-
-# CPTS projects in the admin (the pipeline itself is on the /projets/ pages, see projects.rules).
+# Model permissions of each group in the Django admin ("app_label.codename"): the one table,
+# granted by ``ensure_role_groups`` after every ``migrate``. The pipeline itself is on the
+# /projets/ pages and checked by ``projects.permissions``.
+_AMI_READ = ("ami.view_campaign", "ami.view_submission", "ami.view_actor", "ami.view_referent")
 _PROJECTS_READ = (
     "projects.view_cptsproject",
     "projects.view_milestone",
@@ -49,9 +31,25 @@ _PROJECTS_READ = (
     "projects.view_territoryoverlapoverride",
     "projects.view_acicontract",
     "projects.view_fundingrate",
+    # ACI figures: mission deadlines and funding scale versions, with their source.
+    "projects.view_missiondeadline",
+    "projects.view_fundingscale",
+    "projects.view_amendment",
 )
-PROJECTS_PERMISSIONS: dict[str, tuple[str, ...]] = {
+_MANAGEMENT_DIALOGUES = (
+    "projects.view_managementdialogue",
+    "projects.add_managementdialogue",
+    "projects.change_managementdialogue",
+)
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.ARS: (
+        *_AMI_READ,
+        "ami.add_campaign",
+        "ami.change_campaign",
+        "ami.change_submission",
+        "ami.view_submissionevent",
+        "ami.view_accesslog",  # the access log of personal data
+        "notifications.view_outgoingemail",
         *_PROJECTS_READ,
         "projects.change_cptsproject",
         "projects.view_legalholder",
@@ -60,37 +58,51 @@ PROJECTS_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "projects.change_milestone",
         "projects.view_projectevent",
         "projects.change_acicontract",
-        "projects.view_managementdialogue",
-        "projects.add_managementdialogue",
-        "projects.change_managementdialogue",
+        *_MANAGEMENT_DIALOGUES,
         "projects.add_fundingrate",
         "projects.change_fundingrate",
         "projects.delete_fundingrate",
+        # The ARS keeps the ACI figures.
+        "projects.add_missiondeadline",
+        "projects.change_missiondeadline",
+        "projects.add_fundingscale",
+        "projects.change_fundingscale",
+        "projects.delete_fundingscale",
+        "projects.view_sentreminder",
     ),
-    Role.URPS: _PROJECTS_READ,
+    Role.URPS: (*_AMI_READ, *_PROJECTS_READ),
     Role.ASSURANCE_MALADIE: (
+        *_AMI_READ,
         *_PROJECTS_READ,
-        "projects.view_managementdialogue",
-        "projects.add_managementdialogue",
-        "projects.change_managementdialogue",
+        *_MANAGEMENT_DIALOGUES,
+        "projects.view_sentreminder",
     ),
     Role.COORDINATOR: (),
 }
-for _role, _names in PROJECTS_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], *_names)
 
 
-def ensure_role_groups(**kwargs) -> None:
-    """Create the role groups and grant them their permissions (idempotent)."""
+def ensure_role_groups(
+    sender=None, using: str = DEFAULT_DB_ALIAS, apps=global_apps, **kwargs
+) -> None:
+    """Create the role groups and grant them ``ROLE_PERMISSIONS`` (idempotent).
+
+    Connected once to ``post_migrate`` (``CptsPortalConfig.ready``). Django creates each
+    app's permissions in that app's own ``post_migrate``, and this app comes before the
+    ones of the table: their permissions are created here first (idempotent too).
+    """
+    wanted_apps = {name.split(".")[0] for names in ROLE_PERMISSIONS.values() for name in names}
+    for app_config in global_apps.get_app_configs():
+        if app_config.label in wanted_apps:
+            create_permissions(app_config, verbosity=0, using=using, apps=apps)
+    by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.using(using)
+        .filter(content_type__app_label__in=wanted_apps)
+        .values_list("pk", "content_type__app_label", "codename")
+    }
     for role, perm_names in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=role)
-        wanted = []
-        for name in perm_names:
-            app_label, codename = name.split(".")
-            wanted.extend(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.add(*wanted)
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.add(*(by_name[name] for name in perm_names if name in by_name))
 
 
 def roles_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[str]:
