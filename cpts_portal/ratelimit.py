@@ -8,7 +8,8 @@
 ``HEAD``); ``limit`` requests per ``period`` seconds are served to one client, the next get
 the French page ``templates/429.html`` with status 429 and a ``Retry-After`` header, until
 the period ends. Views are not touched: the middleware finds the URL name after URL
-resolution (``process_view``).
+resolution (``process_view``). A fourth item names a counter that several URLs share
+(the two sign-in pages: ``("POST", 30, 3600, "login")``); by default each URL has its own.
 
 The client is its IP address (``cpts_portal.client_ip``, which trusts ``X-Forwarded-For``
 only from ``TRUSTED_PROXY_COUNT`` proxies), an IPv6 client its /64 network. Counters are
@@ -46,14 +47,15 @@ class Rule:
     methods: frozenset[str]
     limit: int
     period: int
+    counter: str | None = None  # a counter shared with other URLs; None: the URL's own
 
     @classmethod
     def parse(cls, value: Sequence) -> "Rule":
-        methods, limit, period = value
+        methods, limit, period, *counter = value
         names = {name.strip().upper() for name in str(methods).split(",") if name.strip()}
         if "GET" in names:
             names.add("HEAD")
-        return cls(frozenset(names), int(limit), max(int(period), 1))
+        return cls(frozenset(names), int(limit), max(int(period), 1), *counter[:1])
 
     def applies_to(self, method: str) -> bool:
         return "*" in self.methods or method.upper() in self.methods
@@ -118,7 +120,7 @@ class RateLimitMiddleware:
         rule = Rule.parse(value)
         if not rule.applies_to(request.method or ""):
             return None
-        key = client_key(request, match.view_name)
+        key = client_key(request, rule.counter or match.view_name)
         try:
             hit = count_hit(key, rule)
         except Exception:  # the cache is down: serve rather than refuse everyone

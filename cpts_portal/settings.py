@@ -350,6 +350,7 @@ HEALTH_TOKEN = env_str("HEALTH_TOKEN")
 # Rate limits (cpts_portal/ratelimit.py): URL name -> (methods, requests, per seconds).
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", not DEBUG)
 RATELIMIT_CACHE = "default"
+RATELIMIT_LOGIN_PER_HOUR = env_int("RATELIMIT_LOGIN_PER_HOUR", 30)
 RATELIMIT_RULES = {
     # The public form: each POST (sending, adding a row without JavaScript, correcting).
     "ami:answer": ("POST", env_int("RATELIMIT_ANSWER_PER_HOUR", 20), 3600),
@@ -359,6 +360,10 @@ RATELIMIT_RULES = {
     "ami:referent_message": ("POST", env_int("RATELIMIT_MESSAGE_PER_HOUR", 20), 3600),
     # Building a PDF costs CPU and the private link needs no sign-in.
     "ami:referent_pdf": ("GET", env_int("RATELIMIT_PDF_PER_HOUR", 20), 3600),
+    # Password spraying (many usernames, few passwords each) escapes django-axes, which
+    # counts per username + address: both sign-in pages share one budget per address.
+    "login": ("POST", RATELIMIT_LOGIN_PER_HOUR, 3600, "login"),
+    "admin:login": ("POST", RATELIMIT_LOGIN_PER_HOUR, 3600, "login"),
 }
 
 # Staff logins (django-axes): lockout of a username + address pair after AXES_FAILURE_LIMIT
@@ -367,6 +372,8 @@ RATELIMIT_RULES = {
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# The pair, never the username alone: wrong passwords typed from a stranger's address must
+# not lock the agent out at their own (tests/security/test_login_spraying.py).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "cpts_portal.client_ip.client_ip"

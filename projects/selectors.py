@@ -16,7 +16,7 @@ from territories.models import Commune
 from territories.rules import SizeTier, size_tier
 from territories.selectors import Area
 
-from . import rules
+from . import permissions
 from .models import (
     AciContract,
     ActionSheet,
@@ -38,7 +38,7 @@ User = AbstractBaseUser | AnonymousUser
 
 def visible_projects(user: User) -> QuerySet[CptsProject]:
     """Every project for partner staff; a coordinator's own projects; nothing otherwise."""
-    if rules.is_partner_staff(user):
+    if permissions.is_partner_staff(user):
         return CptsProject.objects.all()
     if has_role(user, Role.COORDINATOR):
         return CptsProject.objects.filter(coordinators=user)

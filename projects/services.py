@@ -16,7 +16,7 @@ from cpts_portal.roles import Role, has_role
 from notifications.services import queue_email
 from territories.models import Territory
 
-from . import rules, selectors, workflow
+from . import permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
 from .models import (
     AciContract,
@@ -144,7 +144,7 @@ def update_project(
     override_reason: str = "",
 ) -> ProjectEvent | None:
     """Apply the ARS's changes (name, territory, coordinators) and record them."""
-    if not rules.can_manage(by, project):
+    if not permissions.can_manage(by, project):
         raise PermissionDenied
     labels = []
     with transaction.atomic():
@@ -221,9 +221,9 @@ def add_document(
 
     Raises ``ValidationError`` (French message) for a file over the size cap or whose
     content is not PDF, ODT or DOCX, and ``PermissionDenied`` for a kind this user may not
-    add at this stage (``rules.uploadable_kinds``).
+    add at this stage (``permissions.uploadable_kinds``).
     """
-    if DocumentKind(kind) not in rules.uploadable_kinds(by, project):
+    if DocumentKind(kind) not in permissions.uploadable_kinds(by, project):
         raise PermissionDenied
     file_type = validate_upload(upload)
     document = Document(
@@ -251,7 +251,7 @@ def record_urps_opinion(
     project: CptsProject, opinion: UrpsOpinion, by: AbstractBaseUser
 ) -> UrpsOpinion:
     """Save the URPS avis on the 3 criteria and move the project to « avis URPS rendu »."""
-    if not rules.can_give_urps_opinion(by, project):
+    if not permissions.can_give_urps_opinion(by, project):
         raise PermissionDenied
     with transaction.atomic():
         opinion.project = project
@@ -267,7 +267,7 @@ def record_am_opinion(
     project: CptsProject, opinion: AssuranceMaladieOpinion, by: AbstractBaseUser
 ) -> AssuranceMaladieOpinion:
     """Save the Assurance Maladie avis on the deposited projet de santé; the ARS is told."""
-    if not rules.can_give_am_opinion(by, project):
+    if not permissions.can_give_am_opinion(by, project):
         raise PermissionDenied
     with transaction.atomic():
         opinion.project = project
@@ -301,7 +301,7 @@ def save_health_project(
     project: CptsProject, by: AbstractBaseUser, save: Callable[[], None]
 ) -> None:
     """Save the projet de santé; the first save after the letter's validation starts drafting."""
-    if not rules.can_edit_health_project(by, project):
+    if not permissions.can_edit_health_project(by, project):
         raise PermissionDenied
     with transaction.atomic():
         save()
@@ -311,7 +311,7 @@ def save_health_project(
 
 def update_milestone(milestone: Milestone, by: AbstractBaseUser, due_on, done_on) -> None:
     project = milestone.project
-    if not rules.can_edit_milestones(by, project):
+    if not permissions.can_edit_milestones(by, project):
         raise PermissionDenied
     if (milestone.due_on, milestone.done_on) == (due_on, done_on):
         return
@@ -334,7 +334,7 @@ def update_milestone(milestone: Milestone, by: AbstractBaseUser, due_on, done_on
 def update_contract_parties(contract: AciContract, by: AbstractBaseUser, names: dict) -> None:
     """Record the names of the three signatories (ARS or Assurance Maladie); in history."""
     project = contract.project
-    if not rules.can_follow_contract(by, project):
+    if not permissions.can_follow_contract(by, project):
         raise PermissionDenied
     changed = [
         str(AciContract._meta.get_field(name).verbose_name)
@@ -370,7 +370,7 @@ def add_amendment(
     Maladie), ``ValidationError`` for a file refused by ``validate_upload``.
     """
     project = contract.project
-    if not rules.can_follow_contract(by, project):
+    if not permissions.can_follow_contract(by, project):
         raise PermissionDenied
     with transaction.atomic():
         document = add_document(project, DocumentKind.AMENDMENT, upload, by, title=subject)
@@ -416,7 +416,7 @@ def set_territory_communes(
     ``override_reason``, the ARS overrides the overlaps the new set creates. Recorded in
     the history with the number of communes.
     """
-    if not rules.can_edit_territory(by, project):
+    if not permissions.can_edit_territory(by, project):
         raise PermissionDenied
     communes = list(communes)
     with transaction.atomic():

@@ -24,7 +24,7 @@ from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
 from notifications.services import queue_email
 
-from . import rules, selectors
+from . import permissions, selectors
 from .checklist import DONE_AT_STAGE
 from .models import AciContract, CptsProject, LegalHolder, ProjectEvent, Stage
 from .models.choices import ACTIVE_STAGES
@@ -169,7 +169,7 @@ def allowed_targets(project: CptsProject, user: AbstractBaseUser) -> list[Stage]
     return [
         t.target
         for t in TRANSITIONS
-        if t.source == project.stage and any(rules.acts_as(user, project, r) for r in t.roles)
+        if t.source == project.stage and any(permissions.acts_as(user, project, r) for r in t.roles)
     ]
 
 
@@ -210,7 +210,7 @@ def transition(
             _("Un projet à l’étape « %(source)s » ne peut pas passer à l’étape « %(target)s ».")
             % {"source": Stage(project.stage).label, "target": target.label}
         )
-    if not any(rules.acts_as(by, project, role) for role in rule.roles):
+    if not any(permissions.acts_as(by, project, role) for role in rule.roles):
         raise TransitionNotAllowed(
             _("Votre rôle ne permet pas de faire passer ce projet à l’étape « %(target)s ».")
             % {"target": target.label}

@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from projects import rules
+from projects import permissions
 from projects.models import CptsProject
 from projects.selectors import coordinator_queryset
 
@@ -22,7 +22,7 @@ def project_queryset() -> QuerySet[CptsProject]:
 def get_project(request: HttpRequest, pk: int) -> CptsProject:
     """The project if this user may see it; 404 otherwise, so its existence stays private."""
     project = get_object_or_404(project_queryset(), pk=pk)
-    if not rules.can_view(request.user, project):
+    if not permissions.can_view(request.user, project):
         raise Http404
     return project
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cpts_portal.formsets import with_added_row
-from projects import pdf, rules, selectors, services, workflow
+from projects import pdf, permissions, selectors, services, workflow
 from projects.forms import (
     ACTION_SHEETS_PREFIX,
     ActionSheetFormSet,
@@ -27,7 +27,7 @@ from projects.forms import (
     UrpsOpinionForm,
 )
 from projects.models import AciContract, CptsProject, Document, DocumentKind, ProjectEvent, Stage
-from projects.rules import CONTRACT_DOCUMENTS
+from projects.permissions import CONTRACT_DOCUMENTS
 
 from .common import require, with_project
 
@@ -38,7 +38,7 @@ DEPOSIT_LETTER = "deposer"
 @require_http_methods(["GET", "POST"])
 def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
     """The lettre d'intention: read by everyone, written and deposited by the coordinators."""
-    editable = rules.can_edit_letter(request.user, project)
+    editable = permissions.can_edit_letter(request.user, project)
     if request.method == "POST":
         require(editable)
     form = LetterForm(request.POST or None, instance=project.letter) if editable else None
@@ -70,7 +70,7 @@ def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
             return redirect(project)
     kinds = [
         kind
-        for kind in rules.uploadable_kinds(request.user, project)
+        for kind in permissions.uploadable_kinds(request.user, project)
         if kind in (DocumentKind.LETTER, DocumentKind.CERFA)
     ]
     documents = selectors.latest_documents(project)
@@ -102,7 +102,7 @@ def letter_fields(letter) -> list[tuple[str, str]]:
 @with_project
 @require_http_methods(["GET", "POST"])
 def urps_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
-    require(rules.can_give_urps_opinion(request.user, project))
+    require(permissions.can_give_urps_opinion(request.user, project))
     form = UrpsOpinionForm(request.POST or None)
     refusal = None
     if request.method == "POST" and form.is_valid():
@@ -128,7 +128,7 @@ def urps_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
 @with_project
 @require_http_methods(["GET", "POST"])
 def am_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
-    require(rules.can_give_am_opinion(request.user, project))
+    require(permissions.can_give_am_opinion(request.user, project))
     form = AmOpinionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.record_am_opinion(project, form.save(commit=False), request.user)
@@ -145,7 +145,7 @@ def am_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
     """The projet de santé: diagnostic, missions, fiches-actions, governance."""
-    editable = rules.can_edit_health_project(request.user, project)
+    editable = permissions.can_edit_health_project(request.user, project)
     if request.method == "POST":
         require(editable)
     instance = project.health_project
@@ -182,7 +182,7 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
             return redirect("projects:health_project", pk=project.pk)
     kinds = [
         kind
-        for kind in rules.uploadable_kinds(request.user, project)
+        for kind in permissions.uploadable_kinds(request.user, project)
         if kind == DocumentKind.HEALTH_PROJECT
     ]
     context = {
@@ -211,7 +211,7 @@ def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
     gestion, avenants. ARS and Assurance Maladie follow it; everyone who sees the project
     reads it. Each form of the page is told apart by the name of its button."""
     aci = getattr(project, "contract", None)
-    can_follow = aci is not None and rules.can_follow_contract(request.user, project)
+    can_follow = aci is not None and permissions.can_follow_contract(request.user, project)
     if request.method == "POST":
         require(can_follow)
     forms = {}
@@ -243,7 +243,7 @@ def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
     missions = aci.missions if aci else project.health_project.missions
     kinds = [
         kind
-        for kind in rules.generic_upload_kinds(request.user, project)
+        for kind in permissions.generic_upload_kinds(request.user, project)
         if kind in CONTRACT_DOCUMENTS
     ]
     schedule = selectors.mission_schedule(aci) if aci else []

@@ -10,7 +10,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from projects import rules, selectors, services, workflow
+from projects import permissions, selectors, services, workflow
 from projects.filters import ProjectFilter
 from projects.forms import (
     DocumentForm,
@@ -34,7 +34,7 @@ logout = auth_views.LogoutView.as_view(next_page=reverse_lazy("login"))
 def project_list(request: HttpRequest) -> HttpResponse:
     """Staff: the pipeline board (counts per stage) and the filtered list. Coordinators:
     their own projects. A constant number of queries whatever the number of rows."""
-    is_staff_view = rules.is_partner_staff(request.user)
+    is_staff_view = permissions.is_partner_staff(request.user)
     rows = selectors.project_list(request.user)
     filterset = None
     if is_staff_view:
@@ -52,7 +52,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "filtered": bool(filterset and filterset.is_bound),
             "board": selectors.pipeline_board(request.user) if is_staff_view else None,
             "is_staff_view": is_staff_view,
-            "can_create": rules.can_manage(request.user),
+            "can_create": permissions.can_manage(request.user),
         },
     )
 
@@ -60,7 +60,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
-    require(rules.can_manage(request.user))
+    require(permissions.can_manage(request.user))
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         project = services.create_project(
@@ -87,7 +87,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @with_project
 @require_http_methods(["GET", "POST"])
 def project_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
-    require(rules.can_manage(request.user, project))
+    require(permissions.can_manage(request.user, project))
     # The form validates a copy: ``project`` keeps the saved values, so the service can
     # tell what changed and the page title shows the saved name.
     form = ProjectForm(request.POST or None, instance=CptsProject.objects.get(pk=project.pk))
@@ -113,7 +113,7 @@ def territory_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
     other projects it would overlap are listed before saving, and saving over an overlap
     asks for the reason of an override. See ``services.set_territory_communes``.
     """
-    require(rules.can_edit_territory(request.user, project))
+    require(permissions.can_edit_territory(request.user, project))
     codes = (
         list(project.territory.communes.values_list("insee_code", flat=True))
         if project.territory_id
@@ -192,7 +192,7 @@ def pipeline(project: CptsProject) -> list[dict]:
 @with_project
 def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
     user = request.user
-    kinds = rules.generic_upload_kinds(user, project)
+    kinds = permissions.generic_upload_kinds(user, project)
     contract = getattr(project, "contract", None)
     context = {
         "project": project,
@@ -219,16 +219,16 @@ def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
         ],
         "document_form": DocumentForm(kinds=kinds) if kinds else None,
         "can": {
-            "manage": rules.can_manage(user, project),
-            "holder": rules.can_edit_holder(user, project),
-            "letter": rules.can_edit_letter(user, project),
-            "health_project": rules.can_edit_health_project(user, project),
-            "urps_opinion": rules.can_give_urps_opinion(user, project),
-            "am_opinion": rules.can_give_am_opinion(user, project),
-            "milestones": rules.can_edit_milestones(user, project),
-            "territory": rules.can_edit_territory(user, project),
+            "manage": permissions.can_manage(user, project),
+            "holder": permissions.can_edit_holder(user, project),
+            "letter": permissions.can_edit_letter(user, project),
+            "health_project": permissions.can_edit_health_project(user, project),
+            "urps_opinion": permissions.can_give_urps_opinion(user, project),
+            "am_opinion": permissions.can_give_am_opinion(user, project),
+            "milestones": permissions.can_edit_milestones(user, project),
+            "territory": permissions.can_edit_territory(user, project),
         },
-        "is_coordinator": rules.is_coordinator_of(user, project),
+        "is_coordinator": permissions.is_coordinator_of(user, project),
     }
     return render(request, "projects/detail.html", context)
 
@@ -236,7 +236,7 @@ def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
 @with_project
 @require_http_methods(["GET", "POST"])
 def holder_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
-    require(rules.can_edit_holder(request.user, project))
+    require(permissions.can_edit_holder(request.user, project))
     holder = getattr(project, "legal_holder", None) or LegalHolder(project=project)
     form = LegalHolderForm(request.POST or None, instance=holder)
     if request.method == "POST" and form.is_valid():
@@ -310,7 +310,7 @@ def stage_change(request: HttpRequest, project: CptsProject, target: str) -> Htt
 @with_project
 @require_http_methods(["GET", "POST"])
 def overlap_override(request: HttpRequest, project: CptsProject, other_pk: int) -> HttpResponse:
-    require(rules.can_manage(request.user, project))
+    require(permissions.can_manage(request.user, project))
     overlap = next((o for o in selectors.overlaps_of(project) if o.other.pk == other_pk), None)
     if overlap is None:
         raise Http404
@@ -336,7 +336,7 @@ def overlap_override(request: HttpRequest, project: CptsProject, other_pk: int) 
 @with_project
 @require_http_methods(["GET", "POST"])
 def milestone_edit(request: HttpRequest, project: CptsProject, milestone_pk: int) -> HttpResponse:
-    require(rules.can_edit_milestones(request.user, project))
+    require(permissions.can_edit_milestones(request.user, project))
     milestone = get_object_or_404(Milestone, pk=milestone_pk, project=project)
     form = MilestoneForm(request.POST or None, instance=Milestone.objects.get(pk=milestone.pk))
     if request.method == "POST" and form.is_valid():
@@ -372,7 +372,7 @@ def return_url(project: CptsProject, section: str) -> str:
 @with_project
 @require_POST
 def document_upload(request: HttpRequest, project: CptsProject) -> HttpResponse:
-    kinds = rules.generic_upload_kinds(request.user, project)
+    kinds = permissions.generic_upload_kinds(request.user, project)
     require(bool(kinds))
     form = DocumentForm(request.POST, request.FILES, kinds=kinds)
     if form.is_valid():
