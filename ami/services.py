@@ -1,8 +1,10 @@
 """Writes of the AMI: receiving an answer, letting its référent correct it, and the
 private link's lifetime."""
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.forms import BaseFormSet
 from django.urls import reverse
@@ -10,12 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpts_portal.links import absolute_url
+from notifications.models import OutgoingEmail
 from notifications.services import queue_email
 from territories.builder import communes_queryset
 from territories.models import Territory
 
 from .forms import AnswerForms
 from .models import Campaign, Submission, SubmissionEvent, link_expiry, new_access_token
+
+logger = logging.getLogger(__name__)
 
 
 def submit_answer(campaign: Campaign, forms: AnswerForms) -> tuple[Submission, bool]:
@@ -77,27 +82,61 @@ def save_territory(submission: Submission, codes: list[str]) -> None:
         submission.save(update_fields=["territory"])
 
 
+ACKNOWLEDGEMENT_TEMPLATE = "ami/emails/acknowledgement"
+
+
 def queue_submission_emails(submission: Submission) -> None:
+    """The acknowledgement to each référent's address, and the ARS notification.
+
+    Anyone may type any address as a référent's: an address that already got
+    ``ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY`` acknowledgements in the last 24 hours gets no
+    more (the answer is stored and the ARS told all the same; the confirmation page shows
+    the private link). Such référents are listed in the "submitted" event's details.
+    """
     context = {
         "submission": submission,
         "campaign": submission.campaign,
-        "actors": list(submission.actors.all()),
+        "actors": list(submission.actors.select_related("practice_commune")),
         "referents": list(submission.referents.all()),
         "private_url": absolute_url(submission.get_private_url()),
         "staff_url": staff_url(submission),
     }
-    queue_email(
-        [referent.email for referent in context["referents"] if referent.email],
-        "ami/emails/acknowledgement",
-        context,
-        related=submission,
-    )
+    recipients: dict[str, str] = {}  # lower-cased address -> address, once each
+    withheld: list[int] = []
+    for referent in context["referents"]:
+        address = referent.email
+        if not address or address.lower() in recipients:
+            continue
+        if acknowledgements_in_last_day(address) >= settings.ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY:
+            withheld.append(referent.pk)
+        else:
+            recipients[address.lower()] = address
+    queue_email(recipients.values(), ACKNOWLEDGEMENT_TEMPLATE, context, related=submission)
+    if withheld:
+        SubmissionEvent.objects.filter(
+            submission=submission, kind=SubmissionEvent.Kind.SUBMITTED
+        ).update(details={"acknowledgements_withheld": withheld})
+        # The référents' ids, not their addresses: the logs keep no personal data.
+        logger.warning(
+            "%s: no acknowledgement to référents %s, their address had its daily share",
+            submission.reference,
+            withheld,
+        )
     queue_email(
         [submission.campaign.contact_email],
         "ami/emails/ars_notification",
         context,
         related=submission,
     )
+
+
+def acknowledgements_in_last_day(address: str) -> int:
+    """Acknowledgements queued to this address (whatever its case) in the last 24 hours."""
+    return OutgoingEmail.objects.filter(
+        template=ACKNOWLEDGEMENT_TEMPLATE,
+        recipient__iexact=address,
+        created_at__gte=timezone.now() - timedelta(days=1),
+    ).count()
 
 
 def update_answer(submission: Submission, forms: AnswerForms) -> SubmissionEvent | None:

@@ -394,6 +394,11 @@ PERSONAL_DATA_RETENTION_MONTHS = env_int("PERSONAL_DATA_RETENTION_MONTHS", 24)
 # The professionals' private links (/suivi/<token>/) stop working this many days after
 # they were sent; the ARS sends a new one from the answer's page (the old one then 404s).
 PRIVATE_LINK_DAYS = env_int("PRIVATE_LINK_DAYS", 365)
+# Acknowledgements one address gets in 24 hours at most, however many answers name it as
+# a référent's: anyone may type any address, and the portal must not mail it on and on.
+ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY = env_int("ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY", 3)
+if ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY < 0:
+    raise ImproperlyConfigured("ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY must be 0 or more.")
 # Legal notice (/mentions-legales/): publisher, director of publication and host. Empty
 # values are shown as "à compléter".
 LEGAL_PUBLISHER = env_str("LEGAL_PUBLISHER", PORTAL_OPERATOR)

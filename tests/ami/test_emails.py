@@ -7,7 +7,7 @@ from django.urls import reverse
 from ami.models import Submission
 from notifications.models import OutgoingEmail
 from tests.ami.helpers import answer_data
-from tests.factories import CampaignFactory
+from tests.factories import CampaignFactory, CommuneFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def submitted(client, django_capture_on_commit_callbacks):
     campaign = CampaignFactory(contact_email="ars-bretagne-secretariat-daspf@ars.sante.fr")
+    # A commune of the reference data: the ARS subject names no place typed as free text.
+    CommuneFactory(name="Douarnenez", insee_code="29046", postal_codes="29100")
     data = answer_data(
         **{
             "referents-TOTAL_FORMS": "2",
