@@ -64,15 +64,22 @@ def save_rows(forms: AnswerForms, submission: Submission) -> None:
 
 
 def save_territory(submission: Submission, codes: list[str]) -> None:
-    """Give the answer the territory built from these communes (none: no territory)."""
+    """Give the answer the territory built from these communes (none: no territory).
+
+    The answer's own row is changed in place (deleted when emptied). A row something else
+    also points at (a project, from before a territory had one owner) is never changed
+    nor deleted: the answer leaves it and, with communes, gets a new row of its own.
+    """
     territory = submission.territory
+    shared = territory is not None and territory.is_used_by_other_than(submission)
     if not codes:
         if territory is not None:
             submission.territory = None
             submission.save(update_fields=["territory"])
-            territory.delete()
+            if not shared:
+                territory.delete()
         return
-    if territory is None:
+    if territory is None or shared:
         territory = Territory()
     territory.name = _("Territoire envisagé — %(reference)s") % {"reference": submission.reference}
     territory.save()

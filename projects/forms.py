@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.forms import PortalForm, PortalModelForm, inline_helper
 from cpts_portal.roles import Role
-from territories.models import Territory
 
-from . import selectors
+from . import selectors, services
 from .models import (
     AciContract,
     ActionSheet,
@@ -66,7 +65,33 @@ class CoordinatorChoiceField(forms.ModelMultipleChoiceField):
         return f"{name} ({user.email})" if user.email else name
 
 
-class ProjectForm(PortalModelForm):
+class ProjectTerritoryMixin:
+    """The territory field of a project's forms (project pages, admin).
+
+    Offers only the rows this project may own (``services.assignable_territories``: no AMI
+    answer's, no other project's; a posted id outside them is refused as an invalid
+    choice) and applies the overlap rule when the territory changes: an earlier project
+    sharing communes, not yet overridden, needs the form's ``override_reason``. The
+    projects that would block are kept in ``blocking``. ``services.change_project_territory``
+    checks both again when saving.
+    """
+
+    def limit_territory_choices(self) -> None:
+        self.fields["territory"].queryset = services.assignable_territories(
+            self.instance
+        ).order_by("name")
+        self.blocking: list[CptsProject] = []
+
+    def check_territory_overlap(self, data: dict) -> None:
+        territory = data.get("territory")
+        if territory is None or "territory" not in self.changed_data:
+            return
+        self.blocking = selectors.blocking_projects(self.instance, territory.communes.values("pk"))
+        if self.blocking and not data.get("override_reason", "").strip():
+            self.add_error("territory", services.overlap_refusal(self.blocking))
+
+
+class ProjectForm(ProjectTerritoryMixin, PortalModelForm):
     """ARS: a project's name, territory and coordinators, and overlap overrides."""
 
     coordinators = CoordinatorChoiceField(
@@ -98,26 +123,12 @@ class ProjectForm(PortalModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["territory"].queryset = Territory.objects.order_by("name")
+        self.limit_territory_choices()
         self.fields["coordinators"].queryset = coordinator_users()
-        self.blocking: list[CptsProject] = []
 
     def clean(self) -> dict:
         data = super().clean()
-        territory = data.get("territory")
-        if territory is None:
-            return data
-        self.blocking = selectors.blocking_projects(self.instance, territory.communes.values("pk"))
-        if self.blocking and not data.get("override_reason", "").strip():
-            self.add_error(
-                "territory",
-                _(
-                    "Ce territoire partage des communes avec %(projects)s. Deux CPTS ne peuvent "
-                    "coexister sur un même territoire : indiquez le motif d’une dérogation pour "
-                    "l’enregistrer malgré tout."
-                )
-                % {"projects": ", ".join(f"« {p.name} »" for p in self.blocking)},
-            )
+        self.check_territory_overlap(data)
         return data
 
 

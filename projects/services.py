@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +15,7 @@ from ami.models import Submission
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role, has_role
 from notifications.services import queue_email
-from territories.models import Territory
+from territories.models import Commune, Territory
 
 from . import permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
@@ -51,8 +52,11 @@ def create_project(
 
     In one transaction: the project, its lettre d'intention and projet de santé (empty),
     the memo's milestones, a « projet créé » history entry and, with ``override_reason``,
-    an ARS override for each active project whose territory it overlaps.
+    an ARS override for each active project whose territory it overlaps. Raises
+    ``ValidationError`` for a territory row an AMI answer or another project owns.
     """
+    if territory is not None:
+        check_territory_is_free(territory)
     with transaction.atomic():
         project = CptsProject.objects.create(
             name=name[:NAME_MAX_LENGTH], territory=territory, created_by=by
@@ -143,26 +147,35 @@ def update_project(
     changes: dict,
     override_reason: str = "",
 ) -> ProjectEvent | None:
-    """Apply the ARS's changes (name, territory, coordinators) and record them."""
+    """Apply the ARS's changes (name, territory, coordinators) and record them.
+
+    The territory goes through ``change_project_territory`` (ownership, overlap rule, its
+    own history entry); the other changes make one « projet modifié » entry. In one
+    transaction: a refused territory (``ValidationError``) leaves the name unchanged too.
+    """
     if not permissions.can_manage(by, project):
         raise PermissionDenied
     labels = []
     with transaction.atomic():
-        for name in ("name", "territory"):
-            if name in changes and getattr(project, name) != changes[name]:
-                setattr(project, name, changes[name])
-                labels.append(str(CptsProject._meta.get_field(name).verbose_name))
-        project.save(update_fields=["name", "territory", "updated_at"])
+        if "name" in changes and project.name != changes["name"]:
+            project.name = changes["name"]
+            project.save(update_fields=["name", "updated_at"])
+            labels.append(str(CptsProject._meta.get_field("name").verbose_name))
+        territory_event = None
+        if "territory" in changes:
+            territory_event = change_project_territory(
+                project, by, territory=changes["territory"], override_reason=override_reason
+            )
+        if territory_event is None and override_reason:
+            override_all_overlaps(project, override_reason, by)
         if "coordinators" in changes:
             before = set(project.coordinators.values_list("pk", flat=True))
             after = {user.pk for user in changes["coordinators"]}
             if before != after:
                 project.coordinators.set(changes["coordinators"])
                 labels.append(str(_("coordinateurs")))
-        if override_reason:
-            override_all_overlaps(project, override_reason, by)
         if not labels:
-            return None
+            return territory_event
         return ProjectEvent.objects.create(
             project=project,
             kind=ProjectEvent.Kind.EDITED,
@@ -396,43 +409,125 @@ def add_amendment(
 
 def territory_is_shared(territory: Territory, project: CptsProject) -> bool:
     """Whether another project or an AMI answer uses this territory row."""
-    return (
-        territory.cpts_projects.exclude(pk=project.pk).exists()
-        or Submission.objects.filter(territory=territory).exists()
+    return territory.is_used_by_other_than(project)
+
+
+def assignable_territories(project: CptsProject | None = None) -> QuerySet[Territory]:
+    """The territory rows a project may take: a territory has one owner, so neither an AMI
+    answer's « territoire envisagé » nor another project's row (the project's own stays)."""
+    others = CptsProject.objects.filter(territory__isnull=False)
+    if project is not None and project.pk:
+        others = others.exclude(pk=project.pk)
+    return Territory.objects.filter(submission__isnull=True).exclude(
+        pk__in=others.values("territory")
     )
+
+
+def check_territory_is_free(territory: Territory, project: CptsProject | None = None) -> None:
+    """Raise ``ValidationError`` unless ``project`` (a new one: None) may take this row."""
+    if not assignable_territories(project).filter(pk=territory.pk).exists():
+        raise ValidationError(
+            _(
+                "Ce territoire appartient à une réponse à l’AMI ou à un autre projet. "
+                "Choisissez-en un autre, ou construisez celui du projet commune par commune."
+            ),
+            code="territory_owned",
+        )
+
+
+def overlap_refusal(blocking: Iterable[CptsProject]) -> ValidationError:
+    """The overlap rule's refusal, naming the earlier projects that keep their place."""
+    return ValidationError(
+        _(
+            "Ce territoire partage des communes avec %(projects)s. Deux CPTS ne peuvent "
+            "coexister sur un même territoire : indiquez le motif d’une dérogation pour "
+            "l’enregistrer malgré tout."
+        )
+        % {"projects": ", ".join(f"« {other.name} »" for other in blocking)},
+        code="overlap",
+    )
+
+
+def change_project_territory(
+    project: CptsProject,
+    by: AbstractBaseUser,
+    *,
+    territory: Territory | None = None,
+    communes: Iterable[Commune] | None = None,
+    override_reason: str = "",
+) -> ProjectEvent | None:
+    """The one way a project's territory changes (project pages, territory builder, admin).
+
+    Give either ``territory``, a row no AMI answer nor other project owns (the project
+    takes it), or ``communes``: the project's own row gets them, a new row named after
+    the project when it has none or shares it (data from before a territory had one
+    owner). Neither: the project has no territory any more.
+
+    The overlap rule: the first project keeps its place until the ARS records an
+    override. If the new communes meet an earlier active project's without an override,
+    the change needs ``override_reason``; with it, an override is recorded for each such
+    project (``record_overlap_override``, ARS only). Side effects, in one transaction: the
+    project saved with ``update_fields``, the overrides, one « projet modifié » history
+    entry with the territory and its number of communes, which is returned; None when
+    nothing changed.
+
+    Raises ``PermissionDenied`` unless ``by`` manages projects, ``ValidationError``
+    (French message) for a row owned elsewhere or an overlap without a reason.
+    """
+    if not permissions.can_manage(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        if communes is not None:
+            communes = list(communes)
+            commune_ids = [commune.pk for commune in communes]
+            if project.territory_id and set(commune_ids) == set(
+                project.territory.communes.values_list("pk", flat=True)
+            ):
+                return None
+        elif territory is not None:
+            if territory.pk == project.territory_id:
+                return None
+            check_territory_is_free(territory, project)
+            commune_ids = list(territory.communes.values_list("pk", flat=True))
+        else:
+            if project.territory_id is None:
+                return None
+            commune_ids = []
+        blocking = selectors.blocking_projects(project, commune_ids) if commune_ids else []
+        if blocking and not override_reason.strip():
+            raise overlap_refusal(blocking)
+        if communes is not None:
+            territory = project.territory
+            if territory is None or territory_is_shared(territory, project):
+                territory = Territory.objects.create(name=project.name)
+            territory.communes.set(communes)
+            territory.save(update_fields=["updated_at"])
+            comment = _("Territoire : %(count)d commune(s)") % {"count": len(commune_ids)}
+        elif territory is not None:
+            comment = _("Territoire : « %(name)s », %(count)d commune(s)") % {
+                "name": territory.name,
+                "count": len(commune_ids),
+            }
+        else:
+            comment = _("Territoire retiré du projet")
+        project.territory = territory
+        project.save(update_fields=["territory", "updated_at"])
+        for other in blocking:
+            record_overlap_override(project, other, override_reason, by)
+        return ProjectEvent.objects.create(
+            project=project, kind=ProjectEvent.Kind.EDITED, author=by, comment=comment
+        )
 
 
 def set_territory_communes(
     project: CptsProject,
     by: AbstractBaseUser,
-    communes: Iterable,
+    communes: Iterable[Commune],
     override_reason: str = "",
 ) -> Territory:
-    """Give the project this set of communes, built with the territories app's builder.
-
-    The project's own territory row is updated in place; a row shared with an AMI answer
-    or another project (or no row at all) is replaced by a new territory named after the
-    project, so that the answer keeps what the professionals wrote. With
-    ``override_reason``, the ARS overrides the overlaps the new set creates. Recorded in
-    the history with the number of communes.
-    """
+    """The territory builder's save: ``change_project_territory`` with these communes,
+    while the project is active (``permissions.can_edit_territory``)."""
     if not permissions.can_edit_territory(by, project):
         raise PermissionDenied
-    communes = list(communes)
-    with transaction.atomic():
-        territory = project.territory
-        if territory is None or territory_is_shared(territory, project):
-            territory = Territory.objects.create(name=project.name)
-            project.territory = territory
-            project.save(update_fields=["territory", "updated_at"])
-        territory.communes.set(communes)
-        territory.save(update_fields=["updated_at"])
-        if override_reason:
-            override_all_overlaps(project, override_reason, by)
-        ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.EDITED,
-            author=by,
-            comment=_("Territoire : %(count)d commune(s)") % {"count": len(communes)},
-        )
-    return territory
+    change_project_territory(project, by, communes=communes, override_reason=override_reason)
+    return project.territory

@@ -159,3 +159,19 @@ class Territory(models.Model):
 
     def shared_communes(self, other: "Territory") -> models.QuerySet[Commune]:
         return other.communes.filter(pk__in=self.communes.values("pk"))
+
+    def is_used_by_other_than(self, owner: models.Model | None = None) -> bool:
+        """Whether a row of another app (an AMI answer, a project...) other than ``owner``
+        points at this territory: its owner must then not change or delete it in place.
+
+        Walks the reverse relations, so this app needs to know none of the apps above it.
+        """
+        for relation in self._meta.related_objects:
+            if relation.many_to_many:
+                continue
+            rows = relation.related_model._base_manager.filter(**{relation.field.name: self})
+            if owner is not None and isinstance(owner, relation.related_model):
+                rows = rows.exclude(pk=owner.pk)
+            if rows.exists():
+                return True
+        return False

@@ -92,14 +92,20 @@ def project_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
     # tell what changed and the page title shows the saved name.
     form = ProjectForm(request.POST or None, instance=CptsProject.objects.get(pk=project.pk))
     if request.method == "POST" and form.is_valid():
-        services.update_project(
-            project,
-            request.user,
-            {name: form.cleaned_data[name] for name in ("name", "territory", "coordinators")},
-            override_reason=form.cleaned_data["override_reason"] if form.blocking else "",
-        )
-        messages.success(request, _("Le projet a été modifié."))
-        return redirect(project)
+        try:
+            services.update_project(
+                project,
+                request.user,
+                {name: form.cleaned_data[name] for name in ("name", "territory", "coordinators")},
+                override_reason=form.cleaned_data["override_reason"] if form.blocking else "",
+            )
+        except ValidationError as error:
+            # Checked again when saving (another request may have taken the territory).
+            project.refresh_from_db()
+            form.add_error("territory", error)
+        else:
+            messages.success(request, _("Le projet a été modifié."))
+            return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
@@ -140,11 +146,18 @@ def territory_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
                     _("Ces communes appartiennent déjà à un autre projet : indiquez le motif."),
                 )
             else:
-                services.set_territory_communes(
-                    project, request.user, communes, override_reason=reason if blocking else ""
-                )
-                messages.success(request, _("Le territoire du projet a été enregistré."))
-                return redirect(f"{project.get_absolute_url()}#projet")
+                try:
+                    services.set_territory_communes(
+                        project, request.user, communes, override_reason=reason if blocking else ""
+                    )
+                except ValidationError as error:
+                    # The overlap rule checked again when saving (another project may have
+                    # taken these communes since the page was shown).
+                    project.refresh_from_db()
+                    reason_form.add_error("override_reason", error)
+                else:
+                    messages.success(request, _("Le territoire du projet a été enregistré."))
+                    return redirect(f"{project.get_absolute_url()}#projet")
     communes = builder.communes()
     return render(
         request,
