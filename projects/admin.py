@@ -3,8 +3,12 @@
 Stage changes go through ``projects.workflow.transition`` from the project page (they may
 ask for data such as the FIR amount), so the admin shows the stage read-only; projects are
 created from /projets/nouveau/ or from an AMI answer, which also create their milestones.
+A project's name, territory and coordinators are saved by ``services.update_project``, so
+the admin follows the project pages' rules (a territory has one owner, the overlap rule
+with the reason of an override) and the history says who changed what.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -15,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.admin import ReadOnlyInline
 
+from . import services
+from .forms import ProjectTerritoryMixin
 from .models import (
     AciContract,
     Amendment,
@@ -68,8 +74,39 @@ class EventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("author")
 
 
+class CptsProjectAdminForm(ProjectTerritoryMixin, forms.ModelForm):
+    """The admin's project form: the territories a project may own, the overlap rule."""
+
+    override_reason = forms.CharField(
+        label=_("Motif de la dérogation au chevauchement"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "À remplir seulement si le territoire partage des communes avec un autre projet "
+            "actif : « Deux CPTS ne peuvent coexister sur un même territoire »."
+        ),
+    )
+
+    class Meta:
+        model = CptsProject
+        fields = ["name", "territory", "coordinators", "submissions"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "territory" in self.fields:
+            self.limit_territory_choices()
+        else:
+            self.blocking = []
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self.check_territory_overlap(data)
+        return data
+
+
 @admin.register(CptsProject)
 class CptsProjectAdmin(admin.ModelAdmin):
+    form = CptsProjectAdminForm
     list_display = ("name", "stage", "territory", "stage_changed_at", "created_at", "page")
     list_filter = (
         "stage",
@@ -81,7 +118,8 @@ class CptsProjectAdmin(admin.ModelAdmin):
     search_fields = ("name", "territory__name", "legal_holder__name", "legal_holder__rna_number")
     date_hierarchy = "created_at"
     filter_horizontal = ("coordinators",)
-    raw_id_fields = ("territory", "submissions")
+    # The territory is a select of the rows this project may own, not a raw id.
+    raw_id_fields = ("submissions",)
     readonly_fields = (
         "stage",
         "stage_changed_at",
@@ -98,7 +136,10 @@ class CptsProjectAdmin(admin.ModelAdmin):
         "created_by",
     )
     fieldsets = (
-        (None, {"fields": ("name", "territory", "coordinators", "submissions")}),
+        (
+            None,
+            {"fields": ("name", "territory", "override_reason", "coordinators", "submissions")},
+        ),
         (
             _("Étape et dates clés"),
             {
@@ -128,6 +169,24 @@ class CptsProjectAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(
+        self, request: HttpRequest, obj: CptsProject, form: forms.ModelForm, change: bool
+    ) -> None:
+        """Through the service, from the saved row (``obj`` already holds the form's values),
+        so that it sees what changed; the answers linked are saved with the form's m2m."""
+        saved = CptsProject.objects.get(pk=obj.pk)
+        services.update_project(
+            saved,
+            request.user,
+            {
+                name: form.cleaned_data[name]
+                for name in ("name", "territory", "coordinators")
+                if name in form.cleaned_data
+            },
+            override_reason=form.cleaned_data.get("override_reason", "") if form.blocking else "",
+        )
+        obj.updated_at = saved.updated_at
 
 
 class FundingRateInline(admin.TabularInline):
