@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cpts_portal.forms import PortalForm, PortalModelForm, inline_helper
 from cpts_portal.roles import Role
 
-from . import selectors, services
+from . import rules, selectors, services
 from .models import (
     AciContract,
     ActionSheet,
@@ -156,17 +156,8 @@ class LegalHolderForm(PortalModelForm):
 class LetterForm(PortalModelForm):
     class Meta:
         model = LetterOfIntent
-        fields = [
-            "action_territory",
-            "identified_needs",
-            "mobilisation",
-            "project_description",
-            "objectives",
-            "planned_actions",
-            "means",
-            "commits_to_core_missions",
-        ]
-        widgets = {name: textarea(6) for name in fields if name != "commits_to_core_missions"}
+        fields = list(rules.LETTER_FIELDS)  # what the deposit needs, written once
+        widgets = {name: textarea(6) for name in rules.LETTER_TEXT_FIELDS}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

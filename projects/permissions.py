@@ -1,4 +1,5 @@
-"""Who may see and do what on a project: small named predicates, used by views and workflow.
+"""Who may see and do what on a project: small named predicates, used by views, services
+and workflow (the group permissions of the admin are granted in ``cpts_portal.roles``).
 
 Staff of the three partner institutions (ARS, URPS, Assurance Maladie) see every project
 of the region; a coordinator sees only the projects they are a coordinator of, and only

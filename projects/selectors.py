@@ -1,37 +1,35 @@
-"""Reads of the projects app: lists, overlaps, completeness, funding simulation."""
+"""Reads of the projects app: lists, overlaps, completeness, funding simulation.
+
+The rules themselves (overlap, completeness, funding, deadlines) are in ``projects.rules``:
+the functions here read what a rule needs and call it.
+"""
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cpts_portal.roles import Role, has_role
 from territories.models import Commune
-from territories.rules import SizeTier, size_tier
 from territories.selectors import Area
 
-from . import permissions
+from . import permissions, rules
 from .models import (
     AciContract,
     ActionSheet,
     CptsProject,
     Document,
-    DocumentKind,
-    FundingRate,
     FundingScale,
-    Mission,
     MissionDeadline,
     Stage,
     TerritoryOverlapOverride,
-    add_months,
 )
-from .models.choices import ACTIVE_STAGES, CORE_MISSIONS, PIPELINE
+from .models.choices import ACTIVE_STAGES, PIPELINE
+from .rules import FundingSimulation, MissionSchedule
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -119,10 +117,6 @@ def coordinator_queryset() -> QuerySet:
     return get_user_model().objects.order_by("last_name", "first_name", "username")
 
 
-def tier_of(population: int | None) -> SizeTier:
-    return size_tier(population or 0)
-
-
 # --- Overlaps --------------------------------------------------------------------------
 
 
@@ -133,7 +127,7 @@ class Overlap:
     other: CptsProject
     communes: list[Commune]
     override: TerritoryOverlapOverride | None
-    blocking: bool  # the other came first and the ARS has not decided the pair may coexist
+    blocking: bool  # ``rules.overlap_blocks``
 
 
 def overlapping_projects(commune_ids, exclude: CptsProject | None = None) -> QuerySet[CptsProject]:
@@ -158,12 +152,8 @@ def projects_in_area(area: Area) -> QuerySet[CptsProject]:
 
 
 def overlaps_of(project: CptsProject) -> list[Overlap]:
-    """The overlaps of a project, with the shared communes and the ARS decisions.
-
-    The rule: « Deux CPTS ne peuvent coexister sur un même territoire ». The project
-    created first keeps its place; a later one is blocked by it until the ARS records a
-    ``TerritoryOverlapOverride`` for the pair (either way round).
-    """
+    """The overlaps of a project, with the shared communes and the ARS decisions; which
+    of them block it is ``rules.overlap_blocks``."""
     if not project.territory_id or not project.is_active:
         return []
     commune_ids = project.territory.communes.values("pk")
@@ -188,9 +178,8 @@ def overlaps_of(project: CptsProject) -> list[Overlap]:
             .order_by("search_name")
         )
         override = overrides.get(other.pk)
-        result.append(
-            Overlap(other, shared, override, blocking=other.pk < project.pk and override is None)
-        )
+        blocking = rules.overlap_blocks(project, other, overridden=override is not None)
+        result.append(Overlap(other, shared, override, blocking))
     return result
 
 
@@ -201,8 +190,7 @@ def blocking_overlaps(project: CptsProject) -> list[Overlap]:
 def blocking_projects(project: CptsProject, commune_ids) -> list[CptsProject]:
     """The active projects that would block ``project`` if its territory had these communes.
 
-    Those created before it (all of them for a project not yet saved) sharing a commune,
-    unless the ARS has already decided the pair may coexist.
+    Those sharing a commune that ``rules.overlap_blocks`` says block it.
     """
     overridden: set[int] = set()
     if project.pk:
@@ -213,7 +201,7 @@ def blocking_projects(project: CptsProject, commune_ids) -> list[CptsProject]:
     return [
         other
         for other in overlapping_projects(commune_ids, exclude=project)
-        if (project.pk is None or other.pk < project.pk) and other.pk not in overridden
+        if rules.overlap_blocks(project, other, overridden=other.pk in overridden)
     ]
 
 
@@ -228,144 +216,44 @@ def latest_documents(project: CptsProject) -> dict[str, Document]:
     return latest
 
 
+def document_kinds(project: CptsProject) -> set[str]:
+    return set(project.documents.values_list("kind", flat=True))
+
+
 def letter_missing_items(project: CptsProject) -> list[str]:
-    """What the lettre d'intention still lacks before it can be deposited, in French."""
-    letter = project.letter
-    missing = [
-        str(letter._meta.get_field(name).verbose_name).capitalize()
-        for name in (
-            "action_territory",
-            "identified_needs",
-            "mobilisation",
-            "project_description",
-            "objectives",
-            "planned_actions",
-            "means",
-        )
-        if not getattr(letter, name).strip()
-    ]
-    if not letter.commits_to_core_missions:
-        missing.append(_("L’engagement à initier un travail sur les missions socles de l’ACI"))
-    kinds = set(project.documents.values_list("kind", flat=True))
-    for kind in (DocumentKind.LETTER, DocumentKind.CERFA):
-        if kind not in kinds:
-            missing.append(_("Document : %(kind)s") % {"kind": kind.label})
-    return missing
+    """What the project's lettre d'intention still lacks (``rules.letter_missing_items``)."""
+    return rules.letter_missing_items(project.letter, document_kinds(project))
 
 
 def health_project_missing_items(project: CptsProject) -> list[str]:
-    """What the projet de santé still lacks before it can be deposited, in French."""
+    """What the project's projet de santé still lacks (``rules.health_project_missing_items``)."""
     health_project = project.health_project
-    missing = []
-    if not health_project.diagnostic.strip():
-        missing.append(_("Le diagnostic territorial"))
-    for mission in CORE_MISSIONS:
-        if mission not in health_project.missions:
-            missing.append(_("La mission socle « %(mission)s »") % {"mission": mission.label})
-    if not ActionSheet.objects.filter(health_project=health_project).exists():
-        missing.append(_("Au moins une fiche-action"))
-    if not health_project.governance.strip():
-        missing.append(_("La gouvernance"))
-    if not project.documents.filter(kind=DocumentKind.HEALTH_PROJECT).exists():
-        missing.append(_("Document : %(kind)s") % {"kind": DocumentKind.HEALTH_PROJECT.label})
-    return missing
+    return rules.health_project_missing_items(
+        health_project,
+        has_action_sheet=ActionSheet.objects.filter(health_project=health_project).exists(),
+        document_kinds=document_kinds(project),
+    )
 
 
 # --- Funding simulation ---------------------------------------------------------------
 
 
-@dataclass
-class FundingLine:
-    label: str
-    fixed: Decimal
-    variable: Decimal
-    source: str
-
-
-@dataclass
-class FundingSimulation:
-    population: int
-    tier: SizeTier
-    scale: FundingScale | None = None
-    lines: list[FundingLine] = field(default_factory=list)
-    missing_items: list[str] = field(default_factory=list)
-
-    @property
-    def fixed_total(self) -> Decimal:
-        return sum((line.fixed for line in self.lines), Decimal(0))
-
-    @property
-    def variable_total(self) -> Decimal:
-        return sum((line.variable for line in self.lines), Decimal(0))
-
-    @property
-    def total(self) -> Decimal:
-        return self.fixed_total + self.variable_total
-
-    @property
-    def sources(self) -> list[str]:
-        """The distinct sources of the amounts, in the order of the lines."""
-        return list(dict.fromkeys(line.source for line in self.lines))
-
-
 def funding_simulation(
     project: CptsProject, missions: list[str], on: date | None = None
 ) -> FundingSimulation:
-    """Annual ACI funding of the project's size tier for these missions.
+    """Annual ACI funding of the project's size tier for these missions
+    (``rules.funding_simulation``).
 
     The amounts come from the version of the scale in force on ``on`` (today by default,
-    ``FundingScale.objects.in_force``), never from the code; items without a rate in that
-    version are listed in ``missing_items`` rather than counted as zero silently.
+    ``FundingScale.objects.in_force``), never from the code.
     """
     population = project.territory.summary().population if project.territory_id else 0
-    tier = size_tier(population)
     scale = FundingScale.objects.in_force(on or timezone.localdate())
-    items = [FundingRate.FUNCTIONING, *[code for code in Mission.values if code in missions]]
-    rates = {}
-    if scale is not None:
-        rates = {
-            rate.item: rate
-            for rate in scale.rates.filter(tier=tier.number, item__in=items).select_related("scale")
-        }
-    labels = dict(FundingRate.ITEM_CHOICES)
-    simulation = FundingSimulation(population, tier, scale)
-    for item in items:
-        rate = rates.get(item)
-        if rate is None:
-            simulation.missing_items.append(str(labels[item]))
-        else:
-            simulation.lines.append(
-                FundingLine(
-                    str(labels[item]), rate.fixed_amount, rate.variable_amount, rate.source_text
-                )
-            )
-    return simulation
+    rates = list(scale.rates.select_related("scale")) if scale is not None else []
+    return rules.funding_simulation(population, missions, scale, rates)
 
 
 # --- ACI contract: mission deadlines -----------------------------------------------------
-
-
-@dataclass
-class MissionSchedule:
-    """When a contracted mission must start and be fully deployed (``None``: no deadline)."""
-
-    mission: Mission
-    start_by: date | None
-    deployed_by: date | None
-    source: str
-    known: bool  # whether the ARS has entered the mission's delays (``MissionDeadline``)
-
-    @property
-    def label(self) -> str:
-        return str(self.mission.label)
-
-    @property
-    def free(self) -> bool:
-        return self.known and self.start_by is None and self.deployed_by is None
-
-
-def schedule_sources(schedule: list[MissionSchedule]) -> list[str]:
-    return list(dict.fromkeys(row.source for row in schedule if row.source))
 
 
 def mission_deadlines() -> dict[str, MissionDeadline]:
@@ -375,32 +263,12 @@ def mission_deadlines() -> dict[str, MissionDeadline]:
 def mission_schedule(
     contract: AciContract, deadlines: dict[str, MissionDeadline] | None = None
 ) -> list[MissionSchedule]:
-    """The deadlines of the contract's missions, counted in months from the signature.
-
-    Computed from the ``MissionDeadline`` table as it stands (pass ``deadlines`` to share
-    one read between contracts); month ends and leap years follow ``add_months``.
-    """
+    """The deadlines of the contract's missions (``rules.mission_schedule``), from the
+    ``MissionDeadline`` table as it stands (pass ``deadlines`` to share one read between
+    contracts)."""
     if deadlines is None:
         deadlines = mission_deadlines()
-    schedule = []
-    for code in Mission.values:
-        if code not in contract.missions:
-            continue
-        deadline = deadlines.get(code)
-        start = deadline.start_within_months if deadline else None
-        deployed = deadline.deployed_within_months if deadline else None
-        schedule.append(
-            MissionSchedule(
-                mission=Mission(code),
-                start_by=add_months(contract.signed_on, start) if start is not None else None,
-                deployed_by=(
-                    add_months(contract.signed_on, deployed) if deployed is not None else None
-                ),
-                source=deadline.source if deadline else "",
-                known=deadline is not None,
-            )
-        )
-    return schedule
+    return rules.mission_schedule(contract.signed_on, contract.missions, deadlines)
 
 
 def stage_label(stage: str) -> str:

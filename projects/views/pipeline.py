@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cpts_portal.formsets import with_added_row
-from projects import pdf, permissions, selectors, services, workflow
+from projects import pdf, permissions, rules, selectors, services, workflow
 from projects.forms import (
     ACTION_SHEETS_PREFIX,
     ActionSheetFormSet,
@@ -256,7 +256,7 @@ def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
         "simulation": selectors.funding_simulation(project, missions),
         "missions": [label for label in (aci or project.health_project).mission_labels()],
         "schedule": schedule,
-        "schedule_sources": selectors.schedule_sources(schedule),
+        "schedule_sources": rules.schedule_sources(schedule),
         "dialogue_years": dialogue_years(aci, dialogues) if aci else [],
         "dialogues": dialogues,
         "amendments": amendments,

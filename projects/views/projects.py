@@ -24,6 +24,7 @@ from projects.forms import (
 from projects.models import CptsProject, LegalHolder, Milestone, Phase, Stage
 from projects.models.choices import PIPELINE
 from territories.builder import TerritoryBuilderForm
+from territories.rules import size_tier
 
 from .common import require, with_project
 
@@ -42,7 +43,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         rows = filterset.qs
     projects = list(rows)
     for project in projects:
-        project.tier = selectors.tier_of(project.population)
+        project.tier = size_tier(project.population)  # annotated, 0 without communes
     return render(
         request,
         "projects/list.html",
