@@ -34,7 +34,7 @@ from .models import (
     TerritoryOverlapOverride,
     UrpsOpinion,
 )
-from .validators import validate_upload
+from .validators import display_name, validate_upload
 
 NAME_MAX_LENGTH = CptsProject._meta.get_field("name").max_length
 
@@ -243,13 +243,14 @@ def add_document(
         project=project,
         kind=kind,
         title=title,
-        original_name=(upload.name or "document").rsplit("/", 1)[-1][:255],
+        original_name=display_name(upload.name),
         content_type=file_type.content_type,
         size=upload.size,
         uploaded_by=by,
     )
     with transaction.atomic():
-        document.file.save(upload.name or "document", upload, save=False)
+        # document_path names the stored file (random, extension of the detected type).
+        document.file.save(f"document.{file_type.extension}", upload, save=False)
         document.save()
         ProjectEvent.objects.create(
             project=project,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from projects.validators import ACCEPTED_TYPES
@@ -20,7 +21,8 @@ def document_path(instance: "Document", filename: str) -> str:
     """``projects/<192 random bits>.<ext>``: the name tells nothing and cannot be guessed.
 
     The file is never served by the web server: ``projects.views.documents.download``
-    checks the permission first. The name given by the uploader is kept in the row.
+    checks the permission first. The name given by the uploader is kept in the row, for
+    display only; the extension comes from the type detected on the content.
     """
     extension = EXTENSION_OF_TYPE.get(instance.content_type, "bin")
     return f"projects/{secrets.token_urlsafe(24)}.{extension}"
@@ -59,6 +61,22 @@ class Document(models.Model):
         return reverse(
             "projects:document_download", kwargs={"pk": self.project_id, "document_pk": self.pk}
         )
+
+    @property
+    def extension(self) -> str:
+        return EXTENSION_OF_TYPE.get(self.content_type, "bin")
+
+    @property
+    def download_name(self) -> str:
+        """``statuts-cpts-du-pays-de-douarnenez-2025-03-14.pdf``: the name the file is served
+        under, built from the kind, the project, the upload date and the detected type.
+
+        Never the uploader's name: a PDF sent as ``statuts.bat`` or ``x.html`` must not
+        reach an ARS agent's disk under that extension.
+        """
+        project = slugify(self.project.name)[:60].strip("-") or str(self.project_id)
+        day = timezone.localtime(self.uploaded_at).date().isoformat()
+        return f"{self.kind.replace('_', '-')}-{project}-{day}.{self.extension}"
 
     @property
     def extension_label(self) -> str:

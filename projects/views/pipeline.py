@@ -348,11 +348,13 @@ def save_contract_form(
 def document_download(request: HttpRequest, project: CptsProject, document_pk: int):
     """Serve an uploaded file, only to who may see the project, as an attachment."""
     document = get_object_or_404(Document, pk=document_pk, project=project)
+    document.project = project
+    # Name and type are the portal's (kind, project, detected type), never the uploader's.
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
+        filename=document.download_name,
+        content_type=document.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
