@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.admin import ReadOnlyInline
+from cpts_portal.forms import PortalModelForm
 
 from . import services
 from .forms import ProjectTerritoryMixin
@@ -74,7 +75,7 @@ class EventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("author")
 
 
-class CptsProjectAdminForm(ProjectTerritoryMixin, forms.ModelForm):
+class CptsProjectAdminForm(ProjectTerritoryMixin, PortalModelForm):
     """The admin's project form: the territories a project may own, the overlap rule."""
 
     override_reason = forms.CharField(

@@ -85,6 +85,7 @@ FACTORIES: dict[str, Factory | None] = {
     "ami.staff.forms.StatusForm": None,
     "cpts_portal.forms.AdminLoginForm": None,
     "cpts_portal.forms.LoginForm": None,
+    "projects.admin.CptsProjectAdminForm": None,
     "projects.forms.ActionSheetForm": None,
     "projects.forms.AmOpinionForm": None,
     "projects.forms.AmendmentForm": lambda cls, data: cls(
