@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from territories.models import Commune, Departement, Epci, Region
-from territories.services import normalize_commune_name
+from territories.rules import normalize_commune_name
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.forms import PortalForm, inline_helper
 from territories.models import Commune, Departement, Epci
+from territories.rules import normalize_commune_name
 from territories.search import commune_choice_label, resolve_commune
-from territories.services import TerritorySummary, normalize_commune_name, summarize_communes
+from territories.selectors import TerritorySummary, summarize_communes
 
 INSEE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 # Enough for a large CPTS (a département has at most about 900 communes).

@@ -4,10 +4,15 @@ Loaded from ``fixtures/geography/`` by ``manage.py load_geography``, never edite
 hand: rows are matched on their official codes, so a reload updates them in place.
 """
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from territories.services import TerritorySummary, normalize_commune_name, summarize_communes
+from territories.rules import normalize_commune_name
+
+if TYPE_CHECKING:
+    from territories.selectors import TerritorySummary
 
 
 class Region(models.Model):
@@ -145,11 +150,14 @@ class Territory(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def summary(self) -> TerritorySummary:
+    def summary(self) -> "TerritorySummary":
+        from territories.selectors import summarize_communes  # the selectors read this module
+
         return summarize_communes(self.communes.all())
 
     def overlapping(self) -> models.QuerySet["Territory"]:
-        """Other territories sharing at least one commune with this one."""
+        """Other territories sharing at least one commune with this one (the query; whether
+        an overlap blocks a project is ``projects.rules.overlap_blocks``)."""
         # Semi-joins on the link table: no DISTINCT over a join of every shared commune.
         links = Territory.communes.through.objects
         mine = links.filter(territory_id=self.pk).values("commune_id")

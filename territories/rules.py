@@ -10,10 +10,16 @@
   habitants » (AMI ARS Bretagne, 2022).
 - Projects across département or région borders « sont plus difficiles à mettre en
   œuvre » (URPS guide, 2021); the territory is « infra-départemental de préférence ».
-- « Deux CPTS ne peuvent coexister sur un même territoire » (AMI ARS Bretagne, 2022):
-  see ``Territory.overlapping``.
+- « Deux CPTS ne peuvent coexister sur un même territoire » (AMI ARS Bretagne, 2022): a
+  rule between projects, ``projects.rules.overlap_blocks``; ``Territory.overlapping`` is
+  the query that finds the territories sharing communes.
+
+And the search form of commune names (``normalize_commune_name``), which the loader, the
+search and the builder share.
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -90,3 +96,32 @@ def territory_warnings(
             )
         )
     return warnings
+
+
+# --- Commune names -----------------------------------------------------------------------
+
+# Letters that Unicode decomposition leaves whole (Œuilly, Bonnœil).
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Abbreviations people type for the saints most commune names start with.
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def normalize_commune_name(text: str) -> str:
+    """Return the search form of a commune name, as stored in ``Commune.search_name``.
+
+    Lowercase, accents and ligatures removed, every run of hyphens, apostrophes,
+    punctuation or spaces turned into a single space, and the abbreviations
+    St/Ste/Sts/Stes expanded, so that what a user types and the official name meet:
+
+    >>> normalize_commune_name("Ste-Anne-d'Auray")
+    'sainte anne d auray'
+    >>> normalize_commune_name("L'Haÿ-les-Roses")
+    'l hay les roses'
+    """
+    text = text.lower().translate(_LIGATURES)
+    text = "".join(
+        char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
+    )
+    words = _NON_ALNUM.sub(" ", text).split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)

@@ -13,7 +13,7 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from territories.models import Commune
-from territories.services import normalize_commune_name
+from territories.rules import normalize_commune_name
 
 DEFAULT_LIMIT = 20
 # Longer input is no commune name (the longest is under 50 characters, plus a label's

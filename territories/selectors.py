@@ -1,11 +1,13 @@
-"""Reads over territories shared by the apps that locate things on the map."""
+"""Reads over territories: what a set of communes amounts to, and the areas the apps that
+locate things on the map share."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet, Sum
 
 from territories.models import Commune
+from territories.rules import SizeTier, TerritoryWarning, size_tier, territory_warnings
 
 
 @dataclass(frozen=True)
@@ -33,3 +35,36 @@ def area_of(commune_ids: Iterable[int]) -> Area:
         else []
     )
     return Area(ids, frozenset(epcis))
+
+
+@dataclass(frozen=True)
+class TerritorySummary:
+    """What a set of communes amounts to, for the builder and the staff pages."""
+
+    commune_count: int
+    population: int
+    tier: SizeTier
+    departements: list[str]
+    regions: list[str]
+    warnings: list[TerritoryWarning]
+
+
+def summarize_communes(communes: QuerySet) -> TerritorySummary:
+    """Population, ACI size tier and warnings of a set of communes, in two queries."""
+    totals = communes.aggregate(count=Count("pk"), population=Sum("population"))
+    population = totals["population"] or 0
+    places = (
+        communes.order_by()
+        .values_list("departement__code", "departement__name", "departement__region__name")
+        .distinct()
+    )
+    departements = sorted({f"{name} ({code})" for code, name, _region in places})
+    regions = sorted({region for _code, _name, region in places})
+    return TerritorySummary(
+        commune_count=totals["count"],
+        population=population,
+        tier=size_tier(population),
+        departements=departements,
+        regions=regions,
+        warnings=territory_warnings(population, departements, regions) if totals["count"] else [],
+    )

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from ami.forms import FRENCH_PHONE_REGIONS, FrenchPhoneNumberField
-from territories.rules import SIZE_TIERS, size_tier
-from territories.services import normalize_commune_name
+from territories.rules import SIZE_TIERS, normalize_commune_name, size_tier
 
 # No example database on disk, no deadline: the first phonenumbers call loads metadata.
 PROPERTY = settings(database=None, deadline=None, max_examples=300)

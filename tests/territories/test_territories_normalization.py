@@ -1,7 +1,7 @@
 import pytest
 
 from territories.models import Commune, Departement, Region
-from territories.services import normalize_commune_name
+from territories.rules import normalize_commune_name
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 
 from territories.models import Commune, Departement, Epci, Region
-from territories.services import normalize_commune_name
+from territories.rules import normalize_commune_name
 
 DEFAULT_FILE = settings.BASE_DIR / "fixtures" / "geography" / "france-geography.json.gz"
 FORMAT_VERSION = 1
