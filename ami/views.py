@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cpts_portal.cache_control import personal_data
 from cpts_portal.formsets import with_added_row
 from territories.builder import TerritoryBuilderForm
 
@@ -129,6 +130,7 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     return form_page(request, "ami/answer.html", {"campaign": campaign}, store)
 
 
+@personal_data
 def confirmation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Shown once after sending, to the browser that sent the answer."""
     if pk not in request.session.get(SESSION_SUBMITTED, []):
