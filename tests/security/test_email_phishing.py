@@ -17,8 +17,9 @@ from django.utils import timezone
 from ami.models import Submission, SubmissionEvent
 from cpts_portal.validators import SINGLE_LINE_MESSAGE
 from notifications.models import OutgoingEmail
+from notifications.services import render_email
 from tests.ami.helpers import answer_data
-from tests.factories import CampaignFactory, CommuneFactory
+from tests.factories import CampaignFactory, CommuneFactory, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +159,18 @@ def test_typed_text_appears_only_inside_the_blockquote_of_the_html_part(
     # Never a link: the only links are the portal's own.
     links = re.findall(r"href=\"([^\"]*)\"", html)
     assert links and all(link.startswith(settings.SITE_URL + "/") for link in links), links
+
+
+def test_a_referents_message_to_the_ars_is_quoted():
+    message = "Bonjour,\r\n\r\nMot de passe expiré : https://evil.example"
+    _subject, text, html = render_email(
+        "ami/emails/message_from_referent",
+        {"submission": SubmissionFactory(), "message": message, "staff_url": "https://x/"},
+    )
+    assert "> Bonjour,\n>\n> Mot de passe expiré : https://evil.example\n" in text
+    inside = html.split("<blockquote", 1)[1].split("</blockquote>", 1)[0]
+    assert "https://evil.example" in inside
+    assert html.count("evil.example") == 1
 
 
 def test_the_ars_subject_names_the_commune_of_the_reference_data_only(
