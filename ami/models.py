@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
+from cpts_portal.choices import Opinion  # a partner's opinion on an answer: a private note
 from territories.models import Commune, Territory
 
 
@@ -341,14 +342,6 @@ class Referent(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Opinion(models.TextChoices):
-    """A partner's opinion on an answer (URPS, ARS), recorded as a private note."""
-
-    FAVORABLE = "favorable", _("Favorable")
-    RESERVED = "reserved", _("Réservé")
-    UNFAVORABLE = "unfavorable", _("Défavorable")
 
 
 class SubmissionEventQuerySet(models.QuerySet):

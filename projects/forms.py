@@ -7,6 +7,7 @@ from django.forms import inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.choices import Opinion
 from cpts_portal.forms import PortalForm, PortalModelForm, inline_helper
 from cpts_portal.roles import Role
 
@@ -23,7 +24,6 @@ from .models import (
     Milestone,
     Stage,
     UrpsOpinion,
-    Verdict,
 )
 from .models.choices import MISSION_CHOICES
 from .validators import ACCEPT_ATTRIBUTE, normalize_identifier, upload_max_bytes, validate_upload
@@ -225,7 +225,7 @@ class UrpsOpinionForm(PortalModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for code, _label in UrpsOpinion.CRITERIA:
-            self.fields[f"{code}_verdict"].choices = Verdict.choices
+            self.fields[f"{code}_verdict"].choices = Opinion.choices
 
     def criteria(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
         return [
@@ -242,7 +242,7 @@ class AmOpinionForm(PortalModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["verdict"].choices = Verdict.choices
+        self.fields["verdict"].choices = Opinion.choices
 
 
 class HealthProjectForm(PortalModelForm):

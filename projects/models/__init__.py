@@ -1,6 +1,6 @@
 """Models of the projects app (one module per part of the pipeline)."""
 
-from .choices import DocumentKind, Mission, Phase, Stage, Verdict
+from .choices import DocumentKind, Mission, Phase, Stage
 from .contract import (
     AciContract,
     Amendment,
@@ -45,7 +45,6 @@ __all__ = [
     "Stage",
     "TerritoryOverlapOverride",
     "UrpsOpinion",
-    "Verdict",
     "add_months",
     "contract_end",
 ]

@@ -108,12 +108,6 @@ MISSION_CHOICES = [
 ]
 
 
-class Verdict(models.TextChoices):
-    FAVOURABLE = "favorable", _("Favorable")
-    RESERVED = "reserve", _("Réservé")
-    UNFAVOURABLE = "defavorable", _("Défavorable")
-
-
 class DocumentKind(models.TextChoices):
     LETTER = "lettre_intention", _("Lettre d’intention signée")
     CERFA = "cerfa_12156", _("Demande de subvention (CERFA n° 12156)")

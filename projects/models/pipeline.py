@@ -6,7 +6,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Mission, Verdict
+from cpts_portal.choices import Opinion
+
+from .choices import Mission
 from .project import CptsProject
 
 
@@ -88,11 +90,11 @@ class UrpsOpinion(models.Model):
     )
 
     project = models.ForeignKey(CptsProject, on_delete=models.CASCADE, related_name="urps_opinions")
-    objectives_verdict = models.CharField(CRITERIA[0][1], max_length=12, choices=Verdict.choices)
+    objectives_verdict = models.CharField(CRITERIA[0][1], max_length=12, choices=Opinion.choices)
     objectives_comment = models.TextField(_("commentaire"), blank=True)
-    mobilisation_verdict = models.CharField(CRITERIA[1][1], max_length=12, choices=Verdict.choices)
+    mobilisation_verdict = models.CharField(CRITERIA[1][1], max_length=12, choices=Opinion.choices)
     mobilisation_comment = models.TextField(_("commentaire"), blank=True)
-    territory_verdict = models.CharField(CRITERIA[2][1], max_length=12, choices=Verdict.choices)
+    territory_verdict = models.CharField(CRITERIA[2][1], max_length=12, choices=Opinion.choices)
     territory_comment = models.TextField(_("commentaire"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -116,7 +118,7 @@ class UrpsOpinion(models.Model):
         return [
             (
                 label,
-                Verdict(getattr(self, f"{code}_verdict")).label,
+                Opinion(getattr(self, f"{code}_verdict")).label,
                 getattr(self, f"{code}_comment"),
             )
             for code, label in self.CRITERIA
@@ -127,7 +129,7 @@ class AssuranceMaladieOpinion(models.Model):
     """The Assurance Maladie avis on a deposited projet de santé, before the ARS decides."""
 
     project = models.ForeignKey(CptsProject, on_delete=models.CASCADE, related_name="am_opinions")
-    verdict = models.CharField(_("avis"), max_length=12, choices=Verdict.choices)
+    verdict = models.CharField(_("avis"), max_length=12, choices=Opinion.choices)
     comment = models.TextField(_("commentaire"), blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -160,4 +160,4 @@ def test_letter_deposited_then_urps_opinion_then_ars_validation(
         urps,
         ars,
     ]
-    assert project.urps_opinions.get().mobilisation_verdict == "reserve"
+    assert project.urps_opinions.get().mobilisation_verdict == "reserved"

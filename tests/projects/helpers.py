@@ -65,7 +65,7 @@ def give_urps_opinion(project: CptsProject, urps) -> None:
         project,
         UrpsOpinion(
             objectives_verdict="favorable",
-            mobilisation_verdict="reserve",
+            mobilisation_verdict="reserved",
             mobilisation_comment="Peu de pharmaciens",
             territory_verdict="favorable",
         ),

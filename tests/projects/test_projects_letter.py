@@ -104,9 +104,9 @@ def test_urps_gives_its_opinion_on_the_three_criteria(client, project, alice, ar
         url,
         {
             "objectives_verdict": "favorable",
-            "mobilisation_verdict": "reserve",
+            "mobilisation_verdict": "reserved",
             "mobilisation_comment": "Peu de pharmaciens associés",
-            "territory_verdict": "defavorable",
+            "territory_verdict": "unfavorable",
             "territory_comment": "Chevauche l’EPCI voisin",
         },
     )

@@ -153,10 +153,10 @@ def test_assurance_maladie_gives_its_opinion_then_the_ars_validates(
     client.force_login(ars)
     assert client.get(url).status_code == 403
     client.force_login(am)
-    response = client.post(url, {"verdict": "reserve", "comment": "Préciser les indicateurs"})
+    response = client.post(url, {"verdict": "reserved", "comment": "Préciser les indicateurs"})
     assert response.status_code == 302
     opinion = project.am_opinions.get()
-    assert (opinion.verdict, opinion.author) == ("reserve", am)
+    assert (opinion.verdict, opinion.author) == ("reserved", am)
     client.force_login(ars)
     validate = reverse(
         "projects:stage_change", kwargs={"pk": project.pk, "target": "projet_sante_valide"}
