@@ -3,7 +3,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -281,13 +281,46 @@ class ActionSheetForm(PortalModelForm):
         self.helper = inline_helper()
 
 
+MAX_ACTION_SHEETS = 30
+
+
+class BaseActionSheetFormSet(BaseInlineFormSet):
+    """At most ``MAX_ACTION_SHEETS`` fiches-actions, posted or shown.
+
+    A projet de santé saved before the cap may store more: building a form for each made
+    the page time out. The form then edits the first ``MAX_ACTION_SHEETS`` (deleting some
+    brings the next ones in) and ``hidden_count`` tells the page how many wait beyond.
+    """
+
+    default_error_messages = {
+        "too_many_forms": _("Un projet de santé compte %(num)d fiches-actions au plus."),
+    }
+
+    def get_queryset(self) -> list[ActionSheet]:
+        if not hasattr(self, "_queryset"):
+            queryset = super().get_queryset()
+            rows = list(queryset[: self.max_num + 1])
+            self.stored_count = queryset.count() if len(rows) > self.max_num else len(rows)
+            self._queryset = rows[: self.max_num]
+        return self._queryset
+
+    @property
+    def hidden_count(self) -> int:
+        shown = len(self.get_queryset())  # counts the stored rows on first use
+        return self.stored_count - shown
+
+
 ActionSheetFormSet = inlineformset_factory(
     HealthProject,
     ActionSheet,
     form=ActionSheetForm,
+    formset=BaseActionSheetFormSet,
     extra=1,
     can_delete=True,
-    max_num=30,
+    max_num=MAX_ACTION_SHEETS,
+    # No more rows built than allowed: TOTAL_FORMS=1000000 is refused, not rendered.
+    absolute_max=MAX_ACTION_SHEETS,
+    validate_max=True,
 )
 ACTION_SHEETS_PREFIX = "actions"
 
