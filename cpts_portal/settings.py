@@ -242,6 +242,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Portail CPTS <ne-pas-repondre@cpts.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# What the outbox's admin shows of an email goes through this (the référents' private links
+# are masked from staff; the emails sent keep them).
+OUTBOX_ADMIN_MASK = "cpts_portal.log_filters.mask_private_links"
 # Outbox: attempts before an email is marked failed, and the first retry delay (doubles).
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 5)
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
