@@ -44,7 +44,7 @@ class ReferentInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = SubmissionEvent
-    fields = ("created_at", "kind", "author", "from_status", "to_status", "comment", "changes")
+    fields = ("created_at", "kind", "author", "from_state", "to_state", "comment", "changes")
     verbose_name_plural = _("historique")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

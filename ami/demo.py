@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cpts_portal.history import record_event
 from territories.models import Commune
 from territories.search import resolve_commune
 
@@ -231,7 +232,5 @@ def load_demo_submissions() -> int:
             Referent(submission=submission, name=name, function=function, email=email, phone=phone)
             for name, function, email, phone in spec["referents"]
         )
-        SubmissionEvent.objects.create(
-            submission=submission, kind=SubmissionEvent.Kind.SUBMITTED, created_at=submitted_at
-        )
+        record_event(submission, SubmissionEvent.Kind.SUBMITTED, created_at=submitted_at)
     return len(SUBMISSIONS)

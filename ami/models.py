@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from cpts_portal.choices import Opinion  # a partner's opinion on an answer: a private note
+from cpts_portal.history import STATE_MAX_LENGTH, Event
 from territories.models import Commune, Territory
 
 
@@ -350,12 +351,13 @@ class SubmissionEventQuerySet(models.QuerySet):
         return self.exclude(kind__in=SubmissionEvent.PRIVATE_KINDS)
 
 
-class SubmissionEvent(models.Model):
+class SubmissionEvent(Event):
     """The audit trail of a submission: every status change, assignment, note and message.
 
-    ``details`` holds what the action recorded, as it was then (the exchange's date, the
-    orientation, the closure reason, the opinion...), with names rather than ids only, so
-    the history still reads right after the objects change.
+    The columns are those of every history (``cpts_portal.history.Event``): ``data`` holds
+    what the action recorded, as it was then (the exchange's date, the orientation, the
+    closure reason, the opinion...); ``from_state``/``to_state`` are statuses. ``changes``
+    is the answer's own: the référent's corrections, one line each, shown on their page.
     """
 
     class Kind(models.TextChoices):
@@ -363,7 +365,7 @@ class SubmissionEvent(models.Model):
         EDITED = "edited", _("Réponse modifiée par le référent")
         STATUS_CHANGED = "status_changed", _("Changement de statut")
         # Private: never shown on the référent's pages. An opinion is a note with
-        # ``details["opinion"]``, so that the référent's page, which hides notes, hides it too.
+        # ``data["opinion"]``, so that the référent's page, which hides notes, hides it too.
         NOTE = "note", _("Note interne")
         ASSIGNED = "assigned", _("Attribution à un agent")
         EXCHANGE_PLANNED = "exchange_planned", _("Échange planifié")
@@ -374,51 +376,38 @@ class SubmissionEvent(models.Model):
         ANONYMISED = "anonymised", _("Données personnelles anonymisées")
 
     PRIVATE_KINDS = (Kind.NOTE,)
+    subject_field = "submission"
+    anonymous_author_label = _("Référent (lien privé)")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    created_at = models.DateTimeField(_("date"), default=timezone.now)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
+    from_state = models.CharField(
+        _("statut précédent"),
+        max_length=STATE_MAX_LENGTH,
+        choices=Submission.Status.choices,
         blank=True,
-        related_name="+",
-        verbose_name=_("auteur"),
     )
-    from_status = models.CharField(
-        _("statut précédent"), max_length=20, choices=Submission.Status.choices, blank=True
+    to_state = models.CharField(
+        _("nouveau statut"),
+        max_length=STATE_MAX_LENGTH,
+        choices=Submission.Status.choices,
+        blank=True,
     )
-    to_status = models.CharField(
-        _("nouveau statut"), max_length=20, choices=Submission.Status.choices, blank=True
-    )
-    comment = models.TextField(_("commentaire"), blank=True)
     changes = models.JSONField(_("champs modifiés"), default=list, blank=True)
-    details = models.JSONField(_("détails"), default=dict, blank=True)
 
     objects = SubmissionEventQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("événement")
         verbose_name_plural = _("historique")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.created_at:%d/%m/%Y %H:%M}"
-
-    @property
-    def author_label(self) -> str:
-        if self.author_id:
-            return self.author.get_full_name() or self.author.get_username()
-        return str(_("Référent (lien privé)"))
 
     @property
     def is_from_referent(self) -> bool:
-        return self.kind == self.Kind.MESSAGE and self.details.get("from") == "referent"
+        return self.kind == self.Kind.MESSAGE and self.data.get("from") == "referent"
 
     @property
     def opinion_label(self) -> str:
-        opinion = self.details.get("opinion")
+        opinion = self.data.get("opinion")
         return Opinion(opinion).label if opinion in Opinion.values else ""
 
 

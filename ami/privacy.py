@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cpts_portal.history import record_event
 from cpts_portal.log_filters import mask_private_links
 from notifications.models import OutgoingEmail
 from notifications.services import emails_about
@@ -127,13 +128,7 @@ def anonymise_submission(
             ]
         )
         revoke_private_link(locked, now=now)
-        SubmissionEvent.objects.create(
-            submission=locked,
-            kind=Kind.ANONYMISED,
-            author=by,
-            created_at=now,
-            details={"reason": reason},
-        )
+        record_event(locked, Kind.ANONYMISED, by=by, data={"reason": reason}, created_at=now)
     submission.refresh_from_db()
     return True
 
@@ -166,11 +161,11 @@ def redact_event(event: SubmissionEvent) -> list[str]:
     if event.changes:
         event.changes = [REDACTED for _change in event.changes]
         changed.append("changes")
-    details = dict(event.details or {})
-    redacted = {key: REDACTED for key in REDACTED_DETAILS if details.get(key)}
+    data = dict(event.data or {})
+    redacted = {key: REDACTED for key in REDACTED_DETAILS if data.get(key)}
     if redacted:
-        event.details = {**details, **redacted}
-        changed.append("details")
+        event.data = {**data, **redacted}
+        changed.append("data")
     return changed
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
 from notifications.models import OutgoingEmail
 from notifications.services import queue_email
@@ -43,9 +44,7 @@ def submit_answer(campaign: Campaign, forms: AnswerForms) -> tuple[Submission, b
             submission.consent_at = timezone.now()
             submission.save()
             save_rows(forms, submission)
-            SubmissionEvent.objects.create(
-                submission=submission, kind=SubmissionEvent.Kind.SUBMITTED
-            )
+            record_event(submission, SubmissionEvent.Kind.SUBMITTED)
             queue_submission_emails(submission)
     except IntegrityError:
         # A concurrent request with the same token won the race.
@@ -122,7 +121,7 @@ def queue_submission_emails(submission: Submission) -> None:
     if withheld:
         SubmissionEvent.objects.filter(
             submission=submission, kind=SubmissionEvent.Kind.SUBMITTED
-        ).update(details={"acknowledgements_withheld": withheld})
+        ).update(data={"acknowledgements_withheld": withheld})
         # The référents' ids, not their addresses: the logs keep no personal data.
         logger.warning(
             "%s: no acknowledgement to référents %s, their address had its daily share",
@@ -154,9 +153,7 @@ def update_answer(submission: Submission, forms: AnswerForms) -> SubmissionEvent
     with transaction.atomic():
         forms.submission.save()
         save_rows(forms, submission)
-        return SubmissionEvent.objects.create(
-            submission=submission, kind=SubmissionEvent.Kind.EDITED, changes=changes
-        )
+        return record_event(submission, SubmissionEvent.Kind.EDITED, changes=changes)
 
 
 def describe_changes(forms: AnswerForms) -> list[str]:
@@ -226,11 +223,8 @@ def staff_recipients(submission: Submission) -> list[str]:
 def post_referent_message(submission: Submission, text: str) -> SubmissionEvent:
     """A référent's message through the private link; the agent in charge is told by email."""
     with transaction.atomic():
-        event = SubmissionEvent.objects.create(
-            submission=submission,
-            kind=SubmissionEvent.Kind.MESSAGE,
-            comment=text,
-            details={"from": "referent"},
+        event = record_event(
+            submission, SubmissionEvent.Kind.MESSAGE, comment=text, data={"from": "referent"}
         )
         queue_email(
             staff_recipients(submission),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import STAFF_ROLES, Role, roles_of
 from notifications.services import Attachment, queue_email
@@ -233,14 +234,14 @@ def transition(
         submission.status = rule.target
         submission.status_changed_at = timezone.now()
         submission.save(update_fields=["status", "status_changed_at", "updated_at"])
-        event = SubmissionEvent.objects.create(
-            submission=submission,
-            kind=action.event,
-            author=by,
-            from_status=source,
-            to_status=rule.target,
+        event = record_event(
+            submission,
+            action.event,
+            by=by,
             comment=comment,
-            details=details,
+            data=details,
+            from_state=source,
+            to_state=rule.target,
         )
         template = action.referent_email or (EXCHANGE_CANCELLED_EMAIL if cancelled else "")
         if template:

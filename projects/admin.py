@@ -68,7 +68,7 @@ class DocumentInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = ProjectEvent
-    fields = ("created_at", "kind", "author", "from_stage", "to_stage", "comment")
+    fields = ("created_at", "kind", "author", "from_state", "to_state", "comment")
     verbose_name_plural = _("historique")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

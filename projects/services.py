@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ami.models import Submission
+from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role, has_role
 from notifications.services import queue_email
@@ -71,11 +72,11 @@ def create_project(
             )
             for i, item in enumerate(MEMO_CHECKLIST)
         )
-        ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.CREATED,
-            author=by,
-            to_stage=Stage.DRAFT,
+        record_event(
+            project,
+            ProjectEvent.Kind.CREATED,
+            by=by,
+            to_state=Stage.DRAFT,
             comment=comment,
         )
         if override_reason:
@@ -176,10 +177,10 @@ def update_project(
                 labels.append(str(_("coordinateurs")))
         if not labels:
             return territory_event
-        return ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.EDITED,
-            author=by,
+        return record_event(
+            project,
+            ProjectEvent.Kind.EDITED,
+            by=by,
             comment=_("Modifié : %(fields)s") % {"fields": ", ".join(labels)},
         )
 
@@ -206,10 +207,10 @@ def record_overlap_override(
         override, _created = TerritoryOverlapOverride.objects.get_or_create(
             project=project, other_project=other, defaults={"reason": reason, "by": by}
         )
-        ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.OVERLAP_OVERRIDE,
-            author=by,
+        record_event(
+            project,
+            ProjectEvent.Kind.OVERLAP_OVERRIDE,
+            by=by,
             comment=_("Chevauchement avec « %(other)s » autorisé : %(reason)s")
             % {"other": other.name, "reason": reason},
         )
@@ -218,10 +219,10 @@ def record_overlap_override(
 
 def record_edit(project: CptsProject, by: AbstractBaseUser, what: str, fields: list[str]) -> None:
     if fields:
-        ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.EDITED,
-            author=by,
+        record_event(
+            project,
+            ProjectEvent.Kind.EDITED,
+            by=by,
             comment=_("%(what)s : %(fields)s modifié(s)")
             % {"what": what, "fields": ", ".join(fields)},
         )
@@ -252,10 +253,10 @@ def add_document(
         # document_path names the stored file (random, extension of the detected type).
         document.file.save(f"document.{file_type.extension}", upload, save=False)
         document.save()
-        ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.DOCUMENT_ADDED,
-            author=by,
+        record_event(
+            project,
+            ProjectEvent.Kind.DOCUMENT_ADDED,
+            by=by,
             comment=f"{DocumentKind(kind).label} — {document.original_name}",
         )
     return document
@@ -288,10 +289,10 @@ def record_am_opinion(
         opinion.author = by
         opinion.created_at = timezone.now()
         opinion.save()
-        event = ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.OPINION,
-            author=by,
+        event = record_event(
+            project,
+            ProjectEvent.Kind.OPINION,
+            by=by,
             comment=_("Avis de l’Assurance Maladie : %(verdict)s. %(comment)s")
             % {"verdict": opinion.get_verdict_display(), "comment": opinion.comment},
         )
@@ -337,9 +338,7 @@ def update_milestone(milestone: Milestone, by: AbstractBaseUser, due_on, done_on
             parts.append(_("échéance le %(date)s") % {"date": due_on.strftime("%d/%m/%Y")})
         if done_on:
             parts.append(_("réalisé le %(date)s") % {"date": done_on.strftime("%d/%m/%Y")})
-        ProjectEvent.objects.create(
-            project=project, kind=ProjectEvent.Kind.MILESTONE, author=by, comment=" — ".join(parts)
-        )
+        record_event(project, ProjectEvent.Kind.MILESTONE, by=by, comment=" — ".join(parts))
 
 
 # --- ACI contract ------------------------------------------------------------------------
@@ -361,10 +360,10 @@ def update_contract_parties(contract: AciContract, by: AbstractBaseUser, names: 
         for name, value in names.items():
             setattr(contract, name, value)
         contract.save(update_fields=list(names))
-        ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.CONTRACT,
-            author=by,
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
             comment=_("Parties au contrat ACI modifiées : %(fields)s")
             % {"fields": ", ".join(changed)},
         )
@@ -395,10 +394,10 @@ def add_amendment(
             document=document,
             recorded_by=by,
         )
-        ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.CONTRACT,
-            author=by,
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
             comment=_("Avenant du %(date)s : %(subject)s")
             % {"date": signed_on.strftime("%d/%m/%Y"), "subject": subject},
         )
@@ -515,9 +514,7 @@ def change_project_territory(
         project.save(update_fields=["territory", "updated_at"])
         for other in blocking:
             record_overlap_override(project, other, override_reason, by)
-        return ProjectEvent.objects.create(
-            project=project, kind=ProjectEvent.Kind.EDITED, author=by, comment=comment
-        )
+        return record_event(project, ProjectEvent.Kind.EDITED, by=by, comment=comment)
 
 
 def set_territory_communes(

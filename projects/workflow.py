@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
 from notifications.services import queue_email
@@ -265,14 +266,14 @@ def transition(
         project.milestones.filter(
             code__in=DONE_AT_STAGE.get(target, ()), done_on__isnull=True
         ).update(done_on=today)
-        event = ProjectEvent.objects.create(
-            project=project,
-            kind=ProjectEvent.Kind.STAGE_CHANGED,
-            author=by,
-            from_stage=source,
-            to_stage=target,
+        event = record_event(
+            project,
+            ProjectEvent.Kind.STAGE_CHANGED,
+            by=by,
             comment=comment,
             data={name: serializable(value) for name, value in data.items()},
+            from_state=source,
+            to_state=target,
         )
         notify_stage_change(project, event)
         return event
@@ -310,7 +311,7 @@ def serializable(value) -> str | int | float | bool | None:
 
 def notify_stage_change(project: CptsProject, event: ProjectEvent) -> None:
     to = selectors.project_recipients(
-        project, NOTIFIED_ROLES.get(Stage(event.to_stage), ()), leaving_out=event.author
+        project, NOTIFIED_ROLES.get(Stage(event.to_state), ()), leaving_out=event.author
     )
     if not to:
         return
@@ -320,10 +321,10 @@ def notify_stage_change(project: CptsProject, event: ProjectEvent) -> None:
         {
             "project": project,
             "event": event,
-            "source": Stage(event.from_stage).label,
-            "target": Stage(event.to_stage).label,
+            "source": Stage(event.from_state).label,
+            "target": Stage(event.to_state).label,
             "author": event.author_label,
-            "fir_amount": project.fir_amount if event.to_stage == S.LETTER_VALIDATED else None,
+            "fir_amount": project.fir_amount if event.to_state == S.LETTER_VALIDATED else None,
             "project_url": absolute_url(project.get_absolute_url()),
         },
         related=project,

@@ -121,13 +121,13 @@ def orientation_lines(details: dict) -> list[str]:
 
 
 def status_move(event: SubmissionEvent) -> str:
-    if event.from_status == event.to_status:
-        return event.get_to_status_display()
-    return f"{event.get_from_status_display()} → {event.get_to_status_display()}"
+    if event.from_state == event.to_state:
+        return event.get_to_state_display()
+    return f"{event.get_from_state_display()} → {event.get_to_state_display()}"
 
 
 def event_entry(event: SubmissionEvent) -> TimelineEntry:
-    details = event.details or {}
+    details = event.data or {}
     entry = TimelineEntry(
         at=event.created_at,
         title=event.get_kind_display(),

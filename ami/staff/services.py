@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cpts_portal.history import record_event
 from notifications.services import queue_email
 
 from .. import hooks, workflow
@@ -45,11 +46,11 @@ def assign(
     with transaction.atomic():
         submission.assignee = assignee
         submission.save(update_fields=["assignee", "updated_at"])
-        event = SubmissionEvent.objects.create(
-            submission=submission,
-            kind=Kind.ASSIGNED,
-            author=by,
-            details={
+        event = record_event(
+            submission,
+            Kind.ASSIGNED,
+            by=by,
+            data={
                 "assignee_id": assignee.pk if assignee else None,
                 "assignee": user_label(assignee) if assignee else "",
             },
@@ -71,9 +72,7 @@ def assign(
 def add_note(submission: Submission, by: AbstractBaseUser, text: str) -> SubmissionEvent:
     """A private note: staff only, never on the référents' pages."""
     workflow.require(by, Action.COMMENT)
-    return SubmissionEvent.objects.create(
-        submission=submission, kind=Kind.NOTE, author=by, comment=text
-    )
+    return record_event(submission, Kind.NOTE, by=by, comment=text)
 
 
 def give_opinion(
@@ -81,25 +80,15 @@ def give_opinion(
 ) -> SubmissionEvent:
     """A partner's opinion (URPS, ARS): a private note carrying the verdict."""
     workflow.require(by, Action.GIVE_OPINION)
-    return SubmissionEvent.objects.create(
-        submission=submission,
-        kind=Kind.NOTE,
-        author=by,
-        comment=text,
-        details={"opinion": opinion},
-    )
+    return record_event(submission, Kind.NOTE, by=by, comment=text, data={"opinion": opinion})
 
 
 def send_message(submission: Submission, by: AbstractBaseUser, text: str) -> SubmissionEvent:
     """A message to the référents: on their private page, and by email."""
     workflow.require(by, Action.MESSAGE)
     with transaction.atomic():
-        event = SubmissionEvent.objects.create(
-            submission=submission,
-            kind=Kind.MESSAGE,
-            author=by,
-            comment=text,
-            details={"from": "staff"},
+        event = record_event(
+            submission, Kind.MESSAGE, by=by, comment=text, data={"from": "staff"}
         )
         workflow.email_referents(
             submission, "ami/emails/message_to_referents", {"message": text, "event": event}
@@ -135,12 +124,12 @@ def resend_private_link(
         )
     with transaction.atomic():
         renew_private_link(submission)
-        event = SubmissionEvent.objects.create(
-            submission=submission,
-            kind=Kind.LINK_RESENT,
-            author=by,
+        event = record_event(
+            submission,
+            Kind.LINK_RESENT,
+            by=by,
             comment=comment,
-            details={
+            data={
                 "expires_at": submission.access_expires_at.isoformat(),
                 "recipients": recipients,
             },

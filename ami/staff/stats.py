@@ -121,8 +121,8 @@ def first_contact_delays(queryset: QuerySet[Submission]) -> list[timedelta]:
     """Time from receipt to first contact: the first status change out of « Reçue », or the
     first exchange planned, whichever came first."""
     contact = Q(
-        events__from_status=Status.RECEIVED,
-        events__to_status__in=[s for s in Status.values if s != Status.RECEIVED],
+        events__from_state=Status.RECEIVED,
+        events__to_state__in=[s for s in Status.values if s != Status.RECEIVED],
     ) | Q(events__kind=SubmissionEvent.Kind.EXCHANGE_PLANNED)
     rows = (
         Submission.objects.filter(pk__in=ids_of(queryset))

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.history import STATE_MAX_LENGTH, Event
 from projects.validators import normalize_identifier, validate_rna, validate_siret
 from territories.models import Territory
 
@@ -151,8 +152,12 @@ class LegalHolder(models.Model):
         super().save(*args, **kwargs)
 
 
-class ProjectEvent(models.Model):
-    """The project's history: stage changes, creation, opinions, documents, decisions."""
+class ProjectEvent(Event):
+    """The project's history: stage changes, creation, opinions, documents, decisions.
+
+    The columns are those of every history (``cpts_portal.history.Event``);
+    ``from_state``/``to_state`` are stages.
+    """
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Projet créé")
@@ -164,39 +169,20 @@ class ProjectEvent(models.Model):
         MILESTONE = "milestone", _("Jalon mis à jour")
         CONTRACT = "contract", _("Suivi du contrat ACI")
 
+    subject_field = "project"
+
     project = models.ForeignKey(CptsProject, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    created_at = models.DateTimeField(_("date"), default=timezone.now)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("auteur"),
+    from_state = models.CharField(
+        _("étape précédente"), max_length=STATE_MAX_LENGTH, choices=Stage.choices, blank=True
     )
-    from_stage = models.CharField(
-        _("étape précédente"), max_length=30, choices=Stage.choices, blank=True
+    to_state = models.CharField(
+        _("nouvelle étape"), max_length=STATE_MAX_LENGTH, choices=Stage.choices, blank=True
     )
-    to_stage = models.CharField(
-        _("nouvelle étape"), max_length=30, choices=Stage.choices, blank=True
-    )
-    comment = models.TextField(_("commentaire"), blank=True)
-    data = models.JSONField(_("données"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("événement du projet")
         verbose_name_plural = _("historique du projet")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.created_at:%d/%m/%Y %H:%M}"
-
-    @property
-    def author_label(self) -> str:
-        if self.author_id:
-            return self.author.get_full_name() or self.author.get_username()
-        return str(_("Système"))
 
 
 class TerritoryOverlapOverride(models.Model):

@@ -23,7 +23,7 @@ def test_transition_saves_status_and_writes_history(ars_agent):
     )
     submission.refresh_from_db()
     assert submission.status == Status.IN_REVIEW
-    assert (event.kind, event.from_status, event.to_status) == (
+    assert (event.kind, event.from_state, event.to_state) == (
         SubmissionEvent.Kind.STATUS_CHANGED,
         Status.RECEIVED,
         Status.IN_REVIEW,

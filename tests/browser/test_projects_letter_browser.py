@@ -70,7 +70,7 @@ def test_coordinator_deposits_a_complete_letter(
     assert "déposée auprès du Guichet CPTS" in page.content()
     project = CptsProject.objects.get(pk=project.pk)
     assert project.stage == Stage.LETTER_DEPOSITED
-    assert project.events.filter(to_stage=Stage.LETTER_DEPOSITED, author=alice).exists()
+    assert project.events.filter(to_state=Stage.LETTER_DEPOSITED, author=alice).exists()
     assert urps.email in set(OutgoingEmail.objects.values_list("recipient", flat=True))
 
 

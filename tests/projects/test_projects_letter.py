@@ -120,7 +120,7 @@ def test_urps_gives_its_opinion_on_the_three_criteria(client, project, alice, ar
         "Réservé",
         "Défavorable",
     ]
-    event = project.events.get(to_stage=Stage.URPS_OPINION)
+    event = project.events.get(to_state=Stage.URPS_OPINION)
     assert "Mobilisation des acteurs de santé : Réservé" in event.comment
     detail = client.get(project.get_absolute_url()).content.decode()
     assert "Peu de pharmaciens associés" in detail

@@ -27,7 +27,7 @@ def test_coordinator_deposits_a_complete_letter_with_history_and_key_date(projec
     project.refresh_from_db()
     assert project.stage == Stage.LETTER_DEPOSITED
     assert project.letter_deposited_on == timezone.localdate()
-    assert (event.kind, event.from_stage, event.to_stage, event.author, event.comment) == (
+    assert (event.kind, event.from_state, event.to_state, event.author, event.comment) == (
         ProjectEvent.Kind.STAGE_CHANGED,
         Stage.DRAFT,
         Stage.LETTER_DEPOSITED,
@@ -132,7 +132,7 @@ def test_the_whole_pipeline_from_draft_to_running(project, alice, ars, urps, am)
     project.refresh_from_db()
     assert project.fir_amount == Decimal("30000.00")
     assert project.contract.missions == project.health_project.missions
-    stages = list(project.events.filter(kind="stage_changed").values_list("to_stage", flat=True))
+    stages = list(project.events.filter(kind="stage_changed").values_list("to_state", flat=True))
     assert stages == [
         Stage.LETTER_DEPOSITED,
         Stage.URPS_OPINION,

@@ -207,7 +207,7 @@ def test_the_fourth_answer_naming_an_address_gets_no_acknowledgement(client, cam
     assert not acknowledgements.filter(related_id=last.pk).exists()
     assert OutgoingEmail.objects.filter(template=NOTIFICATION, related_id=last.pk).exists()
     event = last.events.get(kind=SubmissionEvent.Kind.SUBMITTED)
-    assert event.details == {"acknowledgements_withheld": [last.referents.get().pk]}
+    assert event.data == {"acknowledgements_withheld": [last.referents.get().pk]}
 
 
 def test_the_confirmation_page_still_shows_the_private_link(client, campaign, settings):

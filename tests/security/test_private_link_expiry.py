@@ -157,7 +157,7 @@ def test_resending_is_recorded_in_the_history_with_who_and_until_when(client, ar
     assert event.author == ars_agent
     assert event.comment == "Lien perdu"
     submission.refresh_from_db()
-    assert event.details["expires_at"] == submission.access_expires_at.isoformat()
+    assert event.data["expires_at"] == submission.access_expires_at.isoformat()
     page = client.get(reverse("staff:submission", args=[submission.pk])).content.decode()
     assert "Nouveau lien de suivi envoyé" in page and "Envoyé à 1 référent" in page
 

@@ -254,7 +254,7 @@ def test_anonymisation_revokes_the_private_link_and_is_recorded(ars_agent):
     assert Client().get(old_link).status_code == 404
     assert submission.private_link_has_expired(now=datetime.fromisoformat(later))
     event = submission.events.get(kind=Kind.ANONYMISED)
-    assert event.author is None and event.details == {"reason": "retention"}
+    assert event.author is None and event.data == {"reason": "retention"}
     client = Client()
     client.force_login(ars_agent)
     page = client.get(reverse("staff:submission", args=[submission.pk])).content.decode()
@@ -392,7 +392,7 @@ def test_erasure_anonymises_the_answers_and_emails_of_the_address_and_is_logged(
     submission.refresh_from_db()
     kept.refresh_from_db()
     assert submission.anonymised_at is not None and kept.anonymised_at is None
-    assert submission.events.get(kind=Kind.ANONYMISED).details == {"reason": "erasure"}
+    assert submission.events.get(kind=Kind.ANONYMISED).data == {"reason": "erasure"}
     stray.refresh_from_db()
     assert stray.recipient == privacy.ANONYMOUS_RECIPIENT and stray.body_text == privacy.REDACTED
     text = stored_text()

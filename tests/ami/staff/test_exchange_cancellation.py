@@ -71,7 +71,7 @@ def test_closing_cancels_the_planned_exchange_in_the_calendars(as_user, owner, a
     assert "Le temps d’échange prévu le" in row.body_text
     assert "est annulé" in row.body_text and "est annulé" in row.body_html
     # The history keeps what was cancelled.
-    assert answer.events.get(kind="closed").details["cancelled_exchange"] == {
+    assert answer.events.get(kind="closed").data["cancelled_exchange"] == {
         "exchange_id": planned.pk,
         "starts_at": planned.starts_at.isoformat(),
     }
@@ -145,7 +145,7 @@ def test_a_past_exchange_is_not_cancelled(owner, answer, planned):
     row = OutgoingEmail.objects.get(template="ami/emails/closed")
     assert row.attachments == []
     assert "annulé" not in row.body_text
-    assert "cancelled_exchange" not in answer.events.get(kind="closed").details
+    assert "cancelled_exchange" not in answer.events.get(kind="closed").data
 
 
 def test_a_refused_move_cancels_nothing(owner, colleague, answer, planned):

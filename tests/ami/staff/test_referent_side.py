@@ -31,7 +31,7 @@ def test_referent_reads_the_thread_and_answers(as_user, owner, settings):
     assert "Votre message a été transmis à l’ARS." in page
     assert page.index("qui porte le projet") < page.index("La MSP du Port-Rhu.")
     event = submission.events.filter(kind=Kind.MESSAGE).last()
-    assert (event.author, event.details, event.comment) == (
+    assert (event.author, event.data, event.comment) == (
         None,
         {"from": "referent"},
         "La MSP du Port-Rhu.",

@@ -142,7 +142,7 @@ def test_assign_to_me_then_to_a_colleague_who_is_told(as_user, owner, colleague)
     post(client, "staff:assign", answer, {"attribution-assignee": colleague.pk})
     answer.refresh_from_db()
     assert answer.assignee == colleague
-    events = list(answer.events.filter(kind=Kind.ASSIGNED).values_list("details", flat=True))
+    events = list(answer.events.filter(kind=Kind.ASSIGNED).values_list("data", flat=True))
     assert [e["assignee"] for e in events] == ["Anne Kervella", "Yves Le Bihan"]
     email = OutgoingEmail.objects.get(template="ami/emails/assigned")
     assert email.recipient == colleague.email
@@ -163,7 +163,7 @@ def test_unassigning_is_recorded(as_user, owner, answer):
     post(as_user(owner), "staff:assign", answer, {"attribution-assignee": ""})
     answer.refresh_from_db()
     assert answer.assignee is None
-    assert answer.events.get(kind=Kind.ASSIGNED).details["assignee"] == ""
+    assert answer.events.get(kind=Kind.ASSIGNED).data["assignee"] == ""
 
 
 # --- Exchange --------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_planning_the_exchange_invites_the_referents_with_an_ics_file(
     assert exchange.starts_at == next_week_at(14)
     assert exchange.ends_at - exchange.starts_at == timedelta(minutes=90)
     event = answer.events.get(kind=Kind.EXCHANGE_PLANNED)
-    assert event.details["place"].startswith("CPAM du Finistère")
+    assert event.data["place"].startswith("CPAM du Finistère")
     assert event.comment == "Prévoir la salle 2"
 
     rows = OutgoingEmail.objects.filter(template="ami/emails/exchange_planned")
@@ -297,7 +297,7 @@ def test_connection_links_both_answers_and_never_reveals_the_other_team(as_user,
     assert set(answer.linked_submissions.all()) == {other, third}
     assert answer in other.linked_submissions.all()  # both ways
     event = answer.events.get(kind=Kind.ORIENTED)
-    assert event.details["linked"] == [other.reference, third.reference]
+    assert event.data["linked"] == [other.reference, third.reference]
     email = OutgoingEmail.objects.filter(template="ami/emails/oriented").first()
     assert "mise en relation avec 2 autres équipes" in email.body_text
     assert "Gwenaëlle" not in email.body_text and other.reference not in email.body_text
@@ -331,7 +331,7 @@ def test_support_orientation_creates_the_cpts_project(as_user, owner, answer):
     project = CptsProject.objects.get(submissions=answer)
     assert project.name == "CPTS Douarnenez Communauté"
     event = answer.events.get(kind=Kind.ORIENTED)
-    assert (event.details["project_id"], event.details["project"]) == (project.pk, project.name)
+    assert (event.data["project_id"], event.data["project"]) == (project.pk, project.name)
     assert project.get_absolute_url() in page_text(response)
     email = OutgoingEmail.objects.filter(template="ami/emails/oriented").first()
     assert "La première étape est la lettre d’intention." in email.body_text
@@ -352,7 +352,7 @@ def test_closing_needs_a_reason_which_the_referents_receive(as_user, owner, answ
     answer.refresh_from_db()
     assert (answer.status, answer.closure_reason) == (Status.CLOSED, "information_given")
     event = answer.events.get(kind=Kind.CLOSED)
-    assert event.details == {"reason": "information_given", "message": "Bonne continuation."}
+    assert event.data == {"reason": "information_given", "message": "Bonne continuation."}
     email = OutgoingEmail.objects.filter(template="ami/emails/closed").first()
     assert email.subject == f"Clôture de votre réponse {answer.reference} à l’AMI CPTS"
     assert "Motif : Information transmise, pas d’autre demande." in email.body_text
@@ -383,7 +383,7 @@ def test_staff_message_reaches_the_referents_by_email_and_on_their_page(
 ):
     post(as_user(owner), "staff:message", answer, {"message-text": "Pouvez-vous préciser ?"})
     event = answer.events.get(kind=Kind.MESSAGE)
-    assert (event.author, event.details) == (owner, {"from": "staff"})
+    assert (event.author, event.data) == (owner, {"from": "staff"})
     email = OutgoingEmail.objects.get(
         template="ami/emails/message_to_referents", recipient="yann@example.org"
     )

@@ -38,8 +38,8 @@ def contacted(submission: Submission, after: timedelta, kind="status_changed", s
     SubmissionEvent.objects.create(
         submission=submission,
         kind=kind,
-        from_status=source,
-        to_status="in_review" if kind == "status_changed" else "exchange_planned",
+        from_state=source,
+        to_state="in_review" if kind == "status_changed" else "exchange_planned",
         created_at=submission.submitted_at + after,
     )
 
