@@ -66,7 +66,18 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not has_role(request.user, *STAFF_ROLES):
         raise PermissionDenied
     territory = get_object_or_404(Territory, pk=pk) if pk else Territory()
-    can_edit = has_role(request.user, Role.ARS)
+    # A row a project or an AMI answer owns changes on its owner's page only (the project's
+    # history and overlap rule, what the professionals wrote): read-only here.
+    owned = territory.pk is not None and territory.is_used_by_other_than()
+    can_edit = has_role(request.user, Role.ARS) and not owned
+    if owned and request.method == "GET":
+        messages.info(
+            request,
+            _(
+                "Ce territoire est celui d’un projet ou d’une réponse à l’AMI : modifiez-le "
+                "depuis sa page."
+            ),
+        )
     codes = list(territory.communes.values_list("insee_code", flat=True)) if pk else []
     data = request.POST if request.method == "POST" else None
     if data is not None and not can_edit:

@@ -73,9 +73,8 @@ def test_project_edit_form_refuses_an_answers_territory(client, ars, answer, pro
     client.force_login(ars)
     url = reverse("projects:edit", kwargs={"pk": project.pk})
     data = {"name": project.name, "territory": answer.territory_id}
-    assert client.get(url).context["form"].fields["territory"].queryset.filter(
-        pk=project.territory_id
-    ).exists(), "the project's own territory stays on offer"
+    offered = client.get(url).context["form"].fields["territory"].queryset
+    assert offered.filter(pk=project.territory_id).exists(), "the project's own stays on offer"
     response = client.post(url, data)
     assert response.status_code == 200
     project.refresh_from_db()
@@ -182,3 +181,17 @@ def test_migration_gives_each_project_its_own_copy(answer, sharing_project, proj
     count = Territory.objects.count()
     migration.give_projects_their_own_territory(apps, None)
     assert Territory.objects.count() == count
+
+
+def test_the_territories_editor_changes_no_project_or_answer_row(client, ars, answer, project):
+    """The staff territory editor reads a row a project or an answer owns, never changes it:
+    a project's territory changes on its page (history, overlap rule)."""
+    client.force_login(ars)
+    for territory in (project.territory, answer.territory):
+        url = reverse("territories:territory_edit", args=[territory.pk])
+        assert client.get(url).status_code == 200
+        data = {"name": "Changé", "territory-commune_codes": "29019", "save": ""}
+        assert client.post(url, data).status_code == 403
+        territory.refresh_from_db()
+        assert territory.name != "Changé"
+        assert insee_codes(territory) == ["29046", "29224"]
