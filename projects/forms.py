@@ -77,9 +77,8 @@ class ProjectTerritoryMixin:
     """
 
     def limit_territory_choices(self) -> None:
-        self.fields["territory"].queryset = services.assignable_territories(
-            self.instance
-        ).order_by("name")
+        territories = services.assignable_territories(self.instance)
+        self.fields["territory"].queryset = territories.order_by("name")
         self.blocking: list[CptsProject] = []
 
     def check_territory_overlap(self, data: dict) -> None:

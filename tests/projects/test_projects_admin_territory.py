@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import ProjectEvent, Stage, TerritoryOverlapOverride
-from tests.factories import SubmissionFactory, TerritoryFactory
+from tests.factories import CptsProjectFactory, SubmissionFactory, TerritoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,19 @@ def test_admin_cannot_change_the_stage(admin_client, project):
     assert admin_client.post(change_url(project), data).status_code == 302
     project.refresh_from_db()
     assert project.stage == Stage.DRAFT
+
+
+def test_admin_renames_a_blocked_project_without_a_reason(admin_client, ars, project, communes):
+    """The overlap rule asks for a reason when the territory changes, not for a new name."""
+    newcomer = CptsProjectFactory(
+        name="CPTS de Pouldergat",
+        territory=TerritoryFactory(name="Pouldergat", communes=[communes[1]]),
+        by=ars,
+    )
+    data = {**form_data(admin_client.get(change_url(newcomer))), "name": "CPTS du Porzay"}
+    assert admin_client.post(change_url(newcomer), data).status_code == 302
+    newcomer.refresh_from_db()
+    assert newcomer.name == "CPTS du Porzay"
+    event = newcomer.events.get(kind=ProjectEvent.Kind.EDITED)
+    assert (event.author, event.comment) == (ars, "Modifié : nom")
+    assert not TerritoryOverlapOverride.objects.exists()
