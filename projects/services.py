@@ -1,14 +1,17 @@
 """Writes of the projects app. Stage changes go through ``projects.workflow.transition``."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ami.models import Submission
@@ -22,13 +25,16 @@ from . import permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
 from .models import (
     AciContract,
+    ActionSheet,
     Amendment,
     AssuranceMaladieOpinion,
     CptsProject,
     Document,
     DocumentKind,
     HealthProject,
+    LegalHolder,
     LetterOfIntent,
+    ManagementDialogue,
     Milestone,
     ProjectEvent,
     Stage,
@@ -312,18 +318,6 @@ def record_am_opinion(
     return opinion
 
 
-def save_health_project(
-    project: CptsProject, by: AbstractBaseUser, save: Callable[[], None]
-) -> None:
-    """Save the projet de santé; the first save after the letter's validation starts drafting."""
-    if not permissions.can_edit_health_project(by, project):
-        raise PermissionDenied
-    with transaction.atomic():
-        save()
-        if project.stage == Stage.LETTER_VALIDATED:
-            workflow.transition(project, Stage.HEALTH_PROJECT_DRAFTING, by=by)
-
-
 def update_milestone(milestone: Milestone, by: AbstractBaseUser, due_on, done_on) -> None:
     project = milestone.project
     if not permissions.can_edit_milestones(by, project):
@@ -529,3 +523,141 @@ def set_territory_communes(
         raise PermissionDenied
     change_project_territory(project, by, communes=communes, override_reason=override_reason)
     return project.territory
+
+
+# --- The writes of the project's pages (a view writes nothing: it passes cleaned data) ----
+
+
+def apply_values(instance: models.Model, values: dict[str, Any]) -> list[str]:
+    """Set ``values`` on ``instance`` (not saved); the labels of the fields that changed."""
+    changed = []
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(str(capfirst(instance._meta.get_field(name).verbose_name)))
+    return changed
+
+
+def save_letter(project: CptsProject, by: AbstractBaseUser, values: dict[str, Any]) -> list[str]:
+    """Save the lettre d'intention's contents (``LetterForm``'s cleaned data); the labels
+    of the changed fields, in one « projet modifié » history entry when there are some.
+    Raises ``PermissionDenied`` unless ``by`` may edit the letter."""
+    if not permissions.can_edit_letter(by, project):
+        raise PermissionDenied
+    # A fresh row: a ModelForm on ``project.letter`` already set the values on that one.
+    letter = LetterOfIntent.objects.get(project=project)
+    with transaction.atomic():
+        changed = apply_values(letter, values)
+        if changed:
+            letter.save()
+            record_edit(project, by, _("Lettre d’intention"), changed)
+    return changed
+
+
+def save_legal_holder(
+    project: CptsProject, by: AbstractBaseUser, values: dict[str, Any]
+) -> LegalHolder:
+    """Create or update the association porteuse; the changed fields go to the history."""
+    if not permissions.can_edit_holder(by, project):
+        raise PermissionDenied
+    holder = LegalHolder.objects.filter(project=project).first() or LegalHolder(project=project)
+    with transaction.atomic():
+        changed = apply_values(holder, values)
+        if changed or holder.pk is None:
+            holder.save()
+        record_edit(project, by, _("Association porteuse"), changed)
+    return holder
+
+
+@dataclass(frozen=True)
+class ActionSheetRow:
+    """One fiche-action of the projet de santé's page: ``pk`` None for a new one."""
+
+    values: dict[str, Any]
+    pk: int | None = None
+    delete: bool = False
+
+
+def save_health_project(
+    project: CptsProject,
+    by: AbstractBaseUser,
+    values: dict[str, Any],
+    sheets: Iterable[ActionSheetRow] = (),
+) -> list[str]:
+    """Save the projet de santé and the changed rows of its fiches-actions.
+
+    Side effects, in one transaction: the projet de santé saved when a field changed; each
+    row created, updated or deleted (only the project's own fiches-actions: another pk is
+    refused); one « projet modifié » history entry naming the changed fields and
+    « fiches-actions »; the first save after the letter's validation moves the project to
+    « projet de santé en rédaction » (``workflow.transition``). Returns the changed labels.
+    Raises ``PermissionDenied`` unless ``by`` may edit the projet de santé.
+    """
+    if not permissions.can_edit_health_project(by, project):
+        raise PermissionDenied
+    health = HealthProject.objects.get(project=project)  # fresh, as in save_letter
+    with transaction.atomic():
+        changed = apply_values(health, values)
+        if changed:
+            health.save()
+        sheets_changed = False
+        for row in sheets:
+            if row.pk is None:
+                sheet = ActionSheet(health_project=health)
+            else:
+                sheet = health.action_sheets.filter(pk=row.pk).first()
+                if sheet is None:
+                    raise PermissionDenied
+            if row.delete:
+                if sheet.pk is not None:
+                    sheet.delete()
+                    sheets_changed = True
+            elif apply_values(sheet, row.values) or sheet.pk is None:
+                sheet.save()
+                sheets_changed = True
+        if sheets_changed:
+            changed.append(str(_("fiches-actions")))
+        record_edit(project, by, _("Projet de santé"), changed)
+        if project.stage == Stage.LETTER_VALIDATED:
+            workflow.transition(project, Stage.HEALTH_PROJECT_DRAFTING, by=by)
+    return changed
+
+
+def update_contract_missions(
+    contract: AciContract, by: AbstractBaseUser, missions: Iterable[str]
+) -> None:
+    """The missions of the signed contract (ARS, Assurance Maladie); in history."""
+    project = contract.project
+    if not permissions.can_follow_contract(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        contract.missions = list(missions)
+        contract.save(update_fields=["missions"])
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=_("Missions du contrat ACI modifiées"),
+            data={"missions": contract.missions},
+        )
+
+
+def record_dialogue(
+    contract: AciContract, by: AbstractBaseUser, *, year: int, held_on: date, summary: str
+) -> ManagementDialogue:
+    """A dialogue de gestion of the contract (ARS, Assurance Maladie); in history."""
+    project = contract.project
+    if not permissions.can_follow_contract(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        dialogue = ManagementDialogue.objects.create(
+            contract=contract, year=year, held_on=held_on, summary=summary, recorded_by=by
+        )
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=_("Dialogue de gestion (année %(year)d) du %(date)s")
+            % {"year": year, "date": held_on.strftime("%d/%m/%Y")},
+        )
+    return dialogue

@@ -27,6 +27,12 @@ def get_project(request: HttpRequest, pk: int) -> CptsProject:
     return project
 
 
+def model_values(form) -> dict:
+    """A valid ModelForm's cleaned values of its model fields: what a service takes."""
+    cleaned = form.cleaned_data
+    return {name: cleaned[name] for name in form._meta.fields if name in cleaned}
+
+
 def require(allowed: bool) -> None:
     """403 for a user who sees the project but may not do this."""
     if not allowed:

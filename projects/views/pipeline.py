@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,10 +25,10 @@ from projects.forms import (
     LetterForm,
     UrpsOpinionForm,
 )
-from projects.models import AciContract, CptsProject, Document, DocumentKind, ProjectEvent, Stage
+from projects.models import AciContract, CptsProject, Document, DocumentKind, Stage
 from projects.permissions import CONTRACT_DOCUMENTS
 
-from .common import require, with_project
+from .common import model_values, require, with_project
 
 DEPOSIT_LETTER = "deposer"
 
@@ -44,14 +43,7 @@ def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
     form = LetterForm(request.POST or None, instance=project.letter) if editable else None
     refusal = None
     if form is not None and request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            services.record_edit(
-                project,
-                request.user,
-                _("Lettre d’intention"),
-                [str(form.fields[name].label) for name in form.changed_data],
-            )
+        services.save_letter(project, request.user, model_values(form))
         if DEPOSIT_LETTER not in request.POST:
             messages.success(request, _("La lettre d’intention a été enregistrée."))
             return redirect("projects:letter", pk=project.pk)
@@ -107,7 +99,8 @@ def urps_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_urps_opinion(project, form.save(commit=False), request.user)
+            # The form built the unsaved avis from the cleaned data; the service saves it.
+            services.record_urps_opinion(project, form.instance, request.user)
         except workflow.TransitionNotAllowed as error:
             refusal = error
         else:
@@ -131,7 +124,7 @@ def am_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
     require(permissions.can_give_am_opinion(request.user, project))
     form = AmOpinionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.record_am_opinion(project, form.save(commit=False), request.user)
+        services.record_am_opinion(project, form.instance, request.user)
         messages.success(request, _("L’avis de l’Assurance Maladie a été enregistré."))
         return redirect(project)
     return render(
@@ -168,16 +161,9 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
             form = HealthProjectForm(data, instance=instance)
             formset = ActionSheetFormSet(data, instance=instance, prefix=ACTION_SHEETS_PREFIX)
         if data is not None and form.is_valid() and formset.is_valid():
-
-            def save() -> None:
-                form.save()
-                formset.save()
-                changed = [str(form.fields[name].label) for name in form.changed_data]
-                if formset.has_changed():
-                    changed.append(_("fiches-actions"))
-                services.record_edit(project, request.user, _("Projet de santé"), changed)
-
-            services.save_health_project(project, request.user, save)
+            services.save_health_project(
+                project, request.user, model_values(form), action_sheet_rows(formset)
+            )
             messages.success(request, _("Le projet de santé a été enregistré."))
             return redirect("projects:health_project", pk=project.pk)
     kinds = [
@@ -199,6 +185,20 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
         "deposit_target": Stage.HEALTH_PROJECT_DEPOSITED,
     }
     return render(request, "projects/health_project.html", context)
+
+
+def action_sheet_rows(formset) -> list[services.ActionSheetRow]:
+    """The rows of a valid fiches-actions formset that changed, as plain data (a new row
+    ticked for deletion is dropped, as ``BaseModelFormSet.save`` does)."""
+    deleted = formset.deleted_forms
+    rows = []
+    for row in formset.forms:
+        if row in deleted:
+            if row.instance.pk is not None:
+                rows.append(services.ActionSheetRow(values={}, pk=row.instance.pk, delete=True))
+        elif row.has_changed():
+            rows.append(services.ActionSheetRow(values=model_values(row), pk=row.instance.pk))
+    return rows
 
 
 CONTRACT_FORMS = ("missions_submit", "parties_submit", "amendment_submit", "dialogue_submit")
@@ -296,15 +296,9 @@ def save_contract_form(
     """Apply the posted form of the contract page; ``None`` when it is invalid."""
     url = reverse("projects:contract", kwargs={"pk": project.pk})
     if action == "missions_submit" and forms["missions_form"].is_valid():
-        with transaction.atomic():
-            aci.missions = forms["missions_form"].cleaned_data["missions"]
-            aci.save(update_fields=["missions"])
-            ProjectEvent.objects.create(
-                project=project,
-                kind=ProjectEvent.Kind.CONTRACT,
-                author=request.user,
-                comment=_("Missions du contrat ACI modifiées"),
-            )
+        services.update_contract_missions(
+            aci, request.user, forms["missions_form"].cleaned_data["missions"]
+        )
         messages.success(request, _("Les missions du contrat ont été enregistrées."))
         return redirect(f"{url}#missions")
     if action == "parties_submit" and forms["parties_form"].is_valid():
@@ -327,18 +321,7 @@ def save_contract_form(
         messages.success(request, _("L’avenant a été enregistré."))
         return redirect(f"{url}#avenants")
     if action == "dialogue_submit" and forms["dialogue_form"].is_valid():
-        with transaction.atomic():
-            dialogue = forms["dialogue_form"].save(commit=False)
-            dialogue.contract = aci
-            dialogue.recorded_by = request.user
-            dialogue.save()
-            ProjectEvent.objects.create(
-                project=project,
-                kind=ProjectEvent.Kind.CONTRACT,
-                author=request.user,
-                comment=_("Dialogue de gestion (année %(year)d) du %(date)s")
-                % {"year": dialogue.year, "date": dialogue.held_on.strftime("%d/%m/%Y")},
-            )
+        services.record_dialogue(aci, request.user, **model_values(forms["dialogue_form"]))
         messages.success(request, _("Le dialogue de gestion a été enregistré."))
         return redirect(f"{url}#dialogues")
     return None

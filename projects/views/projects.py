@@ -26,7 +26,7 @@ from projects.models.choices import PIPELINE
 from territories.builder import TerritoryBuilderForm
 from territories.rules import size_tier
 
-from .common import require, with_project
+from .common import model_values, require, with_project
 
 logout = auth_views.LogoutView.as_view(next_page=reverse_lazy("login"))
 
@@ -254,13 +254,7 @@ def holder_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
     holder = getattr(project, "legal_holder", None) or LegalHolder(project=project)
     form = LegalHolderForm(request.POST or None, instance=holder)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        services.record_edit(
-            project,
-            request.user,
-            _("Association porteuse"),
-            [str(form.fields[name].label) for name in form.changed_data],
-        )
+        services.save_legal_holder(project, request.user, model_values(form))
         messages.success(request, _("L’association porteuse a été enregistrée."))
         return redirect(project)
     return render(
