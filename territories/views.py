@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cpts_portal.forms import PortalModelForm, inline_helper
 from cpts_portal.roles import STAFF_ROLES, Role, has_role
+from territories import services
 from territories.builder import TerritoryBuilderForm, communes_queryset
 from territories.models import Commune, Territory
 from territories.search import commune_label, search_communes
@@ -91,9 +91,12 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             if builder.is_valid():
                 builder = builder.next_step()
         elif name_form.is_valid() and builder.is_valid():
-            with transaction.atomic():
-                territory = name_form.save()
-                territory.communes.set(communes_queryset(builder.codes()))
+            territory = services.save_territory(
+                territory,
+                request.user,
+                name=name_form.cleaned_data["name"],
+                communes=communes_queryset(builder.codes()),
+            )
             messages.success(request, _("Le territoire a été enregistré."))
             return redirect("territories:territory_edit", pk=territory.pk)
     overlaps = territory.overlapping().prefetch_related("communes") if territory.pk else []

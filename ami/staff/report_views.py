@@ -1,10 +1,8 @@
 """Staff reports: exports, statistics, PDF summaries and zips of PDF summaries."""
 
-import logging
 from uuid import UUID
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,11 +15,10 @@ from ..audit import Action as AccessAction
 from ..audit import filter_summary, record_access
 from ..models import PdfBatch, Submission
 from ..pdf import pdf_response, pdf_submissions
+from . import services
 from .access import staff_required
 from .stats import charts, time_to_first_contact
 from .views import filtered
-
-logger = logging.getLogger(__name__)
 
 # Beyond this, the list should be narrowed: a zip is for a meeting's file, not an archive.
 MAX_BATCH = 200
@@ -71,16 +68,6 @@ def submission_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(submission)
 
 
-def dispatch_batch(batch_id: str) -> None:
-    """Hand the batch to Celery; a broker outage leaves it pending, visible on its page."""
-    from ..tasks import build_pdf_batch
-
-    try:
-        build_pdf_batch.delay(batch_id)
-    except Exception:
-        logger.exception("Could not dispatch PDF batch %s; left pending", batch_id)
-
-
 @require_POST
 @staff_required()
 def create_batch(request: HttpRequest) -> HttpResponse:
@@ -98,20 +85,7 @@ def create_batch(request: HttpRequest) -> HttpResponse:
             % {"max": MAX_BATCH},
         )
         return redirect(dashboard)
-    batch = PdfBatch.objects.create(requested_by=request.user, submission_ids=ids, total=len(ids))
-    record_access(
-        request.user,
-        AccessAction.PDF_BATCH,
-        reference=_("Lot de %(count)d récapitulatifs PDF") % {"count": len(ids)},
-        details={
-            "batch": str(batch.pk),
-            "filters": filter_summary(filterset.form),
-            "rows": len(ids),
-            "references": [f"AMI-{pk:05d}" for pk in ids],
-        },
-    )
-    batch_id = str(batch.pk)
-    transaction.on_commit(lambda: dispatch_batch(batch_id))
+    batch = services.create_pdf_batch(request.user, ids, filters=filter_summary(filterset.form))
     return redirect("staff:batch", pk=batch.pk)
 
 

@@ -5,6 +5,7 @@ Status changes go through ``ami.workflow.transition``; the role rules are in
 ``ami.workflow.ACTIONS``.
 """
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -16,11 +17,15 @@ from cpts_portal.history import record_event
 from notifications.services import queue_email
 
 from .. import hooks, workflow
+from ..audit import Action as AccessAction
+from ..audit import record_access
 from ..filters import assignable_users
 from ..ics import exchange_attachment
-from ..models import ClosureReason, Exchange, Orientation, Submission, SubmissionEvent
+from ..models import ClosureReason, Exchange, Orientation, PdfBatch, Submission, SubmissionEvent
 from ..services import renew_private_link, staff_url
 from ..workflow import Action, ActionNotAllowed, TransitionNotAllowed
+
+logger = logging.getLogger(__name__)
 
 Kind = SubmissionEvent.Kind
 Status = Submission.Status
@@ -283,3 +288,46 @@ def close(
             details={"reason": reason.value, "message": message},
             email_context={"reason": reason, "message": message},
         )
+
+
+# --- PDF batches ---------------------------------------------------------------------------
+
+
+def create_pdf_batch(
+    by: AbstractBaseUser, submission_ids: Sequence[int], *, filters: dict
+) -> PdfBatch:
+    """A zip of the PDF summaries of these answers, built by a Celery task, for ``by`` only.
+
+    Side effects, in one transaction: the batch row (pending); the access-log line (who
+    asked for which answers, with which ``filters``); the task queued on commit
+    (``dispatch_batch``: a broker outage leaves the batch pending, visible on its page).
+    Raises ``ActionNotAllowed`` for a user whose role reads no answers.
+    """
+    workflow.require(by, Action.VIEW)
+    ids = list(submission_ids)
+    with transaction.atomic():
+        batch = PdfBatch.objects.create(requested_by=by, submission_ids=ids, total=len(ids))
+        record_access(
+            by,
+            AccessAction.PDF_BATCH,
+            reference=_("Lot de %(count)d récapitulatifs PDF") % {"count": len(ids)},
+            details={
+                "batch": str(batch.pk),
+                "filters": filters,
+                "rows": len(ids),
+                "references": [f"AMI-{pk:05d}" for pk in ids],
+            },
+        )
+        batch_id = str(batch.pk)
+        transaction.on_commit(lambda: dispatch_batch(batch_id))
+    return batch
+
+
+def dispatch_batch(batch_id: str) -> None:
+    """Hand the batch to Celery; a broker outage leaves it pending, visible on its page."""
+    from ..tasks import build_pdf_batch
+
+    try:
+        build_pdf_batch.delay(batch_id)
+    except Exception:
+        logger.exception("Could not dispatch PDF batch %s; left pending", batch_id)
