@@ -91,7 +91,7 @@ def record_event(
     """
     model = subject.events.model
     if kind not in model.Kind.values:
-        raise ValueError(f"{model.__name__} has no kind {kind!r}")
+        raise ValueError(f"{model.__name__} has no kind {str(kind)!r}")
     author = by if by is not None and by.is_authenticated else None
     return model.objects.create(
         **{model.subject_field: subject},
