@@ -189,7 +189,7 @@ def transition(
     by: AbstractBaseUser,
     comment: str = "",
     *,
-    details: dict | None = None,
+    data: dict | None = None,
     email_context: dict | None = None,
     attachments: Sequence[Attachment] = (),
 ) -> SubmissionEvent:
@@ -199,11 +199,11 @@ def transition(
 
     - saves ``status`` and ``status_changed_at`` with ``update_fields``;
     - writes a ``SubmissionEvent`` of the action's kind (who, when, from, to, ``comment``,
-      ``details``);
+      ``data``);
     - leaving "exchange planned" cancels the exchange if it has not started
       (``cancel_dropped_exchange``): its cancellation .ics (METHOD:CANCEL) joins the
       action's email, or the « échange annulé » email when the action has none, and the
-      event's ``details`` record it;
+      event's ``data`` record it;
     - queues the action's email to the référents who gave an address (``ACTIONS``), with
       ``email_context`` added to the usual context and ``attachments`` attached; the
       outbox sends it once the transaction commits.
@@ -223,9 +223,9 @@ def transition(
             )
         source = submission.status
         cancelled = cancel_dropped_exchange(submission, rule.target)
-        details, email_context = dict(details or {}), dict(email_context or {})
+        data, email_context = dict(data or {}), dict(email_context or {})
         if cancelled is not None:
-            details["cancelled_exchange"] = {
+            data["cancelled_exchange"] = {
                 "exchange_id": cancelled.pk,
                 "starts_at": cancelled.starts_at.isoformat(),
             }
@@ -239,7 +239,7 @@ def transition(
             action.event,
             by=by,
             comment=comment,
-            data=details,
+            data=data,
             from_state=source,
             to_state=rule.target,
         )

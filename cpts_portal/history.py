@@ -13,6 +13,7 @@ that foreign key in ``subject_field``. This module imports no app: it sits below
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,7 +73,7 @@ def record_event(
     subject: models.Model,
     kind: str,
     *,
-    by: Any = None,
+    by: AbstractBaseUser | AnonymousUser | None = None,
     comment: str = "",
     data: dict | None = None,
     from_state: str = "",

@@ -199,7 +199,7 @@ def plan_exchange(
             Status.EXCHANGE_PLANNED,
             by=by,
             comment=comment,
-            details={
+            data={
                 "exchange_id": exchange.pk,
                 "starts_at": starts_at.isoformat(),
                 "ends_at": ends_at.isoformat(),
@@ -248,7 +248,7 @@ def orient(
             Status.ORIENTED,
             by=by,
             comment=comment,
-            details={
+            data={
                 "orientation": orientation.value,
                 "linked": [other.reference for other in linked],
                 "linked_ids": [other.pk for other in linked],
@@ -285,7 +285,7 @@ def close(
             Status.CLOSED,
             by=by,
             comment=comment,
-            details={"reason": reason.value, "message": message},
+            data={"reason": reason.value, "message": message},
             email_context={"reason": reason, "message": message},
         )
 
