@@ -268,33 +268,37 @@ def add_document(
     return document
 
 
-def record_urps_opinion(
-    project: CptsProject, opinion: UrpsOpinion, by: AbstractBaseUser
-) -> UrpsOpinion:
-    """Save the URPS avis on the 3 criteria and move the project to « avis URPS rendu »."""
+def store_opinion(
+    model: type[UrpsOpinion] | type[AssuranceMaladieOpinion],
+    project: CptsProject,
+    by: AbstractBaseUser,
+    values: dict,
+) -> UrpsOpinion | AssuranceMaladieOpinion:
+    """Save an avis of ``model`` from plain ``values`` (call inside the transaction)."""
+    return model.objects.create(project=project, author=by, created_at=timezone.now(), **values)
+
+
+def record_urps_opinion(project: CptsProject, by: AbstractBaseUser, **values) -> UrpsOpinion:
+    """Save the URPS avis on the 3 criteria (``values``: the verdict and comment of each)
+    and move the project to « avis URPS rendu », the criteria in the history's comment."""
     if not permissions.can_give_urps_opinion(by, project):
         raise PermissionDenied
     with transaction.atomic():
-        opinion.project = project
-        opinion.author = by
-        opinion.created_at = timezone.now()
-        opinion.save()
+        opinion = store_opinion(UrpsOpinion, project, by, values)
         summary = "\n".join(f"{label} : {verdict}" for label, verdict, _c in opinion.criteria())
         workflow.transition(project, Stage.URPS_OPINION, by=by, comment=summary)
     return opinion
 
 
 def record_am_opinion(
-    project: CptsProject, opinion: AssuranceMaladieOpinion, by: AbstractBaseUser
+    project: CptsProject, by: AbstractBaseUser, **values
 ) -> AssuranceMaladieOpinion:
-    """Save the Assurance Maladie avis on the deposited projet de santé; the ARS is told."""
+    """Save the Assurance Maladie avis (``values``: verdict, comment) on the deposited
+    projet de santé; the ARS is told by email."""
     if not permissions.can_give_am_opinion(by, project):
         raise PermissionDenied
     with transaction.atomic():
-        opinion.project = project
-        opinion.author = by
-        opinion.created_at = timezone.now()
-        opinion.save()
+        opinion = store_opinion(AssuranceMaladieOpinion, project, by, values)
         event = record_event(
             project,
             ProjectEvent.Kind.OPINION,

@@ -99,8 +99,7 @@ def urps_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            # The form built the unsaved avis from the cleaned data; the service saves it.
-            services.record_urps_opinion(project, form.instance, request.user)
+            services.record_urps_opinion(project, request.user, **form.cleaned_data)
         except workflow.TransitionNotAllowed as error:
             refusal = error
         else:
@@ -124,7 +123,7 @@ def am_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
     require(permissions.can_give_am_opinion(request.user, project))
     form = AmOpinionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.record_am_opinion(project, form.instance, request.user)
+        services.record_am_opinion(project, request.user, **form.cleaned_data)
         messages.success(request, _("L’avis de l’Assurance Maladie a été enregistré."))
         return redirect(project)
     return render(

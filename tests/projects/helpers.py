@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from projects import services, workflow
-from projects.models import ActionSheet, CptsProject, DocumentKind, Mission, Stage, UrpsOpinion
+from projects.models import ActionSheet, CptsProject, DocumentKind, Mission, Stage
 from projects.models.choices import CORE_MISSIONS
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -63,13 +63,11 @@ def complete_letter(project: CptsProject, by) -> None:
 def give_urps_opinion(project: CptsProject, urps) -> None:
     services.record_urps_opinion(
         project,
-        UrpsOpinion(
-            objectives_verdict="favorable",
-            mobilisation_verdict="reserved",
-            mobilisation_comment="Peu de pharmaciens",
-            territory_verdict="favorable",
-        ),
         urps,
+        objectives_verdict="favorable",
+        mobilisation_verdict="reserved",
+        mobilisation_comment="Peu de pharmaciens",
+        territory_verdict="favorable",
     )
 
 
@@ -92,7 +90,6 @@ def complete_health_project(project: CptsProject, by) -> None:
 
 def advance_to(project: CptsProject, stage: Stage, *, coordinator, ars, urps, am) -> CptsProject:
     """Walk the main line up to ``stage`` with the right person at each step."""
-    from projects.models import AssuranceMaladieOpinion
 
     steps = [
         (
@@ -127,9 +124,7 @@ def advance_to(project: CptsProject, stage: Stage, *, coordinator, ars, urps, am
         (
             Stage.HEALTH_PROJECT_VALIDATED,
             lambda: (
-                services.record_am_opinion(
-                    project, AssuranceMaladieOpinion(verdict="favorable"), am
-                ),
+                services.record_am_opinion(project, am, verdict="favorable"),
                 workflow.transition(project, Stage.HEALTH_PROJECT_VALIDATED, by=ars),
             ),
         ),
