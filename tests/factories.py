@@ -144,7 +144,7 @@ class CoordinatorFactory(UserFactory):
 class CptsProjectFactory(factory.django.DjangoModelFactory):
     """A project made by ``projects.services.create_project`` (milestones and parts included).
 
-    ``CptsProjectFactory(coordinators=[alice], territory=t)``; the author is an ARS agent.
+    ``CptsProjectFactory(coordinators=[owner], territory=t)``; the author is an ARS agent.
     """
 
     class Meta:

@@ -22,13 +22,13 @@ def test_coordinator_deposits_a_complete_letter(
     transactional_db, page, live_server, client, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    alice = CoordinatorFactory(username="alice", first_name="Alice", last_name="Le Goff")
+    owner = CoordinatorFactory(username="alice", first_name="Alice", last_name="Le Goff")
     urps = UserFactory(username="urps", roles=["URPS"])
     territory = TerritoryFactory(communes=[CommuneFactory(name="Douarnenez", population=14_000)])
     project = CptsProjectFactory(
-        name="CPTS du Pays de Douarnenez", coordinators=[alice], territory=territory
+        name="CPTS du Pays de Douarnenez", coordinators=[owner], territory=territory
     )
-    client.force_login(alice)
+    client.force_login(owner)
     page.context.add_cookies(
         [
             {
@@ -70,7 +70,7 @@ def test_coordinator_deposits_a_complete_letter(
     assert "déposée auprès du Guichet CPTS" in page.content()
     project = CptsProject.objects.get(pk=project.pk)
     assert project.stage == Stage.LETTER_DEPOSITED
-    assert project.events.filter(to_state=Stage.LETTER_DEPOSITED, author=alice).exists()
+    assert project.events.filter(to_state=Stage.LETTER_DEPOSITED, author=owner).exists()
     assert urps.email in set(OutgoingEmail.objects.values_list("recipient", flat=True))
 
 
@@ -98,18 +98,18 @@ def test_letter_deposited_then_urps_opinion_then_ars_validation(
     from tests.projects.helpers import complete_letter
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    alice = CoordinatorFactory(username="alice", first_name="Alice", last_name="Le Goff")
+    owner = CoordinatorFactory(username="alice", first_name="Alice", last_name="Le Goff")
     urps = UserFactory(username="urps", roles=["URPS"])
     ars = UserFactory(username="ars", roles=["ARS"])
     territory = TerritoryFactory(communes=[CommuneFactory(name="Douarnenez", population=14_000)])
     project = CptsProjectFactory(
-        name="CPTS du Pays de Douarnenez", coordinators=[alice], territory=territory, by=ars
+        name="CPTS du Pays de Douarnenez", coordinators=[owner], territory=territory, by=ars
     )
-    complete_letter(project, alice)
+    complete_letter(project, owner)
     detail = f"/projets/{project.pk}/"
 
     # The coordinator deposits the complete letter.
-    browser_session(page.context, Client(), alice, live_server)
+    browser_session(page.context, Client(), owner, live_server)
     page.goto(f"{detail}lettre-intention/")
     page.get_by_role("button", name="Enregistrer et déposer la lettre d’intention").click()
     page.wait_for_url(f"**{detail}")
@@ -156,7 +156,7 @@ def test_letter_deposited_then_urps_opinion_then_ars_validation(
     project = CptsProject.objects.get(pk=project.pk)
     assert project.stage == Stage.LETTER_VALIDATED
     assert [event.author for event in project.events.filter(kind="stage_changed")] == [
-        alice,
+        owner,
         urps,
         ars,
     ]

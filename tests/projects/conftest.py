@@ -1,7 +1,8 @@
 """Fixtures of the projects tests: the roles, a project with its owner / colleague / outsider.
 
-- ``alice`` coordinates ``project``; ``bob`` is her colleague, a co-coordinator of it;
-  ``charlie`` is a coordinator too, of ``other_project`` only: the outsider.
+- ``owner`` (user alice) coordinates ``project``; ``colleague`` (bob) co-coordinates it;
+  ``outsider`` (charlie) is a coordinator too, of ``other_project`` only. The staff tests
+  (tests/ami/staff/conftest.py) name their trio of ARS agents the same way.
 - ``ars``, ``urps``, ``am``: staff of the three partner institutions.
 Uploads go to a temporary MEDIA_ROOT.
 """
@@ -40,17 +41,17 @@ def am(db):
 
 
 @pytest.fixture
-def alice(db):
+def owner(db):
     return CoordinatorFactory(username="alice", first_name="Alice", last_name="Le Goff")
 
 
 @pytest.fixture
-def bob(db):
+def colleague(db):
     return CoordinatorFactory(username="bob")
 
 
 @pytest.fixture
-def charlie(db):
+def outsider(db):
     return CoordinatorFactory(username="charlie")
 
 
@@ -64,16 +65,19 @@ def communes(db):
 
 
 @pytest.fixture
-def project(alice, bob, ars, communes):
+def project(owner, colleague, ars, communes):
     territory = TerritoryFactory(name="Pays de Douarnenez", communes=communes[:2])
     return CptsProjectFactory(
-        name="CPTS du Pays de Douarnenez", coordinators=[alice, bob], territory=territory, by=ars
+        name="CPTS du Pays de Douarnenez",
+        coordinators=[owner, colleague],
+        territory=territory,
+        by=ars,
     )
 
 
 @pytest.fixture
-def other_project(charlie, ars, communes):
+def other_project(outsider, ars, communes):
     territory = TerritoryFactory(name="Brest", communes=communes[2:])
     return CptsProjectFactory(
-        name="CPTS de Brest", coordinators=[charlie], territory=territory, by=ars
+        name="CPTS de Brest", coordinators=[outsider], territory=territory, by=ars
     )

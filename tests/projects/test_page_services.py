@@ -28,14 +28,14 @@ SHEET = {
 }
 
 
-def test_a_coordinator_saves_the_letter_and_the_history_names_the_fields(project, alice):
-    services.save_letter(project, alice, {"objectives": "Un médecin traitant pour chacun."})
+def test_a_coordinator_saves_the_letter_and_the_history_names_the_fields(project, owner):
+    services.save_letter(project, owner, {"objectives": "Un médecin traitant pour chacun."})
     event = project.events.get(kind=ProjectEvent.Kind.EDITED)
-    assert (event.author, event.comment) == (alice, "Lettre d’intention : Objectifs modifié(s)")
+    assert (event.author, event.comment) == (owner, "Lettre d’intention : Objectifs modifié(s)")
     project.letter.refresh_from_db()
     assert project.letter.objectives == "Un médecin traitant pour chacun."
     # Nothing changed: no second entry.
-    services.save_letter(project, alice, {"objectives": "Un médecin traitant pour chacun."})
+    services.save_letter(project, owner, {"objectives": "Un médecin traitant pour chacun."})
     assert project.events.filter(kind=ProjectEvent.Kind.EDITED).count() == 1
 
 
@@ -46,12 +46,12 @@ def test_the_ars_does_not_write_the_coordinators_letter(project, ars):
 
 
 def test_fiches_actions_are_added_changed_and_deleted_from_plain_rows(
-    project, alice, ars, urps, am
+    project, owner, ars, urps, am
 ):
-    advance_to(project, Stage.LETTER_VALIDATED, coordinator=alice, ars=ars, urps=urps, am=am)
+    advance_to(project, Stage.LETTER_VALIDATED, coordinator=owner, ars=ars, urps=urps, am=am)
     services.save_health_project(
         project,
-        alice,
+        owner,
         {"governance": "Association"},
         [
             ActionSheetRow(values=SHEET),
@@ -63,7 +63,7 @@ def test_fiches_actions_are_added_changed_and_deleted_from_plain_rows(
     assert project.stage == Stage.HEALTH_PROJECT_DRAFTING
     changed = services.save_health_project(
         project,
-        alice,
+        owner,
         {"governance": "Association"},
         [
             ActionSheetRow(values={**SHEET, "title": "Soins non programmés"}, pk=first.pk),
@@ -84,26 +84,26 @@ def test_fiches_actions_are_added_changed_and_deleted_from_plain_rows(
 
 
 def test_a_fiche_action_of_another_project_is_refused(
-    project, other_project, alice, charlie, ars, urps, am
+    project, other_project, owner, outsider, ars, urps, am
 ):
-    for owner, coordinator in ((project, alice), (other_project, charlie)):
+    for subject, coordinator in ((project, owner), (other_project, outsider)):
         advance_to(
-            owner, Stage.LETTER_VALIDATED, coordinator=coordinator, ars=ars, urps=urps, am=am
+            subject, Stage.LETTER_VALIDATED, coordinator=coordinator, ars=ars, urps=urps, am=am
         )
-    services.save_health_project(other_project, charlie, {}, [ActionSheetRow(values=SHEET)])
+    services.save_health_project(other_project, outsider, {}, [ActionSheetRow(values=SHEET)])
     theirs = ActionSheet.objects.get(health_project__project=other_project)
     with pytest.raises(PermissionDenied):
         services.save_health_project(
-            project, alice, {}, [ActionSheetRow(values={}, pk=theirs.pk, delete=True)]
+            project, owner, {}, [ActionSheetRow(values={}, pk=theirs.pk, delete=True)]
         )
     assert ActionSheet.objects.filter(pk=theirs.pk).exists()
 
 
 def test_contract_missions_and_dialogues_are_recorded_by_the_ars_with_history(
-    project, alice, ars, urps, am
+    project, owner, ars, urps, am
 ):
     contract = sign_contract(
-        project, date(2024, 3, 15), coordinator=alice, ars=ars, urps=urps, am=am
+        project, date(2024, 3, 15), coordinator=owner, ars=ars, urps=urps, am=am
     )
     services.update_contract_missions(contract, ars, [Mission.GP_ACCESS])
     dialogue = services.record_dialogue(
@@ -120,24 +120,24 @@ def test_contract_missions_and_dialogues_are_recorded_by_the_ars_with_history(
     assert events[-2].data == {"missions": [Mission.GP_ACCESS]}
 
 
-def test_a_coordinator_does_not_record_the_contracts_follow_up(project, alice, ars, urps, am):
+def test_a_coordinator_does_not_record_the_contracts_follow_up(project, owner, ars, urps, am):
     contract = sign_contract(
-        project, date(2024, 3, 15), coordinator=alice, ars=ars, urps=urps, am=am
+        project, date(2024, 3, 15), coordinator=owner, ars=ars, urps=urps, am=am
     )
     with pytest.raises(PermissionDenied):
-        services.update_contract_missions(contract, alice, [])
+        services.update_contract_missions(contract, owner, [])
     with pytest.raises(PermissionDenied):
-        services.record_dialogue(contract, alice, year=1, held_on=date(2025, 2, 10), summary="")
+        services.record_dialogue(contract, owner, year=1, held_on=date(2025, 2, 10), summary="")
     assert not contract.dialogues.exists()
 
 
-def test_the_ars_saves_a_territory_others_only_read(ars, alice, communes):
+def test_the_ars_saves_a_territory_others_only_read(ars, owner, communes):
     territory = territory_services.save_territory(
         Territory(), ars, name="Littoral", communes=communes[:2]
     )
     assert sorted(territory.communes.values_list("name", flat=True)) == ["Douarnenez", "Pouldergat"]
     with pytest.raises(PermissionDenied):
-        territory_services.save_territory(territory, alice, name="Autre", communes=[])
+        territory_services.save_territory(territory, owner, name="Autre", communes=[])
 
 
 def test_a_projects_territory_does_not_change_from_the_territory_editor(project, ars):

@@ -1,4 +1,4 @@
-"""Who sees which page: owner (alice), colleague (bob), outsider (charlie), staff, anonymous."""
+"""Who sees which page: owner, colleague, outsider (coordinators), staff, anonymous."""
 
 import pytest
 from django.urls import reverse
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 OK, LOGIN, FORBIDDEN, HIDDEN = 200, 302, 403, 404
 
-# url name -> expected status for: anonymous, alice, bob, charlie, ars, urps, am, nobody
+# url name -> expected status for: anonymous, owner, colleague, outsider, ars, urps, am, nobody
 #   (nobody: logged in, without any role).
 MATRIX = {
     "list": (LOGIN, OK, OK, OK, OK, OK, OK, OK),
@@ -33,7 +33,7 @@ MATRIX = {
     "document": (LOGIN, OK, OK, HIDDEN, OK, OK, OK, HIDDEN),
     "override": (LOGIN, FORBIDDEN, FORBIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
 }
-USERS = ("anonymous", "alice", "bob", "charlie", "ars", "urps", "am", "nobody")
+USERS = ("anonymous", "owner", "colleague", "outsider", "ars", "urps", "am", "nobody")
 
 
 def url_for(name: str, project, other_project, document) -> str:
@@ -65,15 +65,15 @@ def url_for(name: str, project, other_project, document) -> str:
 
 @pytest.mark.parametrize("view", MATRIX)
 def test_every_project_view_for_every_kind_of_visitor(
-    client, view, project, other_project, alice, bob, charlie, ars, urps, am
+    client, view, project, other_project, owner, colleague, outsider, ars, urps, am
 ):
-    document = add_document(project, DocumentKind.STATUTES, pdf_file("statuts.pdf"), alice)
+    document = add_document(project, DocumentKind.STATUTES, pdf_file("statuts.pdf"), owner)
     url = url_for(view, project, other_project, document)
     users = {
         "anonymous": None,
-        "alice": alice,
-        "bob": bob,
-        "charlie": charlie,
+        "owner": owner,
+        "colleague": colleague,
+        "outsider": outsider,
         "ars": ars,
         "urps": urps,
         "am": am,
@@ -89,13 +89,13 @@ def test_every_project_view_for_every_kind_of_visitor(
             assert response.url.startswith(reverse("login") + "?next=")
 
 
-def test_coordinators_list_only_their_projects(client, project, other_project, charlie, alice):
-    client.force_login(charlie)
+def test_coordinators_list_only_their_projects(client, project, other_project, outsider, owner):
+    client.force_login(outsider)
     page = client.get(reverse("projects:list")).content.decode()
     assert "CPTS de Brest" in page
     assert "CPTS du Pays de Douarnenez" not in page
     assert "Mes projets de CPTS" in page
-    client.force_login(alice)
+    client.force_login(owner)
     page = client.get(reverse("projects:list")).content.decode()
     assert "CPTS du Pays de Douarnenez" in page and "CPTS de Brest" not in page
 
@@ -111,18 +111,18 @@ def test_staff_list_every_project_of_the_region_with_its_stage(
     assert page.count('fr-badge--no-icon">Avant-projet</p>') == 2
 
 
-def test_outsider_cannot_post_to_another_projects_pages(client, project, charlie):
-    client.force_login(charlie)
+def test_outsider_cannot_post_to_another_projects_pages(client, project, outsider):
+    client.force_login(outsider)
     for name in ("letter", "holder", "health_project", "document_upload"):
         url = reverse(f"projects:{name}", kwargs={"pk": project.pk})
         assert client.post(url, {}).status_code == 404, name
 
 
 def test_the_old_projects_sign_in_link_leads_a_coordinator_in_by_the_portals(
-    client, alice, project
+    client, owner, project
 ):
-    alice.set_password("motdepasse-solide-42")
-    alice.save()
+    owner.set_password("motdepasse-solide-42")
+    owner.save()
     next_page = "?next=" + project.get_absolute_url()
     response = client.get(reverse("projects:login") + next_page)
     assert response.status_code == 301

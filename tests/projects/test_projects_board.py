@@ -38,19 +38,19 @@ def ille_et_vilaine(db):
 
 
 @pytest.fixture
-def projects(ars, alice, bob, charlie, ille_et_vilaine):
+def projects(ars, owner, colleague, outsider, ille_et_vilaine):
     """Four projects: two small ones in Finistère (one overdue), a large one in Ille-et-Vilaine,
     one without territory nor coordinator, abandoned."""
     small = CptsProjectFactory(
         name="CPTS Petite",
         territory=TerritoryFactory(communes=[CommuneFactory(population=15_000)]),
-        coordinators=[alice],
+        coordinators=[owner],
         by=ars,
     )
     overdue = CptsProjectFactory(
         name="CPTS En retard",
         territory=TerritoryFactory(communes=[CommuneFactory(population=30_000)]),
-        coordinators=[bob],
+        coordinators=[colleague],
         by=ars,
     )
     overdue.milestones.filter(code="diagnostic").update(
@@ -64,7 +64,7 @@ def projects(ars, alice, bob, charlie, ille_et_vilaine):
                 CommuneFactory(insee_code="35238", departement=ille_et_vilaine, population=95_000),
             ]
         ),
-        coordinators=[charlie, alice],
+        coordinators=[outsider, owner],
         by=ars,
     )
     lonely = CptsProjectFactory(name="CPTS Seule", by=ars)
@@ -72,9 +72,9 @@ def projects(ars, alice, bob, charlie, ille_et_vilaine):
     return {"small": small, "overdue": overdue, "large": large, "lonely": lonely}
 
 
-def test_board_counts_every_project_per_stage(client, ars, projects, alice, urps, am):
+def test_board_counts_every_project_per_stage(client, ars, projects, owner, urps, am):
     advance_to(
-        projects["small"], Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am
+        projects["small"], Stage.LETTER_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am
     )
     client.force_login(ars)
     response = client.get(LIST)
@@ -108,7 +108,7 @@ def test_list_filters(client, ars, projects, query, expected):
     assert listed(client.get(f"{LIST}?{query}")) == expected
 
 
-def test_filter_by_departement_and_by_coordinator(client, ars, projects, alice, ille_et_vilaine):
+def test_filter_by_departement_and_by_coordinator(client, ars, projects, owner, ille_et_vilaine):
     client.force_login(ars)
     finistere = DepartementFactory(code="29")
     assert listed(client.get(f"{LIST}?departement={ille_et_vilaine.pk}")) == ["CPTS Grande"]
@@ -116,8 +116,8 @@ def test_filter_by_departement_and_by_coordinator(client, ars, projects, alice, 
         "CPTS En retard",
         "CPTS Petite",
     ]
-    assert listed(client.get(f"{LIST}?coordinator={alice.pk}")) == ["CPTS Grande", "CPTS Petite"]
-    page = client.get(f"{LIST}?coordinator={alice.pk}").content.decode()
+    assert listed(client.get(f"{LIST}?coordinator={owner.pk}")) == ["CPTS Grande", "CPTS Petite"]
+    page = client.get(f"{LIST}?coordinator={owner.pk}").content.decode()
     assert "2 projets correspondent aux filtres" in page
 
 
@@ -129,8 +129,8 @@ def test_an_unknown_filter_value_is_ignored_with_the_form_error(client, ars, pro
     assert "stage" in response.context["filterset"].form.errors
 
 
-def test_coordinators_get_their_list_without_board_nor_filters(client, projects, alice):
-    client.force_login(alice)
+def test_coordinators_get_their_list_without_board_nor_filters(client, projects, owner):
+    client.force_login(owner)
     response = client.get(f"{LIST}?stage=abandonne")
     assert response.context["board"] is None
     assert response.context["filterset"] is None
@@ -154,17 +154,17 @@ def make_project(n: int, coordinator, ars):
 
 @pytest.mark.parametrize("filtered", [False, True])
 def test_board_and_list_in_a_constant_number_of_queries(
-    client, ars, alice, filtered, django_assert_num_queries
+    client, ars, owner, filtered, django_assert_num_queries
 ):
     departement = DepartementFactory(code="29")
-    url = LIST + (FILTERED.format(coordinator=alice.pk, dep=departement.pk) if filtered else "")
+    url = LIST + (FILTERED.format(coordinator=owner.pk, dep=departement.pk) if filtered else "")
     client.force_login(ars)
-    make_project(0, alice, ars)
+    make_project(0, owner, ars)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert listed(response) == ["CPTS numéro 0"]
     for n in range(1, 12):
-        make_project(n, alice, ars)
+        make_project(n, owner, ars)
     with django_assert_num_queries(len(queries)):
         response = client.get(url)
     assert len(listed(response)) == 12

@@ -27,8 +27,8 @@ def contract_url(project) -> str:
     return reverse("projects:contract", kwargs={"pk": project.pk})
 
 
-def sign(project, *, alice, ars, urps, am, on: date) -> AciContract:
-    return sign_contract(project, on, coordinator=alice, ars=ars, urps=urps, am=am)
+def sign(project, *, owner, ars, urps, am, on: date) -> AciContract:
+    return sign_contract(project, on, coordinator=owner, ars=ars, urps=urps, am=am)
 
 
 # --- Month arithmetic ------------------------------------------------------------------
@@ -75,8 +75,8 @@ def test_mission_deadlines_are_seeded_with_the_figures_and_their_source():
         assert "à vérifier sur le texte de l’ACI" in deadline.source
 
 
-def test_deadlines_are_counted_from_the_signature_with_month_ends(project, alice, ars, urps, am):
-    contract = sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2023, 8, 31))
+def test_deadlines_are_counted_from_the_signature_with_month_ends(project, owner, ars, urps, am):
+    contract = sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2023, 8, 31))
     schedule = {row.mission: row for row in mission_schedule(contract)}
     access = schedule[Mission.GP_ACCESS]
     assert (access.start_by, access.deployed_by) == (date(2024, 2, 29), date(2025, 2, 28))
@@ -90,10 +90,10 @@ def test_deadlines_are_counted_from_the_signature_with_month_ends(project, alice
 
 
 def test_contract_page_shows_the_deadline_of_each_mission_and_its_source(
-    client, project, alice, ars, urps, am
+    client, project, owner, ars, urps, am
 ):
-    sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2023, 8, 31))
-    client.force_login(alice)
+    sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2023, 8, 31))
+    client.force_login(owner)
     page = client.get(contract_url(project)).content.decode()
     row = page[page.index("faciliter l’accès à un médecin traitant</th>") :]
     row = row[: row.index("</tr>")]
@@ -103,8 +103,8 @@ def test_contract_page_shows_the_deadline_of_each_mission_and_its_source(
     assert "Source : Accord conventionnel interprofessionnel" in page
 
 
-def test_deadlines_edited_by_the_ars_apply_to_the_contract(client, project, alice, ars, urps, am):
-    contract = sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2023, 8, 31))
+def test_deadlines_edited_by_the_ars_apply_to_the_contract(client, project, owner, ars, urps, am):
+    contract = sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2023, 8, 31))
     client.force_login(ars)
     deadline = MissionDeadline.objects.get(mission=Mission.PREVENTION)
     url = reverse("admin:projects_missiondeadline_change", args=[deadline.pk])
@@ -133,24 +133,24 @@ def test_deployment_before_start_is_refused():
         deadline.full_clean()
 
 
-def test_a_mission_without_deadlines_entered_says_so(client, project, alice, ars, urps, am):
+def test_a_mission_without_deadlines_entered_says_so(client, project, owner, ars, urps, am):
     MissionDeadline.objects.filter(mission=Mission.QUALITY).delete()
-    sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2023, 8, 31))
-    client.force_login(alice)
+    sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2023, 8, 31))
+    client.force_login(owner)
     assert "Délais non saisis par l’ARS" in client.get(contract_url(project)).content.decode()
 
 
 # --- Parties ---------------------------------------------------------------------------
 
 
-def test_signature_records_the_three_parties(client, project, alice, ars, urps, am):
+def test_signature_records_the_three_parties(client, project, owner, ars, urps, am):
     from projects.models import LegalHolder
 
     LegalHolder.objects.create(
         project=project, name="Association CPTS Douarnenez", rna_number="W291000123"
     )
     advance_to(
-        project, Stage.HEALTH_PROJECT_VALIDATED, coordinator=alice, ars=ars, urps=urps, am=am
+        project, Stage.HEALTH_PROJECT_VALIDATED, coordinator=owner, ars=ars, urps=urps, am=am
     )
     client.force_login(am)
     url = reverse("projects:stage_change", kwargs={"pk": project.pk, "target": "contrat_signe"})
@@ -170,15 +170,15 @@ def test_signature_records_the_three_parties(client, project, alice, ars, urps, 
     assert '<dd id="fin-contrat">14 mars 2029</dd>' in page
 
 
-def test_ars_corrects_the_parties_and_coordinators_cannot(client, project, alice, ars, urps, am):
-    contract = sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
+def test_ars_corrects_the_parties_and_coordinators_cannot(client, project, owner, ars, urps, am):
+    contract = sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
     data = {
         "cpts_name": "CPTS du Pays de Douarnenez",
         "cpam_name": "CPAM du Finistère",
         "ars_name": "ARS Bretagne",
         "parties_submit": "",
     }
-    client.force_login(alice)
+    client.force_login(owner)
     assert client.post(contract_url(project), data).status_code == 403
     client.force_login(ars)
     response = client.post(contract_url(project), data)
@@ -193,9 +193,9 @@ def test_ars_corrects_the_parties_and_coordinators_cannot(client, project, alice
 
 
 def test_the_five_annual_dialogues_are_due_at_the_end_of_each_contract_year(
-    client, project, alice, ars, urps, am
+    client, project, owner, ars, urps, am
 ):
-    contract = sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2024, 2, 29))
+    contract = sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2024, 2, 29))
     assert contract.dialogue_schedule() == [
         (1, date(2025, 2, 28)),
         (2, date(2026, 2, 28)),
@@ -233,9 +233,9 @@ def amendment_data(**overrides) -> dict:
 
 
 def test_ars_records_an_avenant_with_its_date_object_and_document(
-    client, project, alice, ars, urps, am
+    client, project, owner, ars, urps, am
 ):
-    contract = sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
+    contract = sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
     client.force_login(ars)
     response = client.post(contract_url(project), amendment_data())
     assert response.status_code == 302
@@ -250,7 +250,7 @@ def test_ars_records_an_avenant_with_its_date_object_and_document(
     assert project.events.filter(
         kind=ProjectEvent.Kind.CONTRACT, comment__startswith="Avenant du 20/01/2025"
     ).exists()
-    client.force_login(alice)
+    client.force_login(owner)
     page = client.get(contract_url(project)).content.decode()
     assert "<td>20 janvier 2025</td>" in page
     assert "Ajout de la mission qualité et pertinence des soins" in page
@@ -259,11 +259,11 @@ def test_ars_records_an_avenant_with_its_date_object_and_document(
 
 
 def test_avenant_before_the_signature_or_with_a_fake_file_is_refused(
-    client, project, alice, ars, urps, am
+    client, project, owner, ars, urps, am
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
+    sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
     client.force_login(am)
     response = client.post(contract_url(project), amendment_data(signed_on="2024-03-01"))
     assert response.status_code == 200
@@ -275,15 +275,15 @@ def test_avenant_before_the_signature_or_with_a_fake_file_is_refused(
     assert not Document.objects.filter(kind=DocumentKind.AMENDMENT).exists()
 
 
-def test_coordinators_cannot_record_an_avenant(client, project, alice, ars, urps, am):
-    sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
-    client.force_login(alice)
+def test_coordinators_cannot_record_an_avenant(client, project, owner, ars, urps, am):
+    sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
+    client.force_login(owner)
     assert client.post(contract_url(project), amendment_data()).status_code == 403
     assert not Amendment.objects.exists()
 
 
-def test_an_avenant_is_no_longer_a_bare_upload(client, project, alice, ars, urps, am):
-    sign(project, alice=alice, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
+def test_an_avenant_is_no_longer_a_bare_upload(client, project, owner, ars, urps, am):
+    sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2024, 3, 15))
     client.force_login(ars)
     page = client.get(project.get_absolute_url()).content.decode()
     assert '<option value="avenant">' not in page

@@ -20,8 +20,8 @@ def upload_url(project) -> str:
     return reverse("projects:document_upload", kwargs={"pk": project.pk})
 
 
-def test_fake_pdf_with_wrong_magic_bytes_is_refused(client, project, alice):
-    client.force_login(alice)
+def test_fake_pdf_with_wrong_magic_bytes_is_refused(client, project, owner):
+    client.force_login(owner)
     fake = SimpleUploadedFile("lettre.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = client.post(upload_url(project), {"kind": DocumentKind.LETTER, "file": fake})
     assert response.status_code == 422
@@ -40,9 +40,9 @@ def test_zip_that_is_neither_odt_nor_docx_is_refused():
         validate_upload(SimpleUploadedFile("lettre.docx", buffer.getvalue()))
 
 
-def test_oversize_file_is_refused(client, project, alice, settings):
+def test_oversize_file_is_refused(client, project, owner, settings):
     settings.PROJECTS_UPLOAD_MAX_BYTES = 1024
-    client.force_login(alice)
+    client.force_login(owner)
     big = pdf_file(content=PDF_BYTES + b"0" * 2048)
     response = client.post(upload_url(project), {"kind": DocumentKind.LETTER, "file": big})
     assert response.status_code == 422
@@ -66,9 +66,9 @@ def test_default_size_cap_is_ten_megabytes():
     ],
 )
 def test_pdf_odt_and_docx_are_stored_under_media_root_with_unguessable_names(
-    client, project, alice, media_root, name, content, extension
+    client, project, owner, media_root, name, content, extension
 ):
-    client.force_login(alice)
+    client.force_login(owner)
     response = client.post(
         upload_url(project),
         {
@@ -91,11 +91,11 @@ def test_pdf_odt_and_docx_are_stored_under_media_root_with_unguessable_names(
 
 
 def test_document_is_served_as_an_attachment_to_allowed_users(
-    client, project, alice, bob, ars, urps, am
+    client, project, owner, colleague, ars, urps, am
 ):
-    document = add_document(project, DocumentKind.LETTER, pdf_file("Lettre signée.pdf"), alice)
+    document = add_document(project, DocumentKind.LETTER, pdf_file("Lettre signée.pdf"), owner)
     url = document.get_absolute_url()
-    for user in (alice, bob, ars, urps, am):
+    for user in (owner, colleague, ars, urps, am):
         client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200, user
@@ -109,34 +109,34 @@ def test_document_is_served_as_an_attachment_to_allowed_users(
         assert b"".join(response.streaming_content) == PDF_BYTES
 
 
-def test_document_is_hidden_from_outsiders_and_anonymous(client, project, alice, charlie):
-    document = add_document(project, DocumentKind.LETTER, pdf_file(), alice)
+def test_document_is_hidden_from_outsiders_and_anonymous(client, project, owner, outsider):
+    document = add_document(project, DocumentKind.LETTER, pdf_file(), owner)
     url = document.get_absolute_url()
     response = client.get(url)
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
-    client.force_login(charlie)
+    client.force_login(outsider)
     assert client.get(url).status_code == 404
 
 
 def test_document_of_another_project_is_not_served_under_this_one(
-    client, project, other_project, alice, charlie
+    client, project, other_project, owner, outsider
 ):
-    document = add_document(other_project, DocumentKind.LETTER, pdf_file(), charlie)
-    client.force_login(alice)
+    document = add_document(other_project, DocumentKind.LETTER, pdf_file(), outsider)
+    client.force_login(owner)
     url = reverse(
         "projects:document_download", kwargs={"pk": project.pk, "document_pk": document.pk}
     )
     assert client.get(url).status_code == 404
 
 
-def test_media_is_not_served_by_a_public_url(client, project, alice, settings):
-    document = add_document(project, DocumentKind.LETTER, pdf_file(), alice)
+def test_media_is_not_served_by_a_public_url(client, project, owner, settings):
+    document = add_document(project, DocumentKind.LETTER, pdf_file(), owner)
     assert client.get(f"{settings.MEDIA_URL}{document.file.name}").status_code == 404
 
 
-def test_contract_documents_are_for_the_ars_and_assurance_maladie(client, project, alice):
-    client.force_login(alice)
+def test_contract_documents_are_for_the_ars_and_assurance_maladie(client, project, owner):
+    client.force_login(owner)
     response = client.post(
         upload_url(project), {"kind": DocumentKind.AMENDMENT, "file": pdf_file()}
     )

@@ -132,12 +132,12 @@ def test_overlapping_versions_are_refused():
 
 
 def test_contract_page_shows_the_version_the_amounts_and_their_source(
-    client, project, alice, ars, urps, am
+    client, project, owner, ars, urps, am
 ):
     advance_to(
-        project, Stage.HEALTH_PROJECT_VALIDATED, coordinator=alice, ars=ars, urps=urps, am=am
+        project, Stage.HEALTH_PROJECT_VALIDATED, coordinator=owner, ars=ars, urps=urps, am=am
     )
-    client.force_login(alice)
+    client.force_login(owner)
     page = client.get(reverse("projects:contract", kwargs={"pk": project.pk})).content.decode()
     assert "Barème en vigueur : ACI 2019 — rémunération du fonctionnement de la CPTS" in page
     assert re.search(r'<th scope="row">Fonctionnement de la CPTS</th><td>50\s000</td>', page)

@@ -31,24 +31,24 @@ def test_an_empty_letter_lists_every_required_content(project):
     ]
 
 
-def test_deposit_is_refused_with_what_is_missing(project, alice):
+def test_deposit_is_refused_with_what_is_missing(project, owner):
     letter = project.letter
     for name, value in LETTER_CONTENT.items():
         setattr(letter, name, value)
     letter.means = "   "
     letter.commits_to_core_missions = True
     letter.save()
-    add_document(project, DocumentKind.LETTER, pdf_file(), alice)
+    add_document(project, DocumentKind.LETTER, pdf_file(), owner)
     with pytest.raises(workflow.TransitionNotAllowed) as refusal:
-        workflow.transition(project, Stage.LETTER_DEPOSITED, by=alice)
+        workflow.transition(project, Stage.LETTER_DEPOSITED, by=owner)
     assert refusal.value.missing == [
         "Moyens proposés",
         "Document : Demande de subvention (CERFA n° 12156)",
     ]
 
 
-def test_coordinator_saves_a_draft_then_deposit_lists_missing_items(client, project, alice):
-    client.force_login(alice)
+def test_coordinator_saves_a_draft_then_deposit_lists_missing_items(client, project, owner):
+    client.force_login(owner)
     data = {**LETTER_CONTENT, "means": ""}
     response = client.post(letter_url(project), {**data, "enregistrer": ""})
     assert response.status_code == 302
@@ -65,9 +65,9 @@ def test_coordinator_saves_a_draft_then_deposit_lists_missing_items(client, proj
     assert project.stage == Stage.DRAFT
 
 
-def test_coordinator_deposits_a_complete_letter_from_the_page(client, project, alice):
-    complete_letter(project, alice)
-    client.force_login(alice)
+def test_coordinator_deposits_a_complete_letter_from_the_page(client, project, owner):
+    complete_letter(project, owner)
+    client.force_login(owner)
     data = {**LETTER_CONTENT, "commits_to_core_missions": "on", "deposer": ""}
     response = client.post(letter_url(project), data)
     assert response.status_code == 302
@@ -76,9 +76,9 @@ def test_coordinator_deposits_a_complete_letter_from_the_page(client, project, a
     assert project.stage == Stage.LETTER_DEPOSITED
 
 
-def test_deposited_letter_is_read_only_for_the_coordinator(client, project, alice, ars, urps, am):
-    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am)
-    client.force_login(alice)
+def test_deposited_letter_is_read_only_for_the_coordinator(client, project, owner, ars, urps, am):
+    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am)
+    client.force_login(owner)
     page = client.get(letter_url(project)).content.decode()
     assert "<textarea" not in page
     assert LETTER_CONTENT["means"].replace("’", "’") in page
@@ -87,8 +87,8 @@ def test_deposited_letter_is_read_only_for_the_coordinator(client, project, alic
     )
 
 
-def test_urps_gives_its_opinion_on_the_three_criteria(client, project, alice, ars, urps, am):
-    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am)
+def test_urps_gives_its_opinion_on_the_three_criteria(client, project, owner, ars, urps, am):
+    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am)
     client.force_login(urps)
     url = reverse("projects:urps_opinion", kwargs={"pk": project.pk})
     page = client.get(url).content.decode()
@@ -126,8 +126,8 @@ def test_urps_gives_its_opinion_on_the_three_criteria(client, project, alice, ar
     assert "Peu de pharmaciens associés" in detail
 
 
-def test_urps_opinion_needs_a_verdict_on_each_criterion(client, project, alice, ars, urps, am):
-    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am)
+def test_urps_opinion_needs_a_verdict_on_each_criterion(client, project, owner, ars, urps, am):
+    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am)
     client.force_login(urps)
     url = reverse("projects:urps_opinion", kwargs={"pk": project.pk})
     response = client.post(url, {"objectives_verdict": "favorable"})

@@ -27,25 +27,25 @@ def make_project(n: int, coordinators, ars):
     )
 
 
-@pytest.mark.parametrize("who", ["ars", "alice"])
-def test_list_query_count_does_not_grow_with_rows(client, ars, alice, who, request):
+@pytest.mark.parametrize("who", ["ars", "owner"])
+def test_list_query_count_does_not_grow_with_rows(client, ars, owner, who, request):
     client.force_login(request.getfixturevalue(who))
-    make_project(0, [alice, CoordinatorFactory()], ars)
+    make_project(0, [owner, CoordinatorFactory()], ars)
     one, page = count_queries(client, LIST)
     assert "CPTS numéro 0" in page
     for n in range(1, 12):
-        make_project(n, [alice, CoordinatorFactory()], ars)
+        make_project(n, [owner, CoordinatorFactory()], ars)
     many, page = count_queries(client, LIST)
     assert page.count('<td><a href="/projets/') == 12
     assert many == one
 
 
-def test_list_shows_population_tier_and_overdue_milestones(client, ars, alice):
+def test_list_shows_population_tier_and_overdue_milestones(client, ars, owner):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    project = make_project(1, [alice], ars)
+    project = make_project(1, [owner], ars)
     project.milestones.filter(code="s_informer").update(
         due_on=timezone.localdate() - timedelta(days=3)
     )
@@ -55,10 +55,10 @@ def test_list_shows_population_tier_and_overdue_milestones(client, ars, alice):
     assert '<p class="fr-badge fr-badge--sm fr-badge--warning">1</p>' in page
 
 
-def test_admin_changelist_with_filters(client, ars, alice):
+def test_admin_changelist_with_filters(client, ars, owner):
     from django.contrib.auth import get_user_model
 
-    make_project(1, [alice], ars)
+    make_project(1, [owner], ars)
     superuser = get_user_model().objects.create_superuser("root", "root@ars.sante.fr", "x" * 16)
     client.force_login(superuser)
     url = reverse("admin:projects_cptsproject_changelist")

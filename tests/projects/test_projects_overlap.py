@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def newcomer(project, communes, charlie, ars):
+def newcomer(project, communes, outsider, ars):
     """A later project whose territory takes Pouldergat from the Douarnenez project."""
     territory = TerritoryFactory(name="Pays de Pouldergat", communes=[communes[1]])
     return CptsProjectFactory(
-        name="CPTS de Pouldergat", coordinators=[charlie], territory=territory, by=ars
+        name="CPTS de Pouldergat", coordinators=[outsider], territory=territory, by=ars
     )
 
 
@@ -32,10 +32,10 @@ def test_later_project_is_blocked_and_sees_the_shared_communes(project, newcomer
     assert seen_from_first.other == newcomer and not seen_from_first.blocking
 
 
-def test_overlap_refuses_the_deposit_then_an_ars_override_allows_it(newcomer, charlie, ars):
-    complete_letter(newcomer, charlie)
+def test_overlap_refuses_the_deposit_then_an_ars_override_allows_it(newcomer, outsider, ars):
+    complete_letter(newcomer, outsider)
     with pytest.raises(workflow.TransitionNotAllowed) as refusal:
-        workflow.transition(newcomer, Stage.LETTER_DEPOSITED, by=charlie)
+        workflow.transition(newcomer, Stage.LETTER_DEPOSITED, by=outsider)
     assert refusal.value.missing == [
         "Une dérogation de l’ARS : le territoire partage 1 commune(s) avec le projet "
         "« CPTS du Pays de Douarnenez »"
@@ -46,19 +46,19 @@ def test_overlap_refuses_the_deposit_then_an_ars_override_allows_it(newcomer, ch
         "Bassins distincts",
         ars,
     )
-    workflow.transition(newcomer, Stage.LETTER_DEPOSITED, by=charlie)
+    workflow.transition(newcomer, Stage.LETTER_DEPOSITED, by=outsider)
     assert newcomer.stage == Stage.LETTER_DEPOSITED
     assert newcomer.events.filter(kind="overlap_override", author=ars).exists()
 
 
-def test_abandoned_project_no_longer_blocks(project, newcomer, alice, charlie):
-    workflow.transition(project, Stage.ABANDONED, by=alice, comment="Fusion")
-    complete_letter(newcomer, charlie)
-    workflow.transition(newcomer, Stage.LETTER_DEPOSITED, by=charlie)
+def test_abandoned_project_no_longer_blocks(project, newcomer, owner, outsider):
+    workflow.transition(project, Stage.ABANDONED, by=owner, comment="Fusion")
+    complete_letter(newcomer, outsider)
+    workflow.transition(newcomer, Stage.LETTER_DEPOSITED, by=outsider)
     assert newcomer.stage == Stage.LETTER_DEPOSITED
 
 
-@pytest.mark.parametrize("who", ["urps", "am", "charlie"])
+@pytest.mark.parametrize("who", ["urps", "am", "outsider"])
 def test_only_the_ars_records_an_override(client, project, newcomer, who, request):
     from django.core.exceptions import PermissionDenied
 
@@ -87,12 +87,12 @@ def test_ars_records_an_override_from_the_project_page(client, project, newcomer
 
 
 def test_ars_creation_form_refuses_an_overlapping_territory_without_a_reason(
-    client, project, communes, ars, charlie
+    client, project, communes, ars, outsider
 ):
     territory = TerritoryFactory(name="Douarnenez seul", communes=[communes[0]])
     client.force_login(ars)
     url = reverse("projects:create")
-    data = {"name": "CPTS bis", "territory": territory.pk, "coordinators": [charlie.pk]}
+    data = {"name": "CPTS bis", "territory": territory.pk, "coordinators": [outsider.pk]}
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Ce territoire partage des communes avec « CPTS du Pays de Douarnenez »" in (
@@ -103,7 +103,7 @@ def test_ars_creation_form_refuses_an_overlapping_territory_without_a_reason(
     response = client.post(url, {**data, "override_reason": "Décision du comité"})
     assert response.status_code == 302
     created = CptsProject.objects.get(name="CPTS bis")
-    assert list(created.coordinators.all()) == [charlie]
+    assert list(created.coordinators.all()) == [outsider]
     override = TerritoryOverlapOverride.objects.get(project=created)
     assert (override.other_project, override.reason, override.by) == (
         project,
@@ -113,17 +113,17 @@ def test_ars_creation_form_refuses_an_overlapping_territory_without_a_reason(
     assert not selectors.blocking_overlaps(created)
 
 
-def test_ars_edits_the_project_and_the_change_is_recorded(client, project, ars, charlie):
+def test_ars_edits_the_project_and_the_change_is_recorded(client, project, ars, outsider):
     client.force_login(ars)
     url = reverse("projects:edit", kwargs={"pk": project.pk})
     data = {
         "name": "CPTS Douarnenez et Pouldergat",
         "territory": project.territory_id,
-        "coordinators": [charlie.pk],
+        "coordinators": [outsider.pk],
     }
     assert client.post(url, data).status_code == 302
     project.refresh_from_db()
     assert project.name == "CPTS Douarnenez et Pouldergat"
-    assert list(project.coordinators.all()) == [charlie]
+    assert list(project.coordinators.all()) == [outsider]
     event = project.events.get(kind="edited")
     assert event.comment == "Modifié : nom, coordinateurs"

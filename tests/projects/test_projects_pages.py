@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("stage", PIPELINE)
 def test_project_page_renders_at_every_stage_for_everyone(
-    client, project, alice, ars, urps, am, stage
+    client, project, owner, ars, urps, am, stage
 ):
-    advance_to(project, stage, coordinator=alice, ars=ars, urps=urps, am=am)
-    for user in (alice, ars, urps, am):
+    advance_to(project, stage, coordinator=owner, ars=ars, urps=urps, am=am)
+    for user in (owner, ars, urps, am):
         client.force_login(user)
         response = client.get(project.get_absolute_url())
         assert response.status_code == 200
@@ -31,57 +31,57 @@ def test_project_page_renders_at_every_stage_for_everyone(
             assert client.get(url).status_code == 200, (name, user)
 
 
-def test_stepper_shows_the_phase_of_the_stage(client, project, alice, ars, urps, am):
+def test_stepper_shows_the_phase_of_the_stage(client, project, owner, ars, urps, am):
     advance_to(
-        project, Stage.HEALTH_PROJECT_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am
+        project, Stage.HEALTH_PROJECT_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am
     )
-    client.force_login(alice)
+    client.force_login(owner)
     page = client.get(project.get_absolute_url()).content.decode()
     assert 'data-fr-current-step="3" data-fr-steps="5"' in page
     assert "Phase 3 sur 5" in page
     assert "Phase suivante :</span> Contrat ACI" in page
 
 
-def test_overdue_milestones_are_highlighted(client, project, alice):
+def test_overdue_milestones_are_highlighted(client, project, owner):
     project.milestones.filter(code="diagnostic").update(
         due_on=timezone.localdate() - timedelta(days=1)
     )
     project.milestones.filter(code="pilote").update(
         due_on=timezone.localdate() - timedelta(days=1), done_on=timezone.localdate()
     )
-    client.force_login(alice)
+    client.force_login(owner)
     page = client.get(project.get_absolute_url()).content.decode()
     assert page.count(">En retard<") == 1
 
 
-def test_coordinator_sets_a_milestone_due_date(client, project, alice):
+def test_coordinator_sets_a_milestone_due_date(client, project, owner):
     milestone = project.milestones.get(code="diagnostic")
-    client.force_login(alice)
+    client.force_login(owner)
     url = reverse("projects:milestone", kwargs={"pk": project.pk, "milestone_pk": milestone.pk})
     response = client.post(url, {"due_on": "2030-01-31", "done_on": ""})
     assert response.status_code == 302
     milestone.refresh_from_db()
     assert str(milestone.due_on) == "2030-01-31"
-    assert project.events.filter(kind="milestone", author=alice).exists()
+    assert project.events.filter(kind="milestone", author=owner).exists()
 
 
-def test_actions_offered_depend_on_the_role(client, project, alice, ars, urps, am):
-    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am)
+def test_actions_offered_depend_on_the_role(client, project, owner, ars, urps, am):
+    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am)
     client.force_login(urps)
     page = client.get(project.get_absolute_url()).content.decode()
     assert "Rendre l’avis des URPS" in page
     assert "Renvoyer : Lettre d’intention à compléter" in page
-    client.force_login(alice)
+    client.force_login(owner)
     page = client.get(project.get_absolute_url()).content.decode()
     assert "Rendre l’avis des URPS" not in page
     assert "Abandonner le projet" in page
 
 
 def test_coordinator_writes_the_health_project_with_action_sheets(
-    client, project, alice, ars, urps, am
+    client, project, owner, ars, urps, am
 ):
-    advance_to(project, Stage.LETTER_VALIDATED, coordinator=alice, ars=ars, urps=urps, am=am)
-    client.force_login(alice)
+    advance_to(project, Stage.LETTER_VALIDATED, coordinator=owner, ars=ars, urps=urps, am=am)
+    client.force_login(owner)
     url = reverse("projects:health_project", kwargs={"pk": project.pk})
     data = {
         "diagnostic": "Population âgée",
@@ -111,8 +111,8 @@ def test_coordinator_writes_the_health_project_with_action_sheets(
     assert "La mission socle" not in page
 
 
-def test_ars_validates_the_letter_with_the_fir_funding(client, project, alice, ars, urps, am):
-    advance_to(project, Stage.URPS_OPINION, coordinator=alice, ars=ars, urps=urps, am=am)
+def test_ars_validates_the_letter_with_the_fir_funding(client, project, owner, ars, urps, am):
+    advance_to(project, Stage.URPS_OPINION, coordinator=owner, ars=ars, urps=urps, am=am)
     client.force_login(ars)
     url = reverse("projects:stage_change", kwargs={"pk": project.pk, "target": "lettre_validee"})
     page = client.get(url).content.decode()
@@ -123,8 +123,8 @@ def test_ars_validates_the_letter_with_the_fir_funding(client, project, alice, a
     assert (str(project.fir_amount), str(project.fir_granted_on)) == ("25000.00", "2024-05-02")
 
 
-def test_send_back_page_requires_the_reasons(client, project, alice, ars, urps, am):
-    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am)
+def test_send_back_page_requires_the_reasons(client, project, owner, ars, urps, am):
+    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am)
     client.force_login(ars)
     url = reverse(
         "projects:stage_change", kwargs={"pk": project.pk, "target": "lettre_a_completer"}
@@ -144,10 +144,10 @@ def test_unknown_target_is_not_found(client, project, ars):
 
 
 def test_assurance_maladie_gives_its_opinion_then_the_ars_validates(
-    client, project, alice, ars, urps, am
+    client, project, owner, ars, urps, am
 ):
     advance_to(
-        project, Stage.HEALTH_PROJECT_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am
+        project, Stage.HEALTH_PROJECT_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am
     )
     url = reverse("projects:am_opinion", kwargs={"pk": project.pk})
     client.force_login(ars)
@@ -167,8 +167,8 @@ def test_assurance_maladie_gives_its_opinion_then_the_ars_validates(
     assert "Préciser les indicateurs" in client.get(project.get_absolute_url()).content.decode()
 
 
-def test_refused_stage_change_page_lists_what_is_missing(client, project, alice):
-    client.force_login(alice)
+def test_refused_stage_change_page_lists_what_is_missing(client, project, owner):
+    client.force_login(owner)
     url = reverse("projects:stage_change", kwargs={"pk": project.pk, "target": "lettre_deposee"})
     response = client.post(url, {"comment": ""})
     assert response.status_code == 422

@@ -31,7 +31,7 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize("who", ["alice", "bob", "ars", "urps", "am"])
+@pytest.mark.parametrize("who", ["owner", "colleague", "ars", "urps", "am"])
 def test_coordinators_and_staff_download_the_fiche(client, project, who, request):
     client.force_login(request.getfixturevalue(who))
     response = client.get(pdf_url(project))
@@ -49,21 +49,21 @@ def test_coordinators_and_staff_download_the_fiche(client, project, who, request
     assert "Page 1 sur" in text
 
 
-def test_outsiders_and_anonymous_do_not_get_it(client, project, charlie):
+def test_outsiders_and_anonymous_do_not_get_it(client, project, outsider):
     response = client.get(pdf_url(project))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
-    client.force_login(charlie)
+    client.force_login(outsider)
     assert client.get(pdf_url(project)).status_code == 404
     client.force_login(UserFactory(username="personne"))
     assert client.get(pdf_url(project)).status_code == 404
 
 
-def test_the_fiche_follows_the_project_to_its_contract(project, alice, ars, urps, am):
+def test_the_fiche_follows_the_project_to_its_contract(project, owner, ars, urps, am):
     sign_contract(
         project,
         date(2023, 8, 31),
-        coordinator=alice,
+        coordinator=owner,
         ars=ars,
         urps=urps,
         am=am,
@@ -79,8 +79,8 @@ def test_the_fiche_follows_the_project_to_its_contract(project, alice, ars, urps
     assert "Douarnenez (29046)" in text
 
 
-def test_the_fiche_of_a_deposited_letter(project, alice, ars, urps, am):
-    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=alice, ars=ars, urps=urps, am=am)
+def test_the_fiche_of_a_deposited_letter(project, owner, ars, urps, am):
+    advance_to(project, Stage.LETTER_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am)
     text = flat(pdf_text(pdf.project_pdf(pdf.fiche_project(project.pk))))
     assert "Lettre d’intention déposée" in text
     assert "lettre.pdf" in text and "cerfa.pdf" in text

@@ -42,14 +42,14 @@ def run(day: date) -> int:
 
 
 @pytest.fixture
-def contract(project, alice, ars, urps, am):
-    return sign_contract(project, SIGNED, coordinator=alice, ars=ars, urps=urps, am=am)
+def contract(project, owner, ars, urps, am):
+    return sign_contract(project, SIGNED, coordinator=owner, ars=ars, urps=urps, am=am)
 
 
 # --- Overdue milestones ---------------------------------------------------------------
 
 
-def test_overdue_milestone_is_reminded_once_the_day_after_its_due_date(project, alice, bob):
+def test_overdue_milestone_is_reminded_once_the_day_after_its_due_date(project, owner, colleague):
     milestone = project.milestones.get(code="diagnostic")
     milestone.due_on = date(2024, 5, 10)
     milestone.save()
@@ -57,7 +57,7 @@ def test_overdue_milestone_is_reminded_once_the_day_after_its_due_date(project, 
     assert run(date(2024, 5, 10)) == 0  # due today: not late yet
     assert run(date(2024, 5, 11)) == 1
     sent = emails()
-    assert sorted(email.recipient for email in sent) == sorted([alice.email, bob.email])
+    assert sorted(email.recipient for email in sent) == sorted([owner.email, colleague.email])
     assert sent[0].subject == "Projet de CPTS « CPTS du Pays de Douarnenez » : un jalon en retard"
     assert "Réaliser un diagnostic du territoire (échéance le 10 mai 2024)" in sent[0].body_text
     assert "#jalons" in sent[0].body_text
@@ -89,41 +89,44 @@ def test_a_new_due_date_is_reminded_again_and_a_done_milestone_never(project):
     assert run(date(2024, 6, 10)) == 0
 
 
-def test_several_overdue_milestones_make_one_email_per_recipient(project, alice, bob):
+def test_several_overdue_milestones_make_one_email_per_recipient(project, owner, colleague):
     project.milestones.filter(code__in=["diagnostic", "pilote", "association"]).update(
         due_on=date(2024, 5, 10)
     )
     assert run(date(2024, 6, 1)) == 3
-    assert len(emails()) == 2  # alice and bob
+    assert len(emails()) == 2  # owner and colleague
     assert emails()[0].subject.endswith(": 3 jalons en retard")
     assert SentReminder.objects.count() == 3
 
 
-def test_abandoned_projects_are_not_reminded(project, alice):
+def test_abandoned_projects_are_not_reminded(project, owner):
     project.milestones.filter(code="diagnostic").update(due_on=date(2024, 5, 10))
-    workflow.transition(project, Stage.ABANDONED, by=alice, comment="Fin")
+    workflow.transition(project, Stage.ABANDONED, by=owner, comment="Fin")
     assert run(date(2024, 6, 1)) == 0
 
 
-def test_nothing_is_recorded_while_nobody_can_be_told(project, alice, bob):
+def test_nothing_is_recorded_while_nobody_can_be_told(project, owner, colleague):
     project.coordinators.clear()
     project.milestones.filter(code="diagnostic").update(due_on=date(2024, 5, 10))
     assert run(date(2024, 5, 11)) == 0
     assert not SentReminder.objects.exists()
-    project.coordinators.add(alice)
+    project.coordinators.add(owner)
     assert run(date(2024, 5, 12)) == 1
-    assert [email.recipient for email in emails()] == [alice.email]
+    assert [email.recipient for email in emails()] == [owner.email]
 
 
 # --- ACI contract ------------------------------------------------------------------------
 
 
-def test_mission_start_reminded_one_month_before_its_deadline(contract, alice, bob, ars, am, urps):
+def test_mission_start_reminded_one_month_before_its_deadline(
+    contract, owner, colleague, ars, am, urps
+):
     # Accès aux soins and crises sanitaires: start within 6 months of 31/08/2023: 29/02/2024.
     assert run(date(2024, 1, 28)) == 0
     assert run(date(2024, 1, 29)) == 3
     sent = emails(Kind.MISSION_START)
-    assert {email.recipient for email in sent} == {alice.email, bob.email, ars.email, am.email}
+    expected = {owner.email, colleague.email, ars.email, am.email}
+    assert {email.recipient for email in sent} == expected
     assert urps.email not in {email.recipient for email in emails()}
     body = sent[0].body_text
     assert "faciliter l’accès à un médecin traitant : au plus tard le 29 février 2024" in body
@@ -180,13 +183,13 @@ def test_annual_dialogue_reminded_one_month_before_unless_recorded(contract, ars
     assert not [r for r in reminders.due_reminders(date(2025, 8, 1)) if r.kind == Kind.DIALOGUE]
 
 
-def test_contract_end_reminded_six_months_before(contract, alice):
+def test_contract_end_reminded_six_months_before(contract, owner):
     assert contract.ends_on == date(2028, 8, 30)
     assert not [
         r for r in reminders.due_reminders(date(2028, 2, 28)) if r.kind == Kind.CONTRACT_END
     ]
     assert run(date(2028, 2, 29)) == 1
-    [email] = [e for e in emails(Kind.CONTRACT_END) if e.recipient == alice.email]
+    [email] = [e for e in emails(Kind.CONTRACT_END) if e.recipient == owner.email]
     assert (
         email.subject
         == "Contrat ACI de « CPTS du Pays de Douarnenez » : fin du contrat le 30 août 2028"
@@ -217,7 +220,7 @@ def test_two_runs_that_selected_the_same_items_send_them_once(project, monkeypat
     monkeypatch.setattr(reminders, "due_reminders", lambda today: stale)
     assert run(date(2024, 5, 11)) == 1
     assert run(date(2024, 5, 11)) == 0
-    assert len(emails()) == 2  # alice and bob, once
+    assert len(emails()) == 2  # owner and colleague, once
     assert SentReminder.objects.count() == 1
 
 

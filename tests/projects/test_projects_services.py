@@ -75,7 +75,7 @@ def test_project_from_a_submission_is_created_once(ars):
     assert CptsProject.objects.count() == 1
 
 
-@pytest.mark.parametrize("who", ["urps", "am", "alice"])
+@pytest.mark.parametrize("who", ["urps", "am", "owner"])
 def test_only_the_ars_creates_a_project_from_a_submission(who, request):
     with pytest.raises(PermissionDenied):
         create_project_from_submission(SubmissionFactory(), by=request.getfixturevalue(who))
@@ -109,8 +109,8 @@ def test_siret_with_a_wrong_key_or_length_refused(value):
         validate_siret(value)
 
 
-def test_coordinator_records_the_association(client, project, alice):
-    client.force_login(alice)
+def test_coordinator_records_the_association(client, project, owner):
+    client.force_login(owner)
     url = reverse("projects:holder", kwargs={"pk": project.pk})
     response = client.post(
         url, {"name": "CPTS Pays de Douarnenez", "rna_number": "W29 1000123", "siret": "1"}
@@ -146,22 +146,22 @@ def test_aci_contract_lasts_five_years(signed, ends):
     assert AciContract(signed_on=signed).ends_on == ends
 
 
-def test_signed_contract_shows_its_end_date(client, project, alice, ars, urps, am):
+def test_signed_contract_shows_its_end_date(client, project, owner, ars, urps, am):
     from projects import workflow
 
     advance_to(
-        project, Stage.HEALTH_PROJECT_VALIDATED, coordinator=alice, ars=ars, urps=urps, am=am
+        project, Stage.HEALTH_PROJECT_VALIDATED, coordinator=owner, ars=ars, urps=urps, am=am
     )
     workflow.transition(project, Stage.CONTRACT_SIGNED, by=am, signed_on=date(2022, 3, 15))
-    client.force_login(alice)
+    client.force_login(owner)
     page = client.get(reverse("projects:contract", kwargs={"pk": project.pk})).content.decode()
     assert '<dd id="fin-contrat">14 mars 2027</dd>' in page
 
 
-def test_ars_records_a_dialogue_de_gestion(client, project, alice, ars, urps, am):
-    advance_to(project, Stage.CONTRACT_SIGNED, coordinator=alice, ars=ars, urps=urps, am=am)
+def test_ars_records_a_dialogue_de_gestion(client, project, owner, ars, urps, am):
+    advance_to(project, Stage.CONTRACT_SIGNED, coordinator=owner, ars=ars, urps=urps, am=am)
     url = reverse("projects:contract", kwargs={"pk": project.pk})
-    client.force_login(alice)
+    client.force_login(owner)
     assert client.post(url, {"year": 1, "held_on": "2023-03-01", "summary": "x"}).status_code == 403
     client.force_login(ars)
     response = client.post(

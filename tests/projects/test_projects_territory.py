@@ -20,10 +20,10 @@ def codes(project) -> list[str]:
     return sorted(project.territory.communes.values_list("insee_code", flat=True))
 
 
-def test_creating_a_project_without_territory_leads_to_the_builder(client, ars, alice):
+def test_creating_a_project_without_territory_leads_to_the_builder(client, ars, owner):
     client.force_login(ars)
     response = client.post(
-        reverse("projects:create"), {"name": "CPTS du Porzay", "coordinators": [alice.pk]}
+        reverse("projects:create"), {"name": "CPTS du Porzay", "coordinators": [owner.pk]}
     )
     from projects.models import CptsProject
 
@@ -35,7 +35,7 @@ def test_creating_a_project_without_territory_leads_to_the_builder(client, ars, 
     assert "Aucune commune choisie pour le moment." in page
 
 
-def test_the_builder_steps_without_saving_then_saves(client, ars, communes, charlie):
+def test_the_builder_steps_without_saving_then_saves(client, ars, communes, outsider):
     from tests.factories import CptsProjectFactory
 
     project = CptsProjectFactory(name="CPTS du Porzay", by=ars)
@@ -128,12 +128,12 @@ def test_an_empty_territory_is_refused(client, ars, project):
     assert codes(project) == ["29046", "29224"]
 
 
-def test_project_pages_link_to_the_builder_for_the_ars_only(client, ars, alice, project):
+def test_project_pages_link_to_the_builder_for_the_ars_only(client, ars, owner, project):
     client.force_login(ars)
     assert territory_url(project) in client.get(project.get_absolute_url()).content.decode()
     edit = client.get(reverse("projects:edit", kwargs={"pk": project.pk})).content.decode()
     assert "Construire le territoire du projet" in edit
-    client.force_login(alice)
+    client.force_login(owner)
     assert territory_url(project) not in client.get(project.get_absolute_url()).content.decode()
 
 
@@ -141,10 +141,10 @@ def test_project_pages_link_to_the_builder_for_the_ars_only(client, ars, alice, 
 
 
 def test_add_a_row_button_adds_a_blank_fiche_action_and_saves_nothing(
-    client, project, alice, ars, urps, am
+    client, project, owner, ars, urps, am
 ):
-    advance_to(project, Stage.LETTER_VALIDATED, coordinator=alice, ars=ars, urps=urps, am=am)
-    client.force_login(alice)
+    advance_to(project, Stage.LETTER_VALIDATED, coordinator=owner, ars=ars, urps=urps, am=am)
+    client.force_login(owner)
     url = reverse("projects:health_project", kwargs={"pk": project.pk})
     page = client.get(url).content.decode()
     assert 'name="add_row" value="actions"' in page

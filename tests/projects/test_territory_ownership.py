@@ -60,9 +60,9 @@ def test_project_form_does_not_offer_an_answers_territory(client, ars, answer, p
     assert project.territory not in offered
 
 
-def test_project_form_refuses_an_answers_territory_posted_anyway(client, ars, answer, charlie):
+def test_project_form_refuses_an_answers_territory_posted_anyway(client, ars, answer, outsider):
     client.force_login(ars)
-    data = {"name": "CPTS volée", "territory": answer.territory_id, "coordinators": [charlie.pk]}
+    data = {"name": "CPTS volée", "territory": answer.territory_id, "coordinators": [outsider.pk]}
     response = client.post(reverse("projects:create"), data)
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in response.content.decode()

@@ -28,7 +28,7 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def alice(db):
+def owner(db):
     return CoordinatorFactory(username="alice")
 
 
@@ -38,8 +38,8 @@ def ars(db):
 
 
 @pytest.fixture
-def project(alice, ars):
-    return CptsProjectFactory(name="CPTS du Pays de Douarnenez", coordinators=[alice], by=ars)
+def project(owner, ars):
+    return CptsProjectFactory(name="CPTS du Pays de Douarnenez", coordinators=[owner], by=ars)
 
 
 def upload(client, project, name: str) -> Document:
@@ -53,9 +53,9 @@ def upload(client, project, name: str) -> Document:
 
 @pytest.mark.parametrize("name", ["statuts.bat", "x.html", "logo.svg", "statuts.pdf.exe"])
 def test_pdf_uploaded_under_another_extension_is_served_as_a_pdf_named_by_the_portal(
-    client, project, alice, ars, media_root, name
+    client, project, owner, ars, media_root, name
 ):
-    client.force_login(alice)
+    client.force_login(owner)
     document = upload(client, project, name)
     client.force_login(ars)
     response = client.get(document.get_absolute_url())
@@ -74,16 +74,16 @@ def test_pdf_uploaded_under_another_extension_is_served_as_a_pdf_named_by_the_po
     assert document.original_name == name
 
 
-def test_project_without_a_sluggable_name_falls_back_to_its_id(client, ars, alice):
-    project = CptsProjectFactory(name="« — »", coordinators=[alice], by=ars)
-    client.force_login(alice)
+def test_project_without_a_sluggable_name_falls_back_to_its_id(client, ars, owner):
+    project = CptsProjectFactory(name="« — »", coordinators=[owner], by=ars)
+    client.force_login(owner)
     document = upload(client, project, "statuts.bat")
     assert document.download_name.startswith(f"statuts-{project.pk}-")
     assert document.download_name.endswith(".pdf")
 
 
-def test_original_name_is_shown_escaped(client, project, alice):
-    client.force_login(alice)
+def test_original_name_is_shown_escaped(client, project, owner):
+    client.force_login(owner)
     upload(client, project, "<img src=x onerror=alert(1)>.html")
     page = client.get(project.get_absolute_url()).content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;.html" in page
@@ -91,7 +91,7 @@ def test_original_name_is_shown_escaped(client, project, alice):
 
 
 def test_bidirectional_and_control_characters_are_dropped_from_the_shown_name(
-    client, project, alice
+    client, project, owner
 ):
     # Through the service (admin, commands): Django's upload parser is not in the way.
     # U+202E would display « statuts\u202efdp.bat » as « statutstab.pdf ».
@@ -99,10 +99,10 @@ def test_bidirectional_and_control_characters_are_dropped_from_the_shown_name(
         project,
         DocumentKind.STATUTES,
         SimpleUploadedFile("C:\\Documents\\statuts\u202efdp\n.bat", PDF_BYTES),
-        alice,
+        owner,
     )
     assert document.original_name == "statuts fdp .bat"
-    client.force_login(alice)
+    client.force_login(owner)
     page = client.get(project.get_absolute_url()).content.decode()
     assert "statuts fdp .bat" in page
     assert "\u202e" not in page

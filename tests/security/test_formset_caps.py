@@ -67,7 +67,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def alice(db):
+def owner(db):
     return CoordinatorFactory(username="alice")
 
 
@@ -77,7 +77,7 @@ def ars(db):
 
 
 @pytest.fixture
-def project(alice, ars):
+def project(owner, ars):
     urps = UserFactory(username="urps", roles=[Role.URPS])
     am = UserFactory(username="cpam", roles=[Role.ASSURANCE_MALADIE])
     communes = [
@@ -86,12 +86,12 @@ def project(alice, ars):
     ]
     project = CptsProjectFactory(
         name="CPTS du Pays de Douarnenez",
-        coordinators=[alice],
+        coordinators=[owner],
         territory=TerritoryFactory(name="Pays de Douarnenez", communes=communes),
         by=ars,
     )
     # Letter validated: the coordinator writes the projet de santé.
-    return advance_to(project, Stage.LETTER_VALIDATED, coordinator=alice, ars=ars, urps=urps, am=am)
+    return advance_to(project, Stage.LETTER_VALIDATED, coordinator=owner, ars=ars, urps=urps, am=am)
 
 
 def url(project) -> str:
@@ -125,9 +125,9 @@ def posted_sheets(count: int, total: int | None = None) -> dict[str, str]:
 # fields in one request); a request may also claim more rows than it fills.
 @pytest.mark.parametrize(("count", "total"), [(31, 31), (140, 140), (140, 420), (0, 1_000_000)])
 def test_more_sheets_than_allowed_are_refused_and_nothing_is_saved(
-    client, project, alice, count, total
+    client, project, owner, count, total
 ):
-    client.force_login(alice)
+    client.force_login(owner)
     response = client.post(url(project), posted_sheets(count, total))
     assert response.status_code == 200
     formset = response.context["formset"]
@@ -142,8 +142,8 @@ def test_more_sheets_than_allowed_are_refused_and_nothing_is_saved(
     assert project.health_project.diagnostic == ""
 
 
-def test_thirty_sheets_are_saved(client, project, alice):
-    client.force_login(alice)
+def test_thirty_sheets_are_saved(client, project, owner):
+    client.force_login(owner)
     response = client.post(url(project), posted_sheets(30))
     assert response.status_code == 302
     assert ActionSheet.objects.count() == 30
@@ -164,9 +164,9 @@ def store_sheets(project, count: int) -> None:
     )
 
 
-def test_page_with_too_many_stored_sheets_still_renders(client, project, alice, ars):
+def test_page_with_too_many_stored_sheets_still_renders(client, project, owner, ars):
     store_sheets(project, 420)
-    client.force_login(alice)
+    client.force_login(owner)
     response = client.get(url(project))
     assert response.status_code == 200
     formset = response.context["formset"]
@@ -181,9 +181,9 @@ def test_page_with_too_many_stored_sheets_still_renders(client, project, alice, 
     assert response.content.decode().count('class="fr-card__title"') == 420
 
 
-def test_coordinator_deletes_stored_sheets_down_to_the_limit(client, project, alice):
+def test_coordinator_deletes_stored_sheets_down_to_the_limit(client, project, owner):
     store_sheets(project, 40)
-    client.force_login(alice)
+    client.force_login(owner)
     formset = client.get(url(project)).context["formset"]
     data = posted_sheets(0)
     data |= {

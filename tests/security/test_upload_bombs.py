@@ -62,13 +62,13 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
-def alice(db):
+def owner(db):
     return CoordinatorFactory(username="alice")
 
 
 @pytest.fixture
-def project(alice):
-    return CptsProjectFactory(name="CPTS du Pays de Douarnenez", coordinators=[alice])
+def project(owner):
+    return CptsProjectFactory(name="CPTS du Pays de Douarnenez", coordinators=[owner])
 
 
 def peak_while(function) -> tuple[object, int]:
@@ -105,8 +105,8 @@ def test_archive_declaring_a_gigabyte_gets_a_clear_french_error(bombs):
     assert "bombe de décompression" in message
 
 
-def test_upload_page_refuses_the_bomb_next_to_the_file_field(client, project, alice, bombs):
-    client.force_login(alice)
+def test_upload_page_refuses_the_bomb_next_to_the_file_field(client, project, owner, bombs):
+    client.force_login(owner)
     url = reverse("projects:document_upload", kwargs={"pk": project.pk})
     upload = SimpleUploadedFile("statuts.odt", bombs["declares 1 GB"])
     response, peak = peak_while(
@@ -206,7 +206,7 @@ def test_highly_compressed_entry_is_refused_even_under_the_total_cap():
     assert caught.value.code == "archive_ratio"
 
 
-def test_each_upload_is_inspected_once(client, project, alice, monkeypatch):
+def test_each_upload_is_inspected_once(client, project, owner, monkeypatch):
     calls = []
     sniff = validators.sniff_file_type
 
@@ -215,7 +215,7 @@ def test_each_upload_is_inspected_once(client, project, alice, monkeypatch):
         return sniff(upload)
 
     monkeypatch.setattr(validators, "sniff_file_type", counting_sniff)
-    client.force_login(alice)
+    client.force_login(owner)
     response = client.post(
         reverse("projects:document_upload", kwargs={"pk": project.pk}),
         {"kind": DocumentKind.STATUTES, "file": SimpleUploadedFile("statuts.odt", odt())},
