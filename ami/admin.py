@@ -193,7 +193,7 @@ class SubmissionAdmin(admin.ModelAdmin):
             for other in same_territory_submissions(obj)
         ]
         projects = [
-            (reverse("projects:detail", args=[project.pk]), project.name, _("projet de CPTS"))
+            (project.get_absolute_url(), project.name, _("projet de CPTS"))
             for project in same_territory_projects(obj)
         ]
         if not answers and not projects:
