@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from cpts_portal.roles import Role
+from tests.factories import CoordinatorFactory, UserFactory
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
@@ -115,3 +118,17 @@ def production_overrides(production_settings, settings):
         if name != "AXES_COOLOFF_TIME":
             setattr(settings, name, value)
     return settings
+
+
+# --- People of the upload and formset tests ----------------------------------------------
+
+
+@pytest.fixture
+def owner(db):
+    """A coordinator of the project the upload and formset tests attack."""
+    return CoordinatorFactory(username="alice")
+
+
+@pytest.fixture
+def ars(db):
+    return UserFactory(username="ars", roles=[Role.ARS])

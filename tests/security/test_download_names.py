@@ -11,10 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cpts_portal.roles import Role
 from projects import services
 from projects.models import Document, DocumentKind
-from tests.factories import CoordinatorFactory, CptsProjectFactory, UserFactory
+from tests.factories import CptsProjectFactory
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -25,16 +24,6 @@ pytestmark = pytest.mark.django_db
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def owner(db):
-    return CoordinatorFactory(username="alice")
-
-
-@pytest.fixture
-def ars(db):
-    return UserFactory(username="ars", roles=[Role.ARS])
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from projects.models import ActionSheet, Mission, Stage
 from projects.models.choices import CORE_MISSIONS
 from tests.factories import (
     CommuneFactory,
-    CoordinatorFactory,
     CptsProjectFactory,
     TerritoryFactory,
     UserFactory,
@@ -64,16 +63,6 @@ def test_every_formset_refuses_more_rows_than_it_allows():
 
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner(db):
-    return CoordinatorFactory(username="alice")
-
-
-@pytest.fixture
-def ars(db):
-    return UserFactory(username="ars", roles=[Role.ARS])
 
 
 @pytest.fixture

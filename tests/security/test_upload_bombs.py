@@ -16,7 +16,7 @@ from django.urls import reverse
 from projects import validators
 from projects.models import Document, DocumentKind
 from projects.validators import DOCX, ODT, validate_upload
-from tests.factories import CoordinatorFactory, CptsProjectFactory
+from tests.factories import CptsProjectFactory
 
 ODT_TYPE = b"application/vnd.oasis.opendocument.text"
 GIGABYTE = 1 << 30
@@ -59,11 +59,6 @@ def bombs() -> dict[str, bytes]:
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def owner(db):
-    return CoordinatorFactory(username="alice")
 
 
 @pytest.fixture
