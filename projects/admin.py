@@ -105,6 +105,23 @@ class CptsProjectAdminForm(ProjectTerritoryMixin, PortalModelForm):
         return data
 
 
+STAGE_AND_KEY_DATES = (
+    "stage",
+    "stage_changed_at",
+    "abandoned_from",
+    "letter_deposited_on",
+    "letter_validated_on",
+    "fir_amount",
+    "fir_granted_on",
+    "health_project_deposited_on",
+    "health_project_validated_on",
+    "running_since",
+    "abandoned_on",
+    "created_at",
+    "created_by",
+)
+
+
 @admin.register(CptsProject)
 class CptsProjectAdmin(admin.ModelAdmin):
     form = CptsProjectAdminForm
@@ -121,21 +138,8 @@ class CptsProjectAdmin(admin.ModelAdmin):
     filter_horizontal = ("coordinators",)
     # The territory is a select of the rows this project may own, not a raw id.
     raw_id_fields = ("submissions",)
-    readonly_fields = (
-        "stage",
-        "stage_changed_at",
-        "abandoned_from",
-        "letter_deposited_on",
-        "letter_validated_on",
-        "fir_amount",
-        "fir_granted_on",
-        "health_project_deposited_on",
-        "health_project_validated_on",
-        "running_since",
-        "abandoned_on",
-        "created_at",
-        "created_by",
-    )
+    # Written only by projects.workflow.transition and the services: shown, never edited here.
+    readonly_fields = STAGE_AND_KEY_DATES
     fieldsets = (
         (
             None,
@@ -143,23 +147,7 @@ class CptsProjectAdmin(admin.ModelAdmin):
         ),
         (
             _("Étape et dates clés"),
-            {
-                "fields": (
-                    "stage",
-                    "stage_changed_at",
-                    "abandoned_from",
-                    "letter_deposited_on",
-                    "letter_validated_on",
-                    "fir_amount",
-                    "fir_granted_on",
-                    "health_project_deposited_on",
-                    "health_project_validated_on",
-                    "running_since",
-                    "abandoned_on",
-                    "created_at",
-                    "created_by",
-                )
-            },
+            {"fields": STAGE_AND_KEY_DATES},
         ),
     )
     inlines = [LegalHolderInline, MilestoneInline, DocumentInline, EventInline]
