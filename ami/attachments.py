@@ -194,3 +194,18 @@ def attachment_response(attachment: Attachment) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def delete_attachments(submission: Submission) -> int:
+    """Delete the answer's files, rows now and stored files once the transaction commits
+    (RGPD erasure, retention); returns how many."""
+    rows = list(Attachment.objects.filter(submission=submission))
+    files = [(row.file.storage, row.file.name) for row in rows if row.file]
+    Attachment.objects.filter(pk__in=[row.pk for row in rows]).delete()
+
+    def remove() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+    return len(rows)

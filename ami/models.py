@@ -566,9 +566,7 @@ class Attachment(models.Model):
 
     @property
     def referent_url(self) -> str:
-        return reverse(
-            "ami:referent_attachment", args=[self.submission.access_token, self.pk]
-        )
+        return reverse("ami:referent_attachment", args=[self.submission.access_token, self.pk])
 
     @property
     def staff_url(self) -> str:
