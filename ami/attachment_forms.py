@@ -50,7 +50,7 @@ class ReferentMessageForm(FileFormMixin, PortalForm):
             "et s’affiche ici."
         ),
     )
-    file = file_field(gettext_lazy("Pièce jointe (facultatif)"), required=False)
+    file = file_field(gettext_lazy("Pièce jointe"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -76,7 +76,7 @@ class ResubmitForm(PortalForm):
     """The référents send their corrected answer back to the ARS."""
 
     message = text_field(
-        gettext_lazy("Message à l’ARS (facultatif)"),
+        gettext_lazy("Message à l’ARS"),
         required=False,
         help_text=gettext_lazy("Par exemple, ce que vous avez corrigé."),
         rows=3,

@@ -141,7 +141,7 @@ def test_correction_requested_then_made_and_staff_told(page, live_server):
     edited = OutgoingEmail.objects.get(template="ami/emails/referent_edited")
     assert edited.recipient == ars.email
 
-    page.get_by_label("Message à l’ARS (facultatif)").fill("Territoire précisé.")
+    page.get_by_label("Message à l’ARS").fill("Territoire précisé.")
     page.get_by_role("button", name="Renvoyer ma réponse corrigée").click()
     page.wait_for_load_state()
     assert page.get_by_text("Votre réponse corrigée est transmise à l’ARS").is_visible()
