@@ -141,3 +141,16 @@ def test_resubmit_through_a_wrong_token_is_404(as_user, owner, answer):
     assert response.status_code == 404
     answer.refresh_from_db()
     assert answer.status == Status.CORRECTION_REQUESTED
+
+
+def test_ars_can_take_the_answer_back_without_waiting(as_user, owner, answer):
+    """Two actions make the same move: the agent's is « Remettre en analyse »."""
+    corrections.request_correction(answer, owner, message="x")
+    response = as_user(owner).post(
+        reverse("staff:change_status", args=[answer.pk]), {"statut-to": Status.IN_REVIEW}
+    )
+    assert response.status_code == 302
+    answer.refresh_from_db()
+    assert answer.status == Status.IN_REVIEW
+    event = answer.events.latest("pk")
+    assert (event.kind, event.author) == (Kind.STATUS_CHANGED, owner)
