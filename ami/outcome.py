@@ -48,6 +48,13 @@ class Outcome:
     correction_round: int = 0
     has_decision_letter: bool = False  # oriented or closed: « courrier de décision »
 
+    @property
+    def heading(self) -> str:
+        """The title, introducing the ARS's message when it follows (« … de CPTS : »)."""
+        if self.status == Status.ORIENTED and self.message and self.title.endswith("."):
+            return self.title[:-1] + " :"
+        return self.title
+
 
 def latest_event(submission: Submission, kind: str) -> SubmissionEvent | None:
     return submission.events.filter(kind=kind).order_by("-created_at", "-pk").first()
