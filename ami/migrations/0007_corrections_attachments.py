@@ -8,52 +8,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ami', '0006_one_history'),
+        ("ami", "0006_one_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='submission',
-            name='status',
-            field=models.CharField(choices=[('received', 'Reçue'), ('in_review', "En cours d'analyse"), ('exchange_planned', 'Échange planifié'), ('oriented', 'Orientée'), ('correction_requested', 'Correction demandée'), ('closed', 'Close')], db_index=True, default='received', max_length=20, verbose_name='statut'),
+            model_name="submission",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("received", "Reçue"),
+                    ("in_review", "En cours d'analyse"),
+                    ("exchange_planned", "Échange planifié"),
+                    ("oriented", "Orientée"),
+                    ("correction_requested", "Correction demandée"),
+                    ("closed", "Close"),
+                ],
+                db_index=True,
+                default="received",
+                max_length=20,
+                verbose_name="statut",
+            ),
         ),
         migrations.AlterField(
-            model_name='submissionevent',
-            name='from_state',
-            field=models.CharField(blank=True, choices=[('received', 'Reçue'), ('in_review', "En cours d'analyse"), ('exchange_planned', 'Échange planifié'), ('oriented', 'Orientée'), ('correction_requested', 'Correction demandée'), ('closed', 'Close')], max_length=30, verbose_name='statut précédent'),
+            model_name="submissionevent",
+            name="from_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("received", "Reçue"),
+                    ("in_review", "En cours d'analyse"),
+                    ("exchange_planned", "Échange planifié"),
+                    ("oriented", "Orientée"),
+                    ("correction_requested", "Correction demandée"),
+                    ("closed", "Close"),
+                ],
+                max_length=30,
+                verbose_name="statut précédent",
+            ),
         ),
         migrations.AlterField(
-            model_name='submissionevent',
-            name='kind',
-            field=models.CharField(choices=[('submitted', 'Réponse reçue'), ('edited', 'Réponse modifiée par le référent'), ('status_changed', 'Changement de statut'), ('note', 'Note interne'), ('assigned', 'Attribution à un agent'), ('exchange_planned', 'Échange planifié'), ('oriented', 'Orientation'), ('closed', 'Clôture'), ('message', 'Message'), ('link_resent', 'Nouveau lien de suivi envoyé'), ('correction_requested', 'Correction demandée par l’ARS'), ('resubmitted', 'Réponse corrigée renvoyée par les référents'), ('document_added', 'Document joint à la réponse'), ('anonymised', 'Données personnelles anonymisées')], max_length=20, verbose_name='type'),
+            model_name="submissionevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Réponse reçue"),
+                    ("edited", "Réponse modifiée par le référent"),
+                    ("status_changed", "Changement de statut"),
+                    ("note", "Note interne"),
+                    ("assigned", "Attribution à un agent"),
+                    ("exchange_planned", "Échange planifié"),
+                    ("oriented", "Orientation"),
+                    ("closed", "Clôture"),
+                    ("message", "Message"),
+                    ("link_resent", "Nouveau lien de suivi envoyé"),
+                    ("correction_requested", "Correction demandée par l’ARS"),
+                    ("resubmitted", "Réponse corrigée renvoyée par les référents"),
+                    ("document_added", "Document joint à la réponse"),
+                    ("anonymised", "Données personnelles anonymisées"),
+                ],
+                max_length=20,
+                verbose_name="type",
+            ),
         ),
         migrations.AlterField(
-            model_name='submissionevent',
-            name='to_state',
-            field=models.CharField(blank=True, choices=[('received', 'Reçue'), ('in_review', "En cours d'analyse"), ('exchange_planned', 'Échange planifié'), ('oriented', 'Orientée'), ('correction_requested', 'Correction demandée'), ('closed', 'Close')], max_length=30, verbose_name='nouveau statut'),
+            model_name="submissionevent",
+            name="to_state",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("received", "Reçue"),
+                    ("in_review", "En cours d'analyse"),
+                    ("exchange_planned", "Échange planifié"),
+                    ("oriented", "Orientée"),
+                    ("correction_requested", "Correction demandée"),
+                    ("closed", "Close"),
+                ],
+                max_length=30,
+                verbose_name="nouveau statut",
+            ),
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('message', 'Pièce jointe d’un message'), ('letter', 'Courrier'), ('professionals', 'Liste des professionnels'), ('other', 'Autre document')], max_length=20, verbose_name='type')),
-                ('from_referent', models.BooleanField(default=False, verbose_name='déposé par les référents')),
-                ('file', models.FileField(max_length=200, upload_to=ami.models.attachment_path, verbose_name='fichier')),
-                ('original_name', models.CharField(max_length=255, verbose_name='nom du fichier déposé')),
-                ('content_type', models.CharField(max_length=100, verbose_name='format')),
-                ('size', models.PositiveBigIntegerField(verbose_name='taille (octets)')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='déposé le')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='ami.submissionevent', verbose_name='message')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='ami.submission', verbose_name='réponse')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='déposé par')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("message", "Pièce jointe d’un message"),
+                            ("letter", "Courrier"),
+                            ("professionals", "Liste des professionnels"),
+                            ("other", "Autre document"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "from_referent",
+                    models.BooleanField(default=False, verbose_name="déposé par les référents"),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=ami.models.attachment_path, verbose_name="fichier"
+                    ),
+                ),
+                (
+                    "original_name",
+                    models.CharField(max_length=255, verbose_name="nom du fichier déposé"),
+                ),
+                ("content_type", models.CharField(max_length=100, verbose_name="format")),
+                ("size", models.PositiveBigIntegerField(verbose_name="taille (octets)")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="déposé le"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="ami.submissionevent",
+                        verbose_name="message",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="ami.submission",
+                        verbose_name="réponse",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="déposé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pièce jointe',
-                'verbose_name_plural': 'pièces jointes',
-                'ordering': ['uploaded_at', 'pk'],
+                "verbose_name": "pièce jointe",
+                "verbose_name_plural": "pièces jointes",
+                "ordering": ["uploaded_at", "pk"],
             },
         ),
     ]
