@@ -14,6 +14,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from cpts_portal.choices import Opinion  # a partner's opinion on an answer: a private note
 from cpts_portal.history import STATE_MAX_LENGTH, Event
+from cpts_portal.uploads import ACCEPTED_TYPES
 from territories.models import Commune, Territory
 
 
@@ -138,6 +139,9 @@ class Submission(models.Model):
         IN_REVIEW = "in_review", _("En cours d'analyse")
         EXCHANGE_PLANNED = "exchange_planned", _("Échange planifié")
         ORIENTED = "oriented", _("Orientée")
+        # The ARS asked the référents to complete their answer: editable again until they
+        # send it back (``ami.workflow``: « Demander une correction », « Renvoyer »).
+        CORRECTION_REQUESTED = "correction_requested", _("Correction demandée")
         # With a context: Django's own French catalog translates a bare "Close" to "Fermer".
         CLOSED = "closed", pgettext_lazy("statut d’une réponse", "Close")
 
@@ -232,8 +236,9 @@ class Submission(models.Model):
         return [objective.label for objective, is_ticked in ticked.items() if is_ticked]
 
     def is_editable_by_professional(self) -> bool:
-        """The référent may correct the answer until staff take it into analysis."""
-        return self.status == self.Status.RECEIVED
+        """The référent may correct the answer until staff take it into analysis, and again
+        when the ARS asks for a correction."""
+        return self.status in (self.Status.RECEIVED, self.Status.CORRECTION_REQUESTED)
 
     @property
     def message_thread(self) -> models.QuerySet["SubmissionEvent"]:
@@ -373,6 +378,9 @@ class SubmissionEvent(Event):
         CLOSED = "closed", _("Clôture")
         MESSAGE = "message", _("Message")
         LINK_RESENT = "link_resent", _("Nouveau lien de suivi envoyé")
+        CORRECTION_REQUESTED = "correction_requested", _("Correction demandée par l’ARS")
+        RESUBMITTED = "resubmitted", _("Réponse corrigée renvoyée par les référents")
+        DOCUMENT_ADDED = "document_added", _("Document joint à la réponse")
         ANONYMISED = "anonymised", _("Données personnelles anonymisées")
 
     PRIVATE_KINDS = (Kind.NOTE,)
@@ -473,6 +481,96 @@ class Exchange(models.Model):
         self.cancelled_at = timezone.now()
         self.sequence += 1
         self.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+
+
+EXTENSION_OF_TYPE = {file_type.content_type: file_type.extension for file_type in ACCEPTED_TYPES}
+# An anonymous link holder may upload: a bound on what one answer can store.
+ATTACHMENTS_PER_SUBMISSION = 30
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """``ami/pieces/<192 random bits>.<ext>``: the name tells nothing and cannot be guessed;
+    the extension is the type detected on the content. Never served by the web server."""
+    return f"ami/pieces/{secrets.token_urlsafe(24)}.{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A file joined to a message (either way) or to the answer by its référents.
+
+    Checked like project documents (``cpts_portal.uploads.validate_upload``: type by
+    content, size cap, archive bounds); served only after a permission check
+    (``ami.attachments``), as an attachment, under ``download_name``.
+    """
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("Pièce jointe d’un message")
+        LETTER = "letter", _("Courrier")
+        PROFESSIONALS = "professionals", _("Liste des professionnels")
+        OTHER = "other", _("Autre document")
+
+    DOCUMENT_KINDS = (Kind.LETTER, Kind.PROFESSIONALS, Kind.OTHER)
+    SLUGS = {
+        Kind.MESSAGE: "piece-jointe",
+        Kind.LETTER: "courrier",
+        Kind.PROFESSIONALS: "liste-professionnels",
+        Kind.OTHER: "document",
+    }
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("réponse")
+    )
+    # The message it came with; none for a document joined to the answer.
+    event = models.ForeignKey(
+        SubmissionEvent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("message"),
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    from_referent = models.BooleanField(_("déposé par les référents"), default=False)
+    file = models.FileField(_("fichier"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("nom du fichier déposé"), max_length=255)
+    content_type = models.CharField(_("format"), max_length=100)
+    size = models.PositiveBigIntegerField(_("taille (octets)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("déposé par"),
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.original_name}"
+
+    @property
+    def extension(self) -> str:
+        return EXTENSION_OF_TYPE.get(self.content_type, "bin")
+
+    @property
+    def download_name(self) -> str:
+        """``AMI-00012-courrier-2026-03-14-7.pdf``: reference, kind, day, number and the
+        detected type; never the uploader's name (a PDF sent as ``x.html`` stays a PDF)."""
+        day = timezone.localtime(self.uploaded_at).date().isoformat()
+        slug = self.SLUGS.get(self.kind, "document")
+        return f"{self.submission.reference}-{slug}-{day}-{self.pk}.{self.extension}"
+
+    @property
+    def referent_url(self) -> str:
+        return reverse("ami:referent_attachment", args=[self.submission.access_token, self.pk])
+
+    @property
+    def staff_url(self) -> str:
+        return reverse("staff:attachment", args=[self.submission_id, self.pk])
 
 
 def batch_file_path(batch: "PdfBatch", filename: str) -> str:

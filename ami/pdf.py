@@ -5,12 +5,13 @@ The print stylesheet is the PDF's own (``ami/pdf/summary.css``, on top of the sh
 """
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 
 from cpts_portal.pdf import render_pdf
 from territories.models import Commune
 
 from .models import Actor, Submission, SubmissionEvent
+from .outcome import referent_outcome
 
 
 def pdf_submissions() -> QuerySet[Submission]:
@@ -57,4 +58,44 @@ def pdf_response(submission: Submission) -> HttpResponse:
     """The summary as a download, for the staff page and the référents' private page alike."""
     response = HttpResponse(submission_pdf(submission), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
+    return response
+
+
+# --- « Courrier de décision » ---------------------------------------------------------------
+
+
+def decision_letter_pdf(submission: Submission) -> bytes:
+    """The letter telling the référents the decision on their answer (oriented or closed):
+    the decision in plain words, the ARS's message, what happens next.
+
+    Raises ``Http404`` when no decision was taken (any other status).
+    """
+    outcome = referent_outcome(submission)
+    if not outcome.has_decision_letter:
+        raise Http404
+    return render_pdf(
+        "ami/pdf/decision.html",
+        "ami/pdf/decision.css",
+        {
+            "submission": submission,
+            "campaign": submission.campaign,
+            "outcome": outcome,
+            "referents": list(submission.referents.all()),
+            "orientation": outcome.orientation,
+            "linked_count": outcome.linked_count,
+        },
+    )
+
+
+def decision_letter_filename(submission: Submission) -> str:
+    return f"{submission.reference}-courrier-de-decision.pdf"
+
+
+def decision_letter_response(submission: Submission) -> HttpResponse:
+    """The letter as a download, for the référents' private page and the staff page."""
+    response = HttpResponse(decision_letter_pdf(submission), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{decision_letter_filename(submission)}"'
+    )
+    response["Cache-Control"] = "private, no-store"
     return response

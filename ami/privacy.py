@@ -37,6 +37,7 @@ from cpts_portal.log_filters import mask_private_links
 from notifications.models import OutgoingEmail
 from notifications.services import emails_about
 
+from .attachments import delete_attachments
 from .models import Actor, Exchange, Referent, Submission, SubmissionEvent
 from .services import revoke_private_link
 
@@ -49,7 +50,11 @@ REDACTED = "[données anonymisées]"
 # A reserved top-level domain (RFC 2606): nothing is ever delivered there.
 ANONYMOUS_RECIPIENT = "anonymise@example.invalid"
 # Event details that may name or locate people.
-REDACTED_DETAILS = ("message", "participants", "place", "video_url")
+# ``attachments``, ``name``, ``changes``: file names and corrections (ami.attachments,
+# ami.corrections).
+REDACTED_DETAILS = (
+    "message", "participants", "place", "video_url", "attachments", "name", "changes",
+)  # fmt: skip
 
 REASON_RETENTION = "retention"
 REASON_ERASURE = "erasure"
@@ -112,6 +117,7 @@ def anonymise_submission(
             .values_list("email", flat=True)
         )
         anonymise_rows(locked)
+        delete_attachments(locked)
         anonymise_history(locked)
         anonymise_emails(emails_about(locked), referent_emails)
         locked.context = REDACTED

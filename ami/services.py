@@ -153,7 +153,9 @@ def update_answer(submission: Submission, forms: AnswerForms) -> SubmissionEvent
     with transaction.atomic():
         forms.submission.save()
         save_rows(forms, submission)
-        return record_event(submission, SubmissionEvent.Kind.EDITED, changes=changes)
+        event = record_event(submission, SubmissionEvent.Kind.EDITED, changes=changes)
+        notify_staff_of_edit(submission, event)
+        return event
 
 
 def describe_changes(forms: AnswerForms) -> list[str]:
@@ -233,3 +235,23 @@ def post_referent_message(submission: Submission, text: str) -> SubmissionEvent:
             related=submission,
         )
     return event
+
+
+def notify_staff_of_edit(submission: Submission, event: SubmissionEvent) -> None:
+    """Tell the agent in charge (else the ARS address) what the référents just changed.
+
+    Call inside the transaction that recorded the ``EDITED`` event: every edit of the
+    référents is told, whatever the status (a correction asked by the ARS, or before the
+    analysis).
+    """
+    queue_email(
+        staff_recipients(submission),
+        "ami/emails/referent_edited",
+        {
+            "submission": submission,
+            "changes": list(event.changes),
+            "correction_requested": (submission.status == Submission.Status.CORRECTION_REQUESTED),
+            "staff_url": staff_url(submission),
+        },
+        related=submission,
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from .staff import report_views, rgpd_views, views
+from .staff import correction_views, report_views, rgpd_views, views
 
 app_name = "staff"
 
@@ -28,4 +28,20 @@ urlpatterns = [
     path("reponses/<int:pk>/avis/", views.give_opinion, name="opinion"),
     path("reponses/<int:pk>/message/", views.send_message, name="message"),
     path("reponses/<int:pk>/nouveau-lien/", views.resend_link, name="resend_link"),
+    path(
+        "reponses/<int:pk>/correction/",
+        correction_views.request_correction,
+        name="request_correction",
+    ),
+    path(
+        "reponses/<int:pk>/message-piece-jointe/",
+        correction_views.message_with_attachment,
+        name="message_attachment",
+    ),
+    path(
+        "reponses/<int:pk>/pieces/<int:attachment_pk>/",
+        correction_views.download_attachment,
+        name="attachment",
+    ),
+    path("reponses/<int:pk>/courrier/", correction_views.decision_letter, name="decision_letter"),
 ]

@@ -12,4 +12,12 @@ urlpatterns = [
     path("suivi/<str:token>/modifier/", views.edit, name="edit"),
     path("suivi/<str:token>/messages/", referent_views.post_message, name="referent_message"),
     path("suivi/<str:token>/pdf/", referent_views.summary_pdf, name="referent_pdf"),
+    path("suivi/<str:token>/documents/", referent_views.add_document, name="referent_document"),
+    path("suivi/<str:token>/renvoyer/", referent_views.resubmit, name="referent_resubmit"),
+    path(
+        "suivi/<str:token>/pieces/<int:pk>/",
+        referent_views.download_attachment,
+        name="referent_attachment",
+    ),
+    path("suivi/<str:token>/courrier/", referent_views.decision_letter, name="decision_letter"),
 ]

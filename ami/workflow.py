@@ -42,6 +42,9 @@ class Action(models.TextChoices):
     CLOSE = "close", gettext_lazy("Clore")
     BACK_TO_REVIEW = "back_to_review", gettext_lazy("Remettre en analyse")
     RESEND_LINK = "resend_link", gettext_lazy("Renvoyer un nouveau lien de suivi")
+    REQUEST_CORRECTION = "request_correction", gettext_lazy("Demander une correction")
+    # Taken by the référents through their private link (no account: ``by=None``).
+    RESUBMIT = "resubmit", gettext_lazy("Renvoyer la réponse corrigée")
     PERSONAL_DATA = (
         "personal_data",
         gettext_lazy(
@@ -57,6 +60,10 @@ class ActionRule:
     referent_email: str = ""  # outbox template sent to the référents, if any
 
 
+# The référents act through their private link, without an account: ``by=None`` in
+# ``transition`` stands for them, and this pseudo-role is theirs alone.
+REFERENT = "referent"
+REFERENTS = (REFERENT,)
 ARS = (Role.ARS,)
 ARS_URPS = (Role.ARS, Role.URPS)
 STAFF = STAFF_ROLES  # ARS, URPS, Assurance Maladie
@@ -75,6 +82,11 @@ ACTIONS: dict[Action, ActionRule] = {
     Action.CLOSE: ActionRule(ARS, Kind.CLOSED, "ami/emails/closed"),
     Action.BACK_TO_REVIEW: ActionRule(ARS, Kind.STATUS_CHANGED),
     Action.RESEND_LINK: ActionRule(ARS, Kind.LINK_RESENT, "ami/emails/new_private_link"),
+    Action.REQUEST_CORRECTION: ActionRule(
+        ARS, Kind.CORRECTION_REQUESTED, "ami/emails/correction_requested"
+    ),
+    # The staff (agent in charge, else the ARS address) are told by ``ami.corrections``.
+    Action.RESUBMIT: ActionRule(REFERENTS, Kind.RESUBMITTED),
     # Access log of an answer, RGPD export and erasure (``ami.privacy``, ``ami.audit``).
     Action.PERSONAL_DATA: ActionRule(ARS),
 }
@@ -97,6 +109,12 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(Status.IN_REVIEW, Status.EXCHANGE_PLANNED, Action.PLAN_EXCHANGE),
     Transition(Status.IN_REVIEW, Status.ORIENTED, Action.ORIENT),
     Transition(Status.IN_REVIEW, Status.CLOSED, Action.CLOSE),
+    # A correction round: the answer goes back to the référents, who edit it and send it
+    # back; the ARS may also take it back into analysis, or close it, meanwhile.
+    Transition(Status.IN_REVIEW, Status.CORRECTION_REQUESTED, Action.REQUEST_CORRECTION),
+    Transition(Status.CORRECTION_REQUESTED, Status.IN_REVIEW, Action.BACK_TO_REVIEW),
+    Transition(Status.CORRECTION_REQUESTED, Status.IN_REVIEW, Action.RESUBMIT),
+    Transition(Status.CORRECTION_REQUESTED, Status.CLOSED, Action.CLOSE),
     # Planning again moves the date: same status, a new invitation replacing the first.
     Transition(Status.EXCHANGE_PLANNED, Status.EXCHANGE_PLANNED, Action.PLAN_EXCHANGE),
     Transition(Status.EXCHANGE_PLANNED, Status.IN_REVIEW, Action.BACK_TO_REVIEW),
@@ -119,8 +137,13 @@ class TransitionNotAllowed(ActionNotAllowed):
     """A refused status change; its message is meant for the user."""
 
 
-def can(user: AbstractBaseUser | AnonymousUser, action: Action) -> bool:
-    return not roles_of(user).isdisjoint(ACTIONS[action].roles)
+def actor_roles(user: AbstractBaseUser | AnonymousUser | None) -> set[str]:
+    """The user's roles; ``None`` is the référents acting through their private link."""
+    return {REFERENT} if user is None else set(roles_of(user))
+
+
+def can(user: AbstractBaseUser | AnonymousUser | None, action: Action) -> bool:
+    return not actor_roles(user).isdisjoint(ACTIONS[action].roles)
 
 
 def is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
@@ -156,12 +179,25 @@ def allowed_actions(submission: Submission, user: AbstractBaseUser) -> set[Actio
     }
 
 
-def find_transition(submission: Submission, target: Status | str) -> Transition:
-    """The row of the table for this move; ``TransitionNotAllowed`` when there is none."""
+ANYONE = object()  # ``find_transition`` without an actor: the table's first row
+
+
+def find_transition(
+    submission: Submission,
+    target: Status | str,
+    by: AbstractBaseUser | AnonymousUser | object | None = ANYONE,
+) -> Transition:
+    """The row of the table for this move; ``TransitionNotAllowed`` when there is none.
+
+    When two actions make the same move (the ARS takes the answer back into analysis, or
+    the référents send their correction back), the row whose action ``by`` may take comes
+    first; without ``by``, the first row of the table.
+    """
     target = Status(target)
-    rule = next(
-        (t for t in TRANSITIONS if t.source == submission.status and t.target == target), None
-    )
+    rows = [t for t in TRANSITIONS if t.source == submission.status and t.target == target]
+    if by is not ANYONE:
+        rows.sort(key=lambda t: not can(by, t.action))  # stable: the table's order kept
+    rule = rows[0] if rows else None
     if rule is None:
         raise TransitionNotAllowed(
             _("Une réponse « %(source)s » ne peut pas passer au statut « %(target)s ».")
@@ -171,10 +207,11 @@ def find_transition(submission: Submission, target: Status | str) -> Transition:
 
 
 def check_transition(
-    submission: Submission, target: Status | str, by: AbstractBaseUser
+    submission: Submission, target: Status | str, by: AbstractBaseUser | None
 ) -> Transition:
-    """Raise ``TransitionNotAllowed`` unless the table and the user's role allow the move."""
-    rule = find_transition(submission, target)
+    """Raise ``TransitionNotAllowed`` unless the table and the user's role allow the move
+    (``by=None``: the référents, through their private link)."""
+    rule = find_transition(submission, target, by)
     if not can(by, rule.action):
         raise TransitionNotAllowed(
             _("Votre rôle ne permet pas de passer une réponse au statut « %(target)s ».")
@@ -186,14 +223,15 @@ def check_transition(
 def transition(
     submission: Submission,
     to: Status | str,
-    by: AbstractBaseUser,
+    by: AbstractBaseUser | None,
     comment: str = "",
     *,
     data: dict | None = None,
     email_context: dict | None = None,
     attachments: Sequence[Attachment] = (),
 ) -> SubmissionEvent:
-    """Move ``submission`` to status ``to`` on behalf of ``by``.
+    """Move ``submission`` to status ``to`` on behalf of ``by`` (``None``: the référents,
+    through their private link; only the actions of ``REFERENTS`` are open to them).
 
     Side effects, in one transaction:
 
@@ -273,6 +311,9 @@ def referent_email_context(submission: Submission) -> dict:
         "campaign": submission.campaign,
         "private_url": absolute_url(submission.get_private_url()),
         "pdf_url": absolute_url(reverse("ami:referent_pdf", args=[submission.access_token])),
+        "decision_url": absolute_url(
+            reverse("ami:decision_letter", args=[submission.access_token])
+        ),
     }
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cpts_portal.choices import Opinion
 from cpts_portal.forms import PortalForm, PortalModelForm, inline_helper
 from cpts_portal.roles import Role
+from cpts_portal.uploads import ACCEPT_ATTRIBUTE, upload_max_bytes, validate_upload
 
 from . import rules, selectors, services
 from .models import (
@@ -26,7 +27,7 @@ from .models import (
     UrpsOpinion,
 )
 from .models.choices import MISSION_CHOICES
-from .validators import ACCEPT_ATTRIBUTE, normalize_identifier, upload_max_bytes, validate_upload
+from .validators import normalize_identifier
 from .workflow import Transition
 
 

@@ -18,6 +18,7 @@ from ami.models import Submission
 from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role, has_role
+from cpts_portal.uploads import display_name, validate_upload
 from notifications.services import queue_email
 from territories.models import Commune, Territory
 
@@ -41,7 +42,6 @@ from .models import (
     TerritoryOverlapOverride,
     UrpsOpinion,
 )
-from .validators import display_name, validate_upload
 
 NAME_MAX_LENGTH = CptsProject._meta.get_field("name").max_length
 

@@ -175,12 +175,30 @@ def event_entry(event: SubmissionEvent) -> TimelineEntry:
         entry.lines = link_lines(details)
     elif event.kind == Kind.ANONYMISED:
         entry.lines = [ANONYMISATION_REASONS.get(details.get("reason"), "")]
+    entry.lines += outcome_lines(event, details)
+    if not entry.text and isinstance(details.get("message"), str):
+        entry.text = details["message"]  # a correction asked, or sent back
     if details.get("cancelled_exchange"):
         entry.lines.append(
             _("Échange du %(start)s annulé, annulation envoyée aux référents")
             % {"start": when(details["cancelled_exchange"]["starts_at"])}
         )
     return entry
+
+
+def outcome_lines(event: SubmissionEvent, details: dict) -> list[str]:
+    """Correction rounds, files joined (``ami.corrections``, ``ami.attachments``)."""
+    lines = []
+    if event.kind in (Kind.CORRECTION_REQUESTED, Kind.RESUBMITTED) and details.get("round"):
+        lines.append(_("Demande de correction nº %(round)s") % {"round": details["round"]})
+    if event.kind == Kind.RESUBMITTED and isinstance(details.get("changes"), list):
+        lines += details["changes"] or [_("Aucune modification depuis la demande")]
+    names = details.get("attachments")
+    if event.kind == Kind.DOCUMENT_ADDED and details.get("name"):
+        names = [details["name"]]
+    if isinstance(names, list):
+        lines += [_("Pièce jointe : %(name)s") % {"name": name} for name in names]
+    return lines
 
 
 ANONYMISATION_REASONS = {

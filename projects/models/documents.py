@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from projects.validators import ACCEPTED_TYPES
+from cpts_portal.uploads import ACCEPTED_TYPES
 
 from .choices import DocumentKind
 from .project import CptsProject

@@ -67,6 +67,7 @@ def test_allowed_targets_follow_the_table(ars_agent):
         Status.EXCHANGE_PLANNED,
         Status.ORIENTED,
         Status.CLOSED,
+        Status.CORRECTION_REQUESTED,
     ]
 
 

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from cpts_portal.uploads import validate_upload
 from projects.models import Document, DocumentKind, ProjectEvent
 from projects.services import add_document
-from projects.validators import validate_upload
 
 from .helpers import PDF_BYTES, docx_bytes, odt_bytes, pdf_file
 
@@ -52,7 +52,7 @@ def test_oversize_file_is_refused(client, project, owner, settings):
 
 
 def test_default_size_cap_is_ten_megabytes():
-    from projects.validators import upload_max_bytes
+    from cpts_portal.uploads import upload_max_bytes
 
     assert upload_max_bytes() == 10 * 1024 * 1024
 

@@ -58,7 +58,7 @@ def test_overdue_milestone_is_reminded_once_the_day_after_its_due_date(project, 
     assert run(date(2024, 5, 11)) == 1
     sent = emails()
     assert sorted(email.recipient for email in sent) == sorted([owner.email, colleague.email])
-    assert sent[0].subject == "Projet de CPTS « CPTS du Pays de Douarnenez » : un jalon en retard"
+    assert sent[0].subject == "Projet « CPTS du Pays de Douarnenez » : un jalon en retard"
     assert "Réaliser un diagnostic du territoire (échéance le 10 mai 2024)" in sent[0].body_text
     assert "#jalons" in sent[0].body_text
     # Once: the task runs again the same day, the next day, a week later.

@@ -591,9 +591,10 @@ def test_the_referents_messages_refuse_bad_text_and_store_good_text_escaped(clie
     for value in VALUES[::4]:
         before = Counts.now()
         response = client.post(url, {"reponse-text": value})
-        assert response.status_code == 302
         stored = Counts.now() != before
         expected = bool(value.strip()) and NUL not in value and len(value.strip()) <= 5000
+        # Refused: the page again, the error next to the field; stored: back to the thread.
+        assert response.status_code == (302 if expected else 200)
         assert stored == expected, repr(value[:40])
         if stored:
             label = "ami.submissionevent"

@@ -43,6 +43,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ami.attachments import add_referent_document
 from ami.models import Campaign, PdfBatch, Submission
 from cpts_portal.roles import Role
 from projects.models import CptsProject, DocumentKind
@@ -97,6 +98,11 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "ami:edit": LINK_PAGE,
     "ami:referent_pdf": LINK_PAGE,
     "ami:referent_message": POST_ONLY_VIEW,
+    "ami:referent_document": POST_ONLY_VIEW,
+    "ami:referent_resubmit": POST_ONLY_VIEW,
+    "ami:referent_attachment": LINK_PAGE,
+    # No decision on ``world.submission`` yet: no letter (tests/ami/staff/test_outcome.py).
+    "ami:decision_letter": (HIDDEN,) * 7,
     # Staff workspace of the AMI
     "staff:dashboard": STAFF_PAGE,
     "staff:export": STAFF_PAGE,
@@ -117,6 +123,10 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "staff:opinion": POST_ONLY_VIEW,
     "staff:message": POST_ONLY_VIEW,
     "staff:resend_link": POST_ONLY_VIEW,
+    "staff:request_correction": POST_ONLY_VIEW,
+    "staff:message_attachment": POST_ONLY_VIEW,
+    "staff:attachment": STAFF_PAGE,
+    "staff:decision_letter": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
     "staff:personal_data": ARS_PAGE,
     "staff:personal_data_file": POST_ONLY_VIEW,
     "staff:personal_data_erasure": POST_ONLY_VIEW,
@@ -220,6 +230,7 @@ class World:
     territory: Territory
     users: dict[str, Any]
     document_pk: int
+    attachment_pk: int
     forged_token: str
 
 
@@ -243,9 +254,11 @@ def world(settings, tmp_path) -> World:
     )
     batch.file.save("reponses-ami.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
     campaign = CampaignFactory()
+    submission = SubmissionFactory(campaign=campaign)
+    attachment = add_referent_document(submission, pdf_file("lettre.pdf"), "letter")
     return World(
         campaign=campaign,
-        submission=SubmissionFactory(campaign=campaign),
+        submission=submission,
         batch=batch,
         project=project,
         other_project=other_project,
@@ -260,6 +273,7 @@ def world(settings, tmp_path) -> World:
             "other_coord": other_coord,
         },
         document_pk=document.pk,
+        attachment_pk=attachment.pk,
         forged_token=secrets.token_urlsafe(32),
     )
 
@@ -268,6 +282,8 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
     """The value of one path parameter; a parameter unknown here fails the test."""
     if param == "token":
         return world.forged_token if visitor == "anonymous" else world.submission.access_token
+    if param == "pk" and route_name == "ami:referent_attachment":
+        return world.attachment_pk
     if param in {"pk", "object_id"}:
         if route_name.startswith("staff:batch"):
             return world.batch.pk
@@ -287,6 +303,7 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
         "other_pk": world.other_project.pk,
         "milestone_pk": world.project.milestones.first().pk,
         "document_pk": world.document_pk,
+        "attachment_pk": world.attachment_pk,
     }
     if param not in values:
         pytest.fail(f"{route_name}: no value for the path parameter {param!r}; add one")

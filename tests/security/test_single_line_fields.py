@@ -64,6 +64,11 @@ def submission_for_orientation() -> Submission:
 Factory = Callable[[type[BaseForm], dict], BaseForm]
 FACTORIES: dict[str, Factory | None] = {
     "ami.admin.SubmissionAdminForm": None,
+    "ami.attachment_forms.CorrectionForm": None,
+    "ami.attachment_forms.ReferentDocumentForm": None,
+    "ami.attachment_forms.ReferentMessageForm": None,
+    "ami.attachment_forms.ResubmitForm": None,
+    "ami.attachment_forms.StaffMessageForm": None,
     "ami.forms.ActorForm": None,
     "ami.forms.ReferentForm": None,
     "ami.forms.ReferentMessageForm": None,

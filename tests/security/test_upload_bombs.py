@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects import validators
+from cpts_portal import uploads
+from cpts_portal.uploads import DOCX, ODT, validate_upload
 from projects.models import Document, DocumentKind
-from projects.validators import DOCX, ODT, validate_upload
 from tests.factories import CptsProjectFactory
 
 ODT_TYPE = b"application/vnd.oasis.opendocument.text"
@@ -184,7 +184,7 @@ def test_archive_with_thousands_of_entries_is_refused_before_being_parsed(monkey
         raise AssertionError("ZipFile parsed the directory")
 
     with pytest.raises(ValidationError) as caught:
-        monkeypatch.setattr(validators.zipfile, "ZipFile", parsed)
+        monkeypatch.setattr(uploads.zipfile, "ZipFile", parsed)
         validate_upload(SimpleUploadedFile("statuts.odt", content))
     assert caught.value.code == "archive_entries"
 
@@ -203,13 +203,13 @@ def test_highly_compressed_entry_is_refused_even_under_the_total_cap():
 
 def test_each_upload_is_inspected_once(client, project, owner, monkeypatch):
     calls = []
-    sniff = validators.sniff_file_type
+    sniff = uploads.sniff_file_type
 
     def counting_sniff(upload):
         calls.append(upload.name)
         return sniff(upload)
 
-    monkeypatch.setattr(validators, "sniff_file_type", counting_sniff)
+    monkeypatch.setattr(uploads, "sniff_file_type", counting_sniff)
     client.force_login(owner)
     response = client.post(
         reverse("projects:document_upload", kwargs={"pk": project.pk}),

@@ -53,11 +53,13 @@ def test_unassigned_answer_message_goes_to_the_campaign_address(as_user):
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 5001])
-def test_empty_or_too_long_message_is_refused_with_a_message(as_user, text):
+def test_empty_or_too_long_message_is_refused_next_to_its_field(as_user, text):
     submission = SubmissionFactory()
     client = as_user(None)
-    response = client.post(reply_url(submission), {"reponse-text": text}, follow=True)
-    assert "Votre message n’a pas été envoyé" in response.content.decode()
+    response = client.post(reply_url(submission), {"reponse-text": text})
+    page = response.content.decode()
+    assert "<title>Erreur" in page
+    assert 'href="#id_reponse-text"' in page  # the error summary links to the field
     assert not submission.events.filter(kind=Kind.MESSAGE).exists()
     assert not OutgoingEmail.objects.exists()
 
@@ -83,7 +85,7 @@ def test_planned_exchange_is_shown_on_the_private_page(as_user):
     submission = SubmissionFactory(status=Submission.Status.EXCHANGE_PLANNED)
     ExchangeFactory(submission=submission, place="Mairie de Douarnenez")
     page = as_user(None).get(submission.get_private_url()).content.decode()
-    assert "Temps d’échange prévu" in page
+    assert "Un temps d’échange avec l’ARS est prévu." in page
     assert "Mairie de Douarnenez" in page
 
 

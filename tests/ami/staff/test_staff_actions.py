@@ -279,7 +279,7 @@ def test_information_orientation_tells_the_referents(as_user, owner, answer):
     assert (answer.status, answer.orientation) == (Status.ORIENTED, "information")
     email = OutgoingEmail.objects.filter(template="ami/emails/oriented").first()
     assert email.subject == f"Suite donnée à votre réponse {answer.reference} à l’AMI CPTS"
-    assert "Information seule" in email.body_text
+    assert "Votre réponse est orientée vers une information sur les CPTS." in email.body_text
     assert "vous transmettront les informations sur les CPTS" in email.body_text
     assert "Voici le guide." in email.body_text
 

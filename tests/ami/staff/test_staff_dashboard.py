@@ -125,7 +125,7 @@ def test_counts_per_status_follow_the_other_filters(as_user, owner):
     client = as_user(owner)
     counts = {s: n for s, _label, n in client.get(DASHBOARD).context["status_counts"]}
     assert counts == {"received": 2, "in_review": 1, "exchange_planned": 0, "oriented": 0,
-                      "closed": 0}  # fmt: skip
+                      "correction_requested": 0, "closed": 0}  # fmt: skip
     response = client.get(f"{DASHBOARD}?objective=initiative&status=received")
     counts = {s: n for s, _label, n in response.context["status_counts"]}
     assert (counts["received"], counts["in_review"]) == (1, 1)

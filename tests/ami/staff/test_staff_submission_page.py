@@ -169,9 +169,14 @@ def test_page_query_count_does_not_grow_with_history_or_neighbours(as_user, owne
 def test_workflow_rule_table_matches_the_brief():
     Action = workflow.Action
     staff = {Role.ARS, Role.URPS, Role.ASSURANCE_MALADIE}
-    assert {a for a, rule in workflow.ACTIONS.items() if Role.ARS in rule.roles} == set(Action)
+    ars = {a for a, rule in workflow.ACTIONS.items() if Role.ARS in rule.roles}
+    assert ars == set(Action) - {Action.RESUBMIT}
     urps = {a for a, rule in workflow.ACTIONS.items() if Role.URPS in rule.roles}
     assert urps == {Action.VIEW, Action.COMMENT, Action.GIVE_OPINION}
     am = {a for a, rule in workflow.ACTIONS.items() if Role.ASSURANCE_MALADIE in rule.roles}
     assert am == {Action.VIEW, Action.COMMENT}
-    assert all(set(rule.roles) <= staff for rule in workflow.ACTIONS.values())
+    # The référents send their corrected answer back, through their private link only.
+    assert workflow.ACTIONS[Action.RESUBMIT].roles == (workflow.REFERENT,)
+    assert all(
+        set(rule.roles) <= staff for a, rule in workflow.ACTIONS.items() if a != Action.RESUBMIT
+    )

@@ -18,7 +18,11 @@ Status = Submission.Status
     ("status", "expected"),
     [
         (Status.RECEIVED, {Action.TAKE_INTO_REVIEW, Action.CLOSE}),
-        (Status.IN_REVIEW, {Action.PLAN_EXCHANGE, Action.ORIENT, Action.CLOSE}),
+        (
+            Status.IN_REVIEW,
+            {Action.PLAN_EXCHANGE, Action.ORIENT, Action.CLOSE, Action.REQUEST_CORRECTION},
+        ),
+        (Status.CORRECTION_REQUESTED, {Action.BACK_TO_REVIEW, Action.CLOSE}),
         (
             Status.EXCHANGE_PLANNED,
             {Action.PLAN_EXCHANGE, Action.BACK_TO_REVIEW, Action.ORIENT, Action.CLOSE},

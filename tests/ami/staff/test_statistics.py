@@ -82,7 +82,8 @@ def test_objectives_and_statuses():
         ("Initiative engagée pour monter un projet de CPTS", 1),
     ]
     assert dict(stats.per_status(queryset)) == {
-        "Reçue": 1, "En cours d'analyse": 0, "Échange planifié": 0, "Orientée": 0, "Close": 1,
+        "Reçue": 1, "En cours d'analyse": 0, "Échange planifié": 0, "Orientée": 0,
+        "Correction demandée": 0, "Close": 1,
     }  # fmt: skip
 
 
