@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from cpts_portal.cache_control import personal_data
 from cpts_portal.formsets import with_added_row
 from territories.builder import TerritoryBuilderForm
+from territories.selectors import TerritoryOverview, territory_overview
 
 from .forms import ActorFormSet, AnswerForms, ReferentFormSet, SubmissionForm
 from .models import Campaign, Submission, open_campaigns
@@ -130,6 +131,13 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     return form_page(request, "ami/answer.html", {"campaign": campaign}, store)
 
 
+def public_territory_summary(submission: Submission) -> TerritoryOverview | None:
+    """The territory as the référents built it; no other answer's territory is named."""
+    return territory_overview(
+        submission.territory, region=submission.campaign.region, with_overlaps=False
+    )
+
+
 @personal_data
 def confirmation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Shown once after sending, to the browser that sent the answer."""
@@ -140,14 +148,26 @@ def confirmation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pk=pk,
         campaign__slug=slug,
     )
-    return render(request, "ami/confirmation.html", {"submission": submission})
+    return render(
+        request,
+        "ami/confirmation.html",
+        {"submission": submission, "territory_summary": public_territory_summary(submission)},
+    )
 
 
 @private_link_view()
 def follow(request: HttpRequest, submission: Submission) -> HttpResponse:
     """The référent's private page: the answer, its status and its public history."""
     events = submission.events.visible_to_referent().select_related("author")
-    return render(request, "ami/follow.html", {"submission": submission, "events": events})
+    return render(
+        request,
+        "ami/follow.html",
+        {
+            "submission": submission,
+            "events": events,
+            "territory_summary": public_territory_summary(submission),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
