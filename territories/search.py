@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from territories.models import Commune
+from territories.models import Commune, Epci
 from territories.rules import normalize_commune_name
 
 DEFAULT_LIMIT = 20
@@ -202,3 +202,24 @@ def resolve_commune(text: str, limit: int = DEFAULT_LIMIT) -> CommuneResolution:
     return CommuneResolution(
         candidates=communes, message=AMBIGUOUS_COMMUNE_MESSAGE % {"text": text}
     )
+
+
+def search_epcis(query: str, limit: int = DEFAULT_LIMIT) -> list[Epci]:
+    """Current EPCI whose name contains every word of ``query`` (accents, case and hyphens
+    ignored), or whose SIREN starts with it; names starting with the query first."""
+    wanted = normalize_commune_name(query[:MAX_QUERY_LENGTH])
+    if not wanted or limit <= 0:
+        return []
+    current = Epci.objects.filter(is_current=True).only("pk", "code", "name").order_by("name")
+    if wanted.isdigit():
+        return list(current.filter(code__startswith=wanted)[:limit])
+    words = wanted.split()
+    # About 1,250 rows in France: matched in Python, as ``builder.resolve_epci`` does.
+    matches = []
+    for epci in current:
+        name = normalize_commune_name(epci.name)
+        if all(
+            word in name.split() or any(w.startswith(word) for w in name.split()) for word in words
+        ):
+            matches.append((not name.startswith(wanted), epci.name, epci))
+    return [epci for _first, _name, epci in sorted(matches, key=lambda m: (m[0], m[1]))][:limit]
