@@ -44,9 +44,16 @@ def build_forms(
         actors=ActorFormSet(data, instance=instance, prefix=ACTORS_PREFIX),
         referents=ReferentFormSet(data, instance=instance, prefix=REFERENTS_PREFIX),
         territory=TerritoryBuilderForm(
-            data, prefix=TERRITORY_PREFIX, initial_codes=territory_codes(instance)
+            data,
+            prefix=TERRITORY_PREFIX,
+            initial_codes=territory_codes(instance),
+            initial_other_places=territory_other_places(instance),
         ),
     )
+
+
+def territory_other_places(submission: Submission) -> list[str]:
+    return submission.territory.other_place_list if submission.territory_id else []
 
 
 def territory_codes(submission: Submission) -> list[str]:

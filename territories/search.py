@@ -6,6 +6,7 @@ A query is parsed into a ``CommuneQuery`` first, so that the labels built here
 path: every label resolves back to its commune.
 """
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -223,3 +224,41 @@ def search_epcis(query: str, limit: int = DEFAULT_LIMIT) -> list[Epci]:
         ):
             matches.append((not name.startswith(wanted), epci.name, epci))
     return [epci for _first, _name, epci in sorted(matches, key=lambda m: (m[0], m[1]))][:limit]
+
+
+#: How alike a typed name and a commune's name must be to suggest it (difflib's ratio).
+SUGGESTION_CUTOFF = 0.75
+
+
+def suggest_communes(text: str, limit: int = 5) -> list[Commune]:
+    """Communes whose name is close to a name that matched none (« Fougèrs »: Fougères),
+    closest first, then largest; two queries at most.
+
+    Names sharing the first two letters are compared first (a typo is rarely there), then,
+    if none is close, the names sharing the first letter.
+    """
+    wanted = normalize_commune_name(text[:MAX_QUERY_LENGTH])
+    if len(wanted) < 3 or limit <= 0:
+        return []
+    current = Commune.objects.filter(is_current=True)
+    for prefix in (wanted[:2], wanted[:1]):
+        names = set(
+            current.filter(search_name__startswith=prefix).values_list("search_name", flat=True)
+        )
+        close = difflib.get_close_matches(wanted, names, n=limit, cutoff=SUGGESTION_CUTOFF)
+        if close:
+            rank = {name: index for index, name in enumerate(close)}
+            communes = current.filter(search_name__in=close).select_related("departement", "epci")
+            ordered = sorted(
+                communes, key=lambda c: (rank[c.search_name], -(c.population or 0), c.insee_code)
+            )
+            return ordered[:limit]
+    return []
+
+
+def commune_suggestion_label(commune: Commune) -> str:
+    """« Fougères (35300) »: the name and its postal code, as people know them."""
+    codes = commune.postal_code_list
+    return (
+        f"{commune.name} ({codes[0]})" if codes else f"{commune.name} ({commune.departement.code})"
+    )

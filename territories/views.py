@@ -153,7 +153,11 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise PermissionDenied
     name_form = TerritoryNameForm(data, instance=territory)
     builder = TerritoryBuilderForm(
-        data, prefix="territory", allow_departement=True, initial_codes=codes
+        data,
+        prefix="territory",
+        allow_departement=True,
+        initial_codes=codes,
+        initial_other_places=territory.other_place_list,
     )
     if data is not None:
         if "territory_step" in data:
@@ -165,6 +169,7 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 request.user,
                 name=name_form.cleaned_data["name"],
                 communes=communes_queryset(builder.codes()),
+                other_places=builder.other_places(),
             )
             messages.success(request, _("Le territoire a été enregistré."))
             return redirect("territories:territory_edit", pk=territory.pk)

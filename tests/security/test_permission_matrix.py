@@ -84,6 +84,7 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "legal": PUBLIC,
     "accessibility": PUBLIC,
     "robots_txt": PUBLIC,
+    "favicon": (MOVED,) * 7,
     "health": PUBLIC,
     "territories:commune_search": PUBLIC,
     "territories:epci_search": PUBLIC,
