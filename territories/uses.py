@@ -73,3 +73,9 @@ def used_filter() -> Q:
     for provider in _providers.values():
         query |= provider.used()
     return query
+
+
+def used_by(name: str) -> Q:
+    """Territories used by the rows of one registered app (``Q(pk__in=[])`` if absent)."""
+    provider = _providers.get(name)
+    return provider.used() if provider is not None else Q(pk__in=[])
