@@ -14,8 +14,8 @@ from ami.staff import stats
 from tests.factories import (
     ActorFactory,
     CampaignFactory,
-    CptsProjectFactory,
     CommuneFactory,
+    CptsProjectFactory,
     DepartementFactory,
     SubmissionFactory,
     TerritoryFactory,
