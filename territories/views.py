@@ -182,6 +182,10 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "name_form": name_form,
             "builder": builder,
             "can_edit": can_edit,
+            # Read-only: the shared summary (overlaps are listed above it already).
+            "territory_summary": None
+            if can_edit
+            else territory_overview(territory, with_overlaps=False),
             "overlaps": [(other, territory.shared_communes(other)) for other in overlaps],
         },
     )
