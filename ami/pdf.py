@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 
 from cpts_portal.pdf import render_pdf
 from territories.models import Commune
+from territories.selectors import territory_overview
 
 from .models import Actor, Submission, SubmissionEvent
 from .outcome import referent_outcome
@@ -44,6 +45,9 @@ def submission_pdf(submission: Submission) -> bytes:
         {
             "submission": submission,
             "campaign": submission.campaign,
+            "territory_summary": territory_overview(
+                submission.territory, region=submission.campaign.region, with_overlaps=False
+            ),
             "events": submission.public_events,
             "exchanges": sorted(submission.exchanges.all(), key=lambda e: e.starts_at),
         },

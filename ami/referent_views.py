@@ -21,6 +21,7 @@ from .attachment_forms import ReferentDocumentForm, ReferentMessageForm, Resubmi
 from .models import Attachment, Submission
 from .pdf import decision_letter_response, pdf_response, pdf_submissions
 from .private_links import link_submissions, private_link_view
+from .selectors import referent_page_context
 from .workflow import TransitionNotAllowed
 
 MESSAGE_PREFIX = "reponse"
@@ -30,10 +31,8 @@ RESUBMIT_PREFIX = "renvoi"
 
 def follow_again(request: HttpRequest, submission: Submission, **bound: Form) -> HttpResponse:
     """The follow-up page with a form sent back with its errors (``message_form``...)."""
-    events = submission.events.visible_to_referent().select_related("author")
     context = {
-        "submission": submission,
-        "events": events,
+        **referent_page_context(submission),
         "has_errors": True,
         "error_summary": error_summary(*bound.values()),
         **bound,

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.db.models import Model, QuerySet
 
-from territories.selectors import Area, area_of
+from territories.selectors import Area, TerritoryOverview, area_of, territory_overview
 
 from . import hooks
 from .models import Submission
@@ -45,3 +45,19 @@ def same_territory_projects(submission: Submission) -> Iterable[Model]:
     The projects app answers through ``ami.hooks.projects_in_area`` (the AMI is below it).
     """
     return hooks.projects_in_area(submission_area(submission))
+
+
+def public_territory_summary(submission: Submission) -> TerritoryOverview | None:
+    """The territory as the référents built it; no other answer's territory is named."""
+    return territory_overview(
+        submission.territory, region=submission.campaign.region, with_overlaps=False
+    )
+
+
+def referent_page_context(submission: Submission) -> dict:
+    """What the référents' follow-up page shows, whether fresh or sent back with errors."""
+    return {
+        "submission": submission,
+        "events": submission.events.visible_to_referent().select_related("author"),
+        "territory_summary": public_territory_summary(submission),
+    }

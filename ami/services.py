@@ -59,10 +59,12 @@ def save_rows(forms: AnswerForms, submission: Submission) -> None:
     for formset in (forms.actors, forms.referents):
         formset.instance = submission
         formset.save()
-    save_territory(submission, forms.territory.codes())
+    save_territory(submission, forms.territory.codes(), forms.territory.other_places())
 
 
-def save_territory(submission: Submission, codes: list[str]) -> None:
+def save_territory(
+    submission: Submission, codes: list[str], other_places: list[str] | None = None
+) -> None:
     """Give the answer the territory built from these communes (none: no territory).
 
     The answer's own row is changed in place (deleted when emptied). A row something else
@@ -71,7 +73,7 @@ def save_territory(submission: Submission, codes: list[str]) -> None:
     """
     territory = submission.territory
     shared = territory is not None and territory.is_used_by_other_than(submission)
-    if not codes:
+    if not codes and not other_places:
         if territory is not None:
             submission.territory = None
             submission.save(update_fields=["territory"])
@@ -81,6 +83,7 @@ def save_territory(submission: Submission, codes: list[str]) -> None:
     if territory is None or shared:
         territory = Territory()
     territory.name = _("Territoire envisagé — %(reference)s") % {"reference": submission.reference}
+    territory.other_places = "\n".join(other_places or [])
     territory.save()
     territory.communes.set(communes_queryset(codes))
     if submission.territory_id != territory.pk:

@@ -16,6 +16,7 @@ from territories.builder import TerritoryBuilderForm
 from .forms import ActorFormSet, AnswerForms, ReferentFormSet, SubmissionForm
 from .models import Campaign, Submission, open_campaigns
 from .private_links import private_link_view
+from .selectors import public_territory_summary, referent_page_context
 from .services import submit_answer, update_answer
 
 ACTORS_PREFIX = "actors"
@@ -43,9 +44,16 @@ def build_forms(
         actors=ActorFormSet(data, instance=instance, prefix=ACTORS_PREFIX),
         referents=ReferentFormSet(data, instance=instance, prefix=REFERENTS_PREFIX),
         territory=TerritoryBuilderForm(
-            data, prefix=TERRITORY_PREFIX, initial_codes=territory_codes(instance)
+            data,
+            prefix=TERRITORY_PREFIX,
+            initial_codes=territory_codes(instance),
+            initial_other_places=territory_other_places(instance),
         ),
     )
+
+
+def territory_other_places(submission: Submission) -> list[str]:
+    return submission.territory.other_place_list if submission.territory_id else []
 
 
 def territory_codes(submission: Submission) -> list[str]:
@@ -140,14 +148,17 @@ def confirmation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pk=pk,
         campaign__slug=slug,
     )
-    return render(request, "ami/confirmation.html", {"submission": submission})
+    return render(
+        request,
+        "ami/confirmation.html",
+        {"submission": submission, "territory_summary": public_territory_summary(submission)},
+    )
 
 
 @private_link_view()
 def follow(request: HttpRequest, submission: Submission) -> HttpResponse:
     """The référent's private page: the answer, its status and its public history."""
-    events = submission.events.visible_to_referent().select_related("author")
-    return render(request, "ami/follow.html", {"submission": submission, "events": events})
+    return render(request, "ami/follow.html", referent_page_context(submission))
 
 
 @require_http_methods(["GET", "POST"])

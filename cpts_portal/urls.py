@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from . import health, views
 from .forms import AdminLoginForm
@@ -10,7 +12,20 @@ admin.site.site_header = _("Portail CPTS — administration")
 admin.site.site_title = _("Portail CPTS")
 admin.site.index_title = _("Suivi des appels à manifestation d'intérêt et des projets")
 
+FAVICON = "dsfr/dist/favicon/favicon.ico"
+
+
+class FaviconRedirect(RedirectView):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the static file."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static(FAVICON)
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

@@ -9,17 +9,29 @@ import re
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.forms import PortalForm, inline_helper
 from territories.models import Commune, Departement, Epci
 from territories.rules import normalize_commune_name
-from territories.search import commune_choice_label, resolve_commune
+from territories.search import (
+    commune_choice_label,
+    commune_suggestion_label,
+    resolve_commune,
+    suggest_communes,
+)
 from territories.selectors import TerritorySummary, summarize_communes
 
 INSEE_CODE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 # Enough for a large CPTS (a département has at most about 900 communes).
 MAX_COMMUNES = 1500
+# Places kept as typed (no commune matched, the person confirmed): between these in the
+# hidden field; entries never hold one, as ";" separates entries when typed.
+OTHER_PLACES_SEPARATOR = " ; "
+OTHER_PLACE_PREFIX = "texte:"
+SUGGESTION_PREFIX = "commune:"
+MAX_OTHER_PLACES = 20
 # Commas separate entries, except the one inside a label's brackets: "(Hautes-Pyrénées, 65)".
 _SEPARATORS = re.compile(r"[\n;]+|,(?!\s*(?:\d{2,3}|2[AB])\))", re.IGNORECASE)
 
@@ -53,6 +65,7 @@ class TerritoryBuilderForm(PortalForm):
     """A set of communes edited step by step; ``communes()`` gives the resulting set."""
 
     commune_codes = forms.CharField(required=False, widget=forms.HiddenInput)
+    kept_places = forms.CharField(required=False, widget=forms.HiddenInput, max_length=3000)
     add_communes = forms.CharField(
         label=_("Ajouter des communes"),
         help_text=_(
@@ -62,6 +75,15 @@ class TerritoryBuilderForm(PortalForm):
         required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    keep_unknown = forms.MultipleChoiceField(
+        label=_("Aucune suggestion ne convient ?"),
+        help_text=_(
+            "Cochez pour garder le lieu tel que saisi : il sera transmis à l’ARS sans "
+            "compter dans la population."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     add_epci = forms.CharField(
         label=_("Ajouter toutes les communes d’une intercommunalité (EPCI)"),
@@ -87,6 +109,7 @@ class TerritoryBuilderForm(PortalForm):
         *args,
         allow_departement: bool = False,
         initial_codes: list[str] | None = None,
+        initial_other_places: list[str] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -94,12 +117,42 @@ class TerritoryBuilderForm(PortalForm):
         if not allow_departement:
             del self.fields["add_departement"]
         self.initial_codes = initial_codes
+        self.initial_other_places = list(initial_other_places or [])
         if initial_codes is not None and not self.is_bound:
             self.initial["commune_codes"] = " ".join(initial_codes)
+        if self.initial_other_places and not self.is_bound:
+            self.initial["kept_places"] = OTHER_PLACES_SEPARATOR.join(self.initial_other_places)
         self.current = self._current_communes()
+        self.current_other_places = self._current_other_places()
         self.fields["remove"].choices = [
             (commune.insee_code, commune_choice_label(commune)) for commune in self.current
+        ] + [
+            (f"{OTHER_PLACE_PREFIX}{place}", _("%(place)s (lieu non reconnu)") % {"place": place})
+            for place in self.current_other_places
         ]
+        typed = self.data.get(self.add_prefix("add_communes"), "") if self.is_bound else ""
+        self.fields["keep_unknown"].choices = [
+            (entry, _("Garder « %(text)s » tel quel") % {"text": entry})
+            for entry in split_entries(str(typed))[:MAX_OTHER_PLACES]
+        ]
+        #: (text, suggested communes) of each entry that matched no commune, after clean().
+        self.unknown: list[tuple[str, list[Commune]]] = []
+        epci = self.fields["add_epci"].widget.attrs
+        epci["autocomplete"] = "off"
+        epci["list"] = f"{self['add_epci'].auto_id}-list"
+        epci["data-epci-autocomplete"] = reverse("territories:epci_search")
+
+    def _current_other_places(self) -> list[str]:
+        raw = (
+            self.data.get(self.add_prefix("kept_places"), "")
+            if self.is_bound
+            else self.initial.get("kept_places", "")
+        )
+        places = [
+            " ".join(place.split())[:200]
+            for place in str(raw).split(OTHER_PLACES_SEPARATOR.strip())
+        ]
+        return list(dict.fromkeys(place for place in places if place))[:MAX_OTHER_PLACES]
 
     def _current_communes(self) -> list[Commune]:
         raw = (
@@ -120,6 +173,10 @@ class TerritoryBuilderForm(PortalForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         selected = {commune.pk: commune for commune in self.current}
+        others = list(self.current_other_places)
+        step = str(self.data.get("territory_step", ""))
+        chosen = step.removeprefix(SUGGESTION_PREFIX) if step.startswith(SUGGESTION_PREFIX) else ""
+        keep = set(cleaned.get("keep_unknown") or [])
         for entry in split_entries(cleaned.get("add_communes", "")):
             resolution = resolve_commune(entry)
             if resolution.commune:
@@ -127,8 +184,22 @@ class TerritoryBuilderForm(PortalForm):
             elif resolution.candidates:
                 choices = " ; ".join(commune_choice_label(c) for c in resolution.candidates[:8])
                 self.add_error("add_communes", f"{resolution.message} ({choices})")
+            elif entry in keep:
+                # Kept as typed only when the person said so, after seeing the suggestions.
+                if entry not in others:
+                    others.append(entry)
             else:
-                self.add_error("add_communes", resolution.message)
+                suggestions = suggest_communes(entry)
+                picked = [c for c in suggestions if c.insee_code == chosen]
+                if picked:
+                    selected[picked[0].pk] = picked[0]
+                    continue
+                self.unknown.append((entry, suggestions))
+                message = resolution.message
+                if suggestions:
+                    names = _(" ou ").join(commune_suggestion_label(c) for c in suggestions)
+                    message = f"{message} " + _("Vouliez-vous dire %(names)s ?") % {"names": names}
+                self.add_error("add_communes", message)
         if epci_text := cleaned.get("add_epci", "").strip():
             epci = resolve_epci(epci_text)
             if isinstance(epci, Epci):
@@ -150,8 +221,15 @@ class TerritoryBuilderForm(PortalForm):
                 self.add_error("add_departement", _("Aucun département n’a ce code."))
             else:
                 selected |= {c.pk: c for c in departement.communes.filter(is_current=True)}
+        # Only the entries that matched nothing may be kept as typed: offer those alone.
+        self.fields["keep_unknown"].choices = [
+            (text, _("Garder « %(text)s » tel quel") % {"text": text}) for text, _s in self.unknown
+        ]
         removed = set(cleaned.get("remove", []))
         self.selected = [c for c in selected.values() if c.insee_code not in removed]
+        self.selected_other_places = [
+            place for place in others if f"{OTHER_PLACE_PREFIX}{place}" not in removed
+        ][:MAX_OTHER_PLACES]
         if len(self.selected) > MAX_COMMUNES:
             raise forms.ValidationError(
                 _("Un territoire compte au plus %(max)d communes.") % {"max": MAX_COMMUNES}
@@ -162,12 +240,22 @@ class TerritoryBuilderForm(PortalForm):
         """The resulting set once valid; the current one otherwise."""
         return self.selected if self.is_valid() else self.current
 
+    def other_places(self) -> list[str]:
+        """Places kept as typed, once valid; the current ones otherwise."""
+        return self.selected_other_places if self.is_valid() else self.current_other_places
+
+    def suggestion_value(self, commune: Commune) -> str:
+        """The ``territory_step`` value of the button adding a suggested commune."""
+        return f"{SUGGESTION_PREFIX}{commune.insee_code}"
+
     def codes(self) -> list[str]:
         return sorted(commune.insee_code for commune in self.communes())
 
     def has_changed_set(self) -> bool:
         """Whether the resulting set differs from the stored one (``initial_codes``)."""
-        return set(self.initial_codes or []) != set(self.codes())
+        return set(self.initial_codes or []) != set(self.codes()) or set(
+            self.initial_other_places
+        ) != set(self.other_places())
 
     def summary(self) -> TerritorySummary:
         return summarize_communes(communes_queryset(self.codes()))
@@ -177,6 +265,7 @@ class TerritoryBuilderForm(PortalForm):
         return type(self)(
             prefix=self.prefix,
             initial_codes=self.codes(),
+            initial_other_places=self.other_places(),
             allow_departement="add_departement" in self.fields,
         )
 

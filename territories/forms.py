@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cpts_portal.forms import PortalForm
 from cpts_portal.validators import validate_single_line
 from territories.models import Commune
+from territories.rules import SIZE_TIERS
 from territories.search import (
     AMBIGUOUS_COMMUNE_MESSAGE,
     DEFAULT_LIMIT,
@@ -165,3 +167,35 @@ class CommuneField(forms.Field):
         initial_text = self.widget.format_value(self.prepare_value(initial)) or ""
         data_text = self.widget.format_value(data) or ""
         return " ".join(initial_text.split()) != " ".join(data_text.split())
+
+
+class TerritoryFilterForm(PortalForm):
+    """The filters of the territory list (GET): a search, a département, a tier, overlaps."""
+
+    q = forms.CharField(
+        label=_("Rechercher"),
+        help_text=_("Nom du territoire ou d’une de ses communes."),
+        required=False,
+        max_length=100,
+    )
+    departement = forms.ChoiceField(label=_("Département"), required=False)
+    tier = forms.TypedChoiceField(
+        label=_("Taille"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Toutes les tailles")), *((t.number, t.label) for t in SIZE_TIERS)],
+    )
+    overlaps = forms.ChoiceField(
+        label=_("Chevauchements"),
+        required=False,
+        choices=[
+            ("", _("Tous les territoires")),
+            ("oui", _("Partageant des communes avec un autre territoire")),
+            ("non", _("Sans commune partagée")),
+        ],
+    )
+
+    def __init__(self, *args: Any, departements: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].choices = [("", _("Tous les départements")), *departements]

@@ -139,6 +139,9 @@ class Territory(models.Model):
     communes = models.ManyToManyField(
         Commune, related_name="territories", verbose_name=_("communes"), blank=True
     )
+    # Places the person kept as typed after being offered the communes they may mean
+    # (« Fougèrs », a hamlet, a place abroad): one per line, shown as a warning.
+    other_places = models.TextField(_("lieux non reconnus"), blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -149,6 +152,10 @@ class Territory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def other_place_list(self) -> list[str]:
+        return [line.strip() for line in self.other_places.splitlines() if line.strip()]
 
     def summary(self) -> "TerritorySummary":
         from territories.selectors import summarize_communes  # the selectors read this module

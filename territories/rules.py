@@ -98,6 +98,36 @@ def territory_warnings(
     return warnings
 
 
+def outside_region_warning(region: str, communes: list[str]) -> TerritoryWarning:
+    return TerritoryWarning(
+        "outside_region",
+        _("Communes hors de la région %(region)s de la campagne : %(communes)s.")
+        % {"region": region, "communes": ", ".join(communes)},
+    )
+
+
+def overlap_warning(territories: list[str]) -> TerritoryWarning:
+    return TerritoryWarning(
+        "overlap",
+        _(
+            "Des communes appartiennent aussi à d’autres territoires (%(territories)s) : deux "
+            "CPTS ne peuvent coexister sur un même territoire."
+        )
+        % {"territories": ", ".join(territories)},
+    )
+
+
+def other_places_warning(places: list[str]) -> TerritoryWarning:
+    return TerritoryWarning(
+        "other_places",
+        _(
+            "Lieux non reconnus, gardés tels que saisis : %(places)s. Ils ne comptent ni dans "
+            "la population ni dans la taille."
+        )
+        % {"places": ", ".join(f"« {place} »" for place in places)},
+    )
+
+
 # --- Commune names -----------------------------------------------------------------------
 
 # Letters that Unicode decomposition leaves whole (Œuilly, Bonnœil).

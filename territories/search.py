@@ -6,13 +6,14 @@ A query is parsed into a ``CommuneQuery`` first, so that the labels built here
 path: every label resolves back to its commune.
 """
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from territories.models import Commune
+from territories.models import Commune, Epci
 from territories.rules import normalize_commune_name
 
 DEFAULT_LIMIT = 20
@@ -201,4 +202,63 @@ def resolve_commune(text: str, limit: int = DEFAULT_LIMIT) -> CommuneResolution:
         return CommuneResolution(message=UNKNOWN_COMMUNE_MESSAGE % {"text": text})
     return CommuneResolution(
         candidates=communes, message=AMBIGUOUS_COMMUNE_MESSAGE % {"text": text}
+    )
+
+
+def search_epcis(query: str, limit: int = DEFAULT_LIMIT) -> list[Epci]:
+    """Current EPCI whose name contains every word of ``query`` (accents, case and hyphens
+    ignored), or whose SIREN starts with it; names starting with the query first."""
+    wanted = normalize_commune_name(query[:MAX_QUERY_LENGTH])
+    if not wanted or limit <= 0:
+        return []
+    current = Epci.objects.filter(is_current=True).only("pk", "code", "name").order_by("name")
+    if wanted.isdigit():
+        return list(current.filter(code__startswith=wanted)[:limit])
+    words = wanted.split()
+    # About 1,250 rows in France: matched in Python, as ``builder.resolve_epci`` does.
+    matches = []
+    for epci in current:
+        name = normalize_commune_name(epci.name)
+        if all(
+            word in name.split() or any(w.startswith(word) for w in name.split()) for word in words
+        ):
+            matches.append((not name.startswith(wanted), epci.name, epci))
+    return [epci for _first, _name, epci in sorted(matches, key=lambda m: (m[0], m[1]))][:limit]
+
+
+#: How alike a typed name and a commune's name must be to suggest it (difflib's ratio).
+SUGGESTION_CUTOFF = 0.75
+
+
+def suggest_communes(text: str, limit: int = 5) -> list[Commune]:
+    """Communes whose name is close to a name that matched none (« Fougèrs »: Fougères),
+    closest first, then largest; two queries at most.
+
+    Names sharing the first two letters are compared first (a typo is rarely there), then,
+    if none is close, the names sharing the first letter.
+    """
+    wanted = normalize_commune_name(text[:MAX_QUERY_LENGTH])
+    if len(wanted) < 3 or limit <= 0:
+        return []
+    current = Commune.objects.filter(is_current=True)
+    for prefix in (wanted[:2], wanted[:1]):
+        names = set(
+            current.filter(search_name__startswith=prefix).values_list("search_name", flat=True)
+        )
+        close = difflib.get_close_matches(wanted, names, n=limit, cutoff=SUGGESTION_CUTOFF)
+        if close:
+            rank = {name: index for index, name in enumerate(close)}
+            communes = current.filter(search_name__in=close).select_related("departement", "epci")
+            ordered = sorted(
+                communes, key=lambda c: (rank[c.search_name], -(c.population or 0), c.insee_code)
+            )
+            return ordered[:limit]
+    return []
+
+
+def commune_suggestion_label(commune: Commune) -> str:
+    """« Fougères (35300) »: the name and its postal code, as people know them."""
+    codes = commune.postal_code_list
+    return (
+        f"{commune.name} ({codes[0]})" if codes else f"{commune.name} ({commune.departement.code})"
     )

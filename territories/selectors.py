@@ -4,10 +4,22 @@ locate things on the map share."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from territories.models import Commune
-from territories.rules import SizeTier, TerritoryWarning, size_tier, territory_warnings
+from territories.models import Commune, Departement, Territory
+from territories.rules import (
+    SIZE_TIERS,
+    SizeTier,
+    TerritoryWarning,
+    normalize_commune_name,
+    other_places_warning,
+    outside_region_warning,
+    overlap_warning,
+    size_tier,
+    territory_warnings,
+)
+from territories.uses import TerritoryUse, uses_of
 
 
 @dataclass(frozen=True)
@@ -68,3 +80,260 @@ def summarize_communes(communes: QuerySet) -> TerritorySummary:
         regions=regions,
         warnings=territory_warnings(population, departements, regions) if totals["count"] else [],
     )
+
+
+# --- The territory summary shown on every page that shows a territory ---------------------
+
+#: Postal codes shown after a commune's name; Paris has twenty, the rest follow « … ».
+SHOWN_POSTAL_CODES = 3
+
+
+@dataclass(frozen=True)
+class CommuneLine:
+    name: str
+    postal_codes: str  #: "35300", "35000, 35200, 35700", "75001, 75002, 75003…"
+    insee_code: str
+    departement: str
+    epci: str
+    population: int | None
+
+    @property
+    def label(self) -> str:
+        """« Fougères (35300) »: the postal code, never the INSEE code, in brackets."""
+        return f"{self.name} ({self.postal_codes})" if self.postal_codes else self.name
+
+
+@dataclass(frozen=True)
+class OverlapLine:
+    territory_id: int
+    name: str
+    shared: list[str]  #: names of the shared communes
+
+
+@dataclass(frozen=True)
+class TerritoryOverview:
+    """Everything the shared summary template (``territories/_summary.html``) shows."""
+
+    territory_id: int | None
+    name: str
+    communes: list[CommuneLine]
+    epcis: list[str]
+    population: int
+    tier: SizeTier
+    departements: list[str]
+    regions: list[str]
+    other_places: list[str]
+    overlaps: list[OverlapLine]
+    warnings: list[TerritoryWarning]
+
+    @property
+    def commune_count(self) -> int:
+        return len(self.communes)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.communes and not self.other_places
+
+
+def postal_codes_text(codes: list[str]) -> str:
+    shown = ", ".join(codes[:SHOWN_POSTAL_CODES])
+    return f"{shown}…" if len(codes) > SHOWN_POSTAL_CODES else shown
+
+
+def _same_region(name: str, other: str) -> bool:
+    return normalize_commune_name(name) == normalize_commune_name(other)
+
+
+def territory_overview(
+    territory: Territory | None, *, region: str = "", with_overlaps: bool = True
+) -> TerritoryOverview | None:
+    """The summary of ``territory`` for the shared template, in at most two queries.
+
+    ``region``: the campaign's region (its name), to warn about communes outside it.
+    ``with_overlaps``: list the other territories sharing communes (staff pages only:
+    the public pages must not reveal other answers). ``None`` for no territory.
+    """
+    if territory is None:
+        return None
+    rows = list(
+        territory.communes.select_related("departement__region", "epci").order_by(
+            "search_name", "insee_code"
+        )
+    )
+    communes = [
+        CommuneLine(
+            name=commune.name,
+            postal_codes=postal_codes_text(commune.postal_code_list),
+            insee_code=commune.insee_code,
+            departement=f"{commune.departement.name} ({commune.departement.code})",
+            epci=commune.epci.name if commune.epci else "",
+            population=commune.population,
+        )
+        for commune in rows
+    ]
+    population = sum(commune.population or 0 for commune in rows)
+    departements = sorted({line.departement for line in communes})
+    regions = sorted({commune.departement.region.name for commune in rows})
+    overlaps: list[OverlapLine] = []
+    if with_overlaps and territory.pk and rows:
+        links = Territory.communes.through.objects
+        shared = (
+            links.filter(commune_id__in=[commune.pk for commune in rows])
+            .exclude(territory_id=territory.pk)
+            .order_by("territory__name", "territory_id", "commune__search_name")
+            .values_list("territory_id", "territory__name", "commune__name")
+        )
+        by_territory: dict[int, OverlapLine] = {}
+        for other_id, other_name, commune_name in shared:
+            line = by_territory.setdefault(other_id, OverlapLine(other_id, other_name, []))
+            line.shared.append(commune_name)
+        overlaps = list(by_territory.values())
+    warnings = territory_warnings(population, departements, regions) if rows else []
+    outside = (
+        sorted(
+            {
+                commune.name
+                for commune in rows
+                if not _same_region(commune.departement.region.name, region)
+            }
+        )
+        if region
+        else []
+    )
+    if outside:
+        warnings.append(outside_region_warning(region, outside))
+    if overlaps:
+        warnings.append(overlap_warning([line.name for line in overlaps]))
+    other_places = territory.other_place_list
+    if other_places:
+        warnings.append(other_places_warning(other_places))
+    return TerritoryOverview(
+        territory_id=territory.pk,
+        name=territory.name,
+        communes=communes,
+        epcis=sorted({line.epci for line in communes if line.epci}),
+        population=population,
+        tier=size_tier(population),
+        departements=departements,
+        regions=regions,
+        other_places=other_places,
+        overlaps=overlaps,
+        warnings=warnings,
+    )
+
+
+# --- The list of every territory (/territoires/) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class TerritoryRow:
+    territory: Territory
+    commune_count: int
+    population: int
+    tier: SizeTier
+    departements: list[str]  #: codes
+    overlaps: list[tuple[int, str]]  #: (pk, name) of the territories sharing communes
+    uses: list[TerritoryUse]
+
+
+def _links() -> QuerySet:
+    return Territory.communes.through.objects
+
+
+def territory_list(
+    *, search: str = "", departement: str = "", tier: int | None = None, overlaps: str = ""
+) -> QuerySet[Territory]:
+    """Territories with ``population`` and ``commune_count``, filtered, by name.
+
+    ``overlaps``: "oui" (sharing a commune with another territory), "non", or "" (all).
+    """
+    links = _links()
+    territories = Territory.objects.annotate(
+        population=Coalesce(Sum("communes__population"), 0),
+        commune_count=Count("communes"),
+        has_overlap=Exists(
+            links.filter(
+                commune_id__in=links.filter(territory_id=OuterRef(OuterRef("pk"))).values(
+                    "commune_id"
+                )
+            ).exclude(territory_id=OuterRef("pk"))
+        ),
+    ).order_by("name", "pk")
+    if search := search.strip():
+        name = normalize_commune_name(search)
+        territories = territories.filter(
+            Q(name__icontains=search)
+            | Exists(
+                links.filter(
+                    territory_id=OuterRef("pk"), commune__search_name__startswith=name or search
+                )
+            )
+        )
+    if departement:
+        territories = territories.filter(
+            Exists(
+                links.filter(territory_id=OuterRef("pk"), commune__departement__code=departement)
+            )
+        )
+    if tier is not None:
+        bounds = next((t for t in SIZE_TIERS if t.number == tier), None)
+        if bounds is not None:
+            territories = territories.filter(population__gte=bounds.lowest)
+            if bounds.highest is not None:
+                territories = territories.filter(population__lte=bounds.highest)
+    if overlaps == "oui":
+        territories = territories.filter(has_overlap=True)
+    elif overlaps == "non":
+        territories = territories.filter(has_overlap=False)
+    return territories
+
+
+def territory_rows(territories: Iterable[Territory]) -> list[TerritoryRow]:
+    """Rows of a page of ``territory_list``: four queries, whatever the number of rows
+    (départements, overlaps, and one per app that uses territories)."""
+    page = list(territories)
+    ids = [territory.pk for territory in page]
+    if not ids:
+        return []
+    departements: dict[int, set[str]] = {pk: set() for pk in ids}
+    for pk, code in (
+        _links()
+        .filter(territory_id__in=ids)
+        .order_by()
+        .values_list("territory_id", "commune__departement__code")
+        .distinct()
+    ):
+        departements[pk].add(code)
+    overlaps: dict[int, dict[int, str]] = {pk: {} for pk in ids}
+    for pk, other_pk, other_name in (
+        Territory.objects.filter(pk__in=ids, communes__territories__isnull=False)
+        .order_by()
+        .values_list("pk", "communes__territories__pk", "communes__territories__name")
+        .distinct()
+    ):
+        if other_pk != pk:
+            overlaps[pk][other_pk] = other_name
+    uses = uses_of(ids)
+    return [
+        TerritoryRow(
+            territory=territory,
+            commune_count=territory.commune_count,
+            population=territory.population,
+            tier=size_tier(territory.population),
+            departements=sorted(departements[territory.pk]),
+            overlaps=sorted(overlaps[territory.pk].items(), key=lambda item: item[1]),
+            uses=uses.get(territory.pk, []),
+        )
+        for territory in page
+    ]
+
+
+def departements_with_territories() -> list[tuple[str, str]]:
+    """(code, « Finistère (29) ») of the départements where a territory has a commune."""
+    rows = (
+        Departement.objects.filter(communes__territories__isnull=False)
+        .order_by("code")
+        .values_list("code", "name")
+        .distinct()
+    )
+    return [(code, f"{name} ({code})") for code, name in rows]

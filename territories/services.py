@@ -12,7 +12,12 @@ from .models import Commune, Territory
 
 
 def save_territory(
-    territory: Territory, by: AbstractBaseUser, *, name: str, communes: Iterable[Commune]
+    territory: Territory,
+    by: AbstractBaseUser,
+    *,
+    name: str,
+    communes: Iterable[Commune],
+    other_places: Iterable[str] = (),
 ) -> Territory:
     """Create (``territory`` not saved yet) or update a territory: its name and communes.
 
@@ -26,6 +31,7 @@ def save_territory(
         raise PermissionDenied
     with transaction.atomic():
         territory.name = name
+        territory.other_places = "\n".join(other_places)
         territory.save()
         territory.communes.set(communes)
     return territory

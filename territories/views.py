@@ -1,10 +1,12 @@
-"""The commune search endpoint (public, for the autocomplete) and the staff territory editor."""
+"""The commune and EPCI search endpoints (public, for the autocompletes), and the staff
+territory pages: the list, one territory's page, the editor."""
 
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cpts_portal.forms import PortalModelForm, inline_helper
 from cpts_portal.roles import STAFF_ROLES, Role, has_role
-from territories import services
+from territories import selectors, services
 from territories.builder import TerritoryBuilderForm, communes_queryset
-from territories.models import Commune, Territory
-from territories.search import commune_label, search_communes
+from territories.forms import TerritoryFilterForm
+from territories.models import Commune, Epci, Territory
+from territories.search import commune_label, search_communes, search_epcis
+from territories.selectors import departements_with_territories, territory_overview, territory_rows
+from territories.uses import uses_of
 
 MAX_RESULTS = 20
 MIN_QUERY_LENGTH = 2
@@ -48,6 +53,71 @@ def commune_search(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"results": [commune_payload(commune) for commune in communes]})
 
 
+def epci_payload(epci: Epci) -> dict[str, Any]:
+    return {"siren": epci.code, "name": epci.name, "label": epci.name}
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def epci_search(request: HttpRequest) -> JsonResponse:
+    """``GET ?q=...``: ``{"results": [...]}``, at most 20 current EPCI, for the autocomplete."""
+    query = request.GET.get("q", "").strip()
+    epcis = search_epcis(query, limit=MAX_RESULTS) if len(query) >= MIN_QUERY_LENGTH else []
+    return JsonResponse({"results": [epci_payload(epci) for epci in epcis]})
+
+
+PAGE_SIZE = 25
+
+
+def require_staff(request: HttpRequest) -> None:
+    if not has_role(request.user, *STAFF_ROLES):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def territory_list(request: HttpRequest) -> HttpResponse:
+    """Every saved territory, for staff: search, département, tier, overlaps, uses."""
+    require_staff(request)
+    form = TerritoryFilterForm(request.GET or None, departements=departements_with_territories())
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    territories = selectors.territory_list(
+        search=filters.get("q") or "",
+        departement=filters.get("departement") or "",
+        tier=filters.get("tier"),
+        overlaps=filters.get("overlaps") or "",
+    )
+    page = Paginator(territories, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "territories/territory_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": territory_rows(page.object_list),
+            "can_create": has_role(request.user, Role.ARS),
+        },
+    )
+
+
+@login_required
+@require_GET
+def territory_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One territory: its communes, population, tier, overlaps and uses."""
+    require_staff(request)
+    territory = get_object_or_404(Territory, pk=pk)
+    return render(
+        request,
+        "territories/territory_detail.html",
+        {
+            "territory": territory,
+            "territory_summary": territory_overview(territory),
+            "uses": uses_of([territory.pk])[territory.pk],
+            "can_edit": has_role(request.user, Role.ARS) and not territory.is_used_by_other_than(),
+        },
+    )
+
+
 class TerritoryNameForm(PortalModelForm):
     class Meta:
         model = Territory
@@ -63,8 +133,7 @@ class TerritoryNameForm(PortalModelForm):
 @require_http_methods(["GET", "POST"])
 def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Staff build or edit a territory; ARS users change it, URPS and Assurance Maladie read."""
-    if not has_role(request.user, *STAFF_ROLES):
-        raise PermissionDenied
+    require_staff(request)
     territory = get_object_or_404(Territory, pk=pk) if pk else Territory()
     # A row a project or an AMI answer owns changes on its owner's page only (the project's
     # history and overlap rule, what the professionals wrote): read-only here.
@@ -84,7 +153,11 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise PermissionDenied
     name_form = TerritoryNameForm(data, instance=territory)
     builder = TerritoryBuilderForm(
-        data, prefix="territory", allow_departement=True, initial_codes=codes
+        data,
+        prefix="territory",
+        allow_departement=True,
+        initial_codes=codes,
+        initial_other_places=territory.other_place_list,
     )
     if data is not None:
         if "territory_step" in data:
@@ -96,6 +169,7 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 request.user,
                 name=name_form.cleaned_data["name"],
                 communes=communes_queryset(builder.codes()),
+                other_places=builder.other_places(),
             )
             messages.success(request, _("Le territoire a été enregistré."))
             return redirect("territories:territory_edit", pk=territory.pk)
@@ -108,6 +182,10 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "name_form": name_form,
             "builder": builder,
             "can_edit": can_edit,
+            # Read-only: the shared summary (overlaps are listed above it already).
+            "territory_summary": None
+            if can_edit
+            else territory_overview(territory, with_overlaps=False),
             "overlaps": [(other, territory.shared_communes(other)) for other in overlaps],
         },
     )

@@ -17,7 +17,7 @@ from ..models import PdfBatch, Submission
 from ..pdf import pdf_response, pdf_submissions
 from . import services
 from .access import staff_required
-from .stats import charts, time_to_first_contact
+from .stats import charts, key_figures
 from .views import filtered
 
 # Beyond this, the list should be narrowed: a zip is for a meeting's file, not an archive.
@@ -46,14 +46,17 @@ def export(request: HttpRequest, extension: str) -> HttpResponse:
 def statistics(request: HttpRequest) -> HttpResponse:
     filterset = filtered(request)
     queryset = filterset.qs
+    chart_list = charts(queryset)
+    figures = key_figures(queryset, chart_list)
     return render(
         request,
         "ami/staff/statistics.html",
         {
             "filterset": filterset,
-            "total": queryset.order_by().count(),
-            "charts": charts(queryset),
-            "delay": time_to_first_contact(queryset),
+            "total": figures.total,
+            "figures": figures,
+            "charts": chart_list,
+            "delay": figures.delay,
         },
     )
 

@@ -2,30 +2,53 @@
 
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, Min, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from territories.models import Departement
+from territories import uses
+from territories.models import Commune, Departement, Region, Territory
+from territories.rules import normalize_commune_name
 
 from ..filters import OBJECTIVE_FIELDS
 from ..models import Actor, Objective, Submission, SubmissionEvent
 from .selectors import status_counts
 
 Status = Submission.Status
-MAX_WEEKS = 104  # two years of weekly bars; older weeks are summed into the table only
+MAX_WEEKS = 26  # half a year of weekly bars; a longer campaign is shown by month
+
+
+# Drawing: SVG user units; numbers go to the template as strings, never localised floats.
+WIDTH = 720
+COLUMNS_HEIGHT = 220
+COLUMNS_MARGIN = {"left": 44, "right": 8, "top": 12, "bottom": 34}
+BAR_ROW = 44
+AXIS_LABELS = 6  # at most, under a column chart
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     count: int
-    width: int  # 0–100, share of the longest bar: an SVG attribute, not a style
+    # Geometry (SVG attributes, not styles: the CSP allows no inline style).
+    x: str = "0"
+    y: str = "0"
+    width: str = "0"
+    height: str = "0"
+    text_x: str = "0"
+    text_y: str = "0"
+    axis_label: str = ""  #: shown under a column; "" for most columns of a long series
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -34,45 +57,201 @@ class Chart:
     title: str
     label_header: str
     bars: list[Bar]
+    kind: str = "bars"  #: "bars" (horizontal, categories) or "columns" (a time series)
+    height: str = "0"
+    ticks: list[Tick] = field(default_factory=list)
+    description: str = ""
+
+    @property
+    def width(self) -> str:
+        return str(WIDTH)
+
+    @property
+    def total(self) -> int:
+        return sum(bar.count for bar in self.bars)
+
+
+def nice_maximum(value: int) -> int:
+    """The top of the value axis: 1, 2, 5, 10, 20, 50… at or above ``value``."""
+    power = 1
+    while True:
+        for mantissa in (1, 2, 5):
+            if mantissa * power >= value:
+                return mantissa * power
+        power *= 10
+
+
+def describe(title: str, pairs: list[tuple[str, int]]) -> str:
+    if not pairs:
+        return ""
+    label, count = max(pairs, key=lambda pair: pair[1])
+    total = sum(count for _label, count in pairs)
+    return _("%(title)s : %(total)d au total, au plus %(count)d (%(label)s).") % {
+        "title": title,
+        "total": total,
+        "count": count,
+        "label": label,
+    }
+
+
+def bar_chart(slug: str, title: str, label_header: str, pairs: list[tuple[str, int]]) -> Chart:
+    """Horizontal bars, one row per category: the label above its bar, the count after it."""
+    longest = max((count for _label, count in pairs), default=0)
+    room = WIDTH - 60
+    bars = []
+    for index, (label, count) in enumerate(pairs):
+        top = index * BAR_ROW
+        width = round(room * count / longest) if longest and count else 0
+        bars.append(
+            Bar(
+                label,
+                count,
+                x="0",
+                y=str(top + 20),
+                width=str(max(width, 2) if count else 0),
+                height="16",
+                text_x=str(width + 8),
+                text_y=str(top + 33),
+                axis_label=label,
+            )
+        )
+    return Chart(
+        slug,
+        title,
+        label_header,
+        bars,
+        kind="bars",
+        height=str(max(len(pairs), 1) * BAR_ROW),
+        description=describe(title, pairs),
+    )
+
+
+def column_chart(
+    slug: str, title: str, label_header: str, pairs: list[tuple[str, int]], short: list[str]
+) -> Chart:
+    """Columns over time, with a value axis (0, half, top) and a few period labels."""
+    margin = COLUMNS_MARGIN
+    plot_width = WIDTH - margin["left"] - margin["right"]
+    plot_height = COLUMNS_HEIGHT - margin["top"] - margin["bottom"]
+    top_value = nice_maximum(max((count for _label, count in pairs), default=0))
+    slot = plot_width / max(len(pairs), 1)
+    every = max(1, -(-len(pairs) // AXIS_LABELS))
+    bars = []
+    for index, (label, count) in enumerate(pairs):
+        height = round(plot_height * count / top_value) if count else 0
+        x = margin["left"] + index * slot
+        bars.append(
+            Bar(
+                label,
+                count,
+                x=str(round(x + slot * 0.15)),
+                y=str(margin["top"] + plot_height - height),
+                width=str(max(1, round(slot * 0.7))),
+                height=str(height),
+                text_x=str(round(x + slot / 2)),
+                text_y=str(COLUMNS_HEIGHT - margin["bottom"] + 18),
+                axis_label=short[index] if index % every == 0 else "",
+            )
+        )
+    ticks = [
+        Tick(str(margin["top"] + plot_height - round(plot_height * value / top_value)), str(value))
+        for value in sorted({0, top_value // 2, top_value})
+    ]
+    return Chart(
+        slug,
+        title,
+        label_header,
+        bars,
+        kind="columns",
+        height=str(COLUMNS_HEIGHT),
+        ticks=ticks,
+        description=describe(title, pairs),
+    )
 
 
 def chart(slug: str, title: str, label_header: str, pairs: list[tuple[str, int]]) -> Chart:
-    longest = max((count for _label, count in pairs), default=0)
-    bars = [
-        Bar(label, count, max(1, round(100 * count / longest)) if count else 0)
-        for label, count in pairs
-    ]
-    return Chart(slug, title, label_header, bars)
+    return bar_chart(slug, title, label_header, pairs)
 
 
 def ids_of(queryset: QuerySet[Submission]) -> QuerySet:
     return queryset.order_by().values("pk")
 
 
-def per_week(queryset: QuerySet[Submission]) -> list[tuple[str, int]]:
-    """Answers received per week (Monday to Sunday, Paris time), empty weeks included."""
+@dataclass(frozen=True)
+class Span:
+    """The dates a series covers: the campaigns' opening to their closing (or today), widened
+    to the answers received outside it; by week up to ``MAX_WEEKS``, by month beyond."""
+
+    first: date
+    last: date
+
+    @property
+    def monthly(self) -> bool:
+        return (self.last - self.first).days > 7 * MAX_WEEKS
+
+
+def campaign_span(queryset: QuerySet[Submission]) -> Span | None:
+    """One query: the selection's campaigns' dates and its first and last answers."""
+    today = timezone.localdate()
+    dates = (
+        Submission.objects.filter(pk__in=ids_of(queryset))
+        .order_by()
+        .aggregate(
+            opens=Min("campaign__opens_on"),
+            closes=Max(Coalesce("campaign__closes_on", Value(today))),
+            first=Min("submitted_at"),
+            last=Max("submitted_at"),
+        )
+    )
+    if dates["first"] is None:
+        return None
+    first_answer = timezone.localtime(dates["first"]).date()
+    last_answer = timezone.localtime(dates["last"]).date()
+    first = min(filter(None, (dates["opens"], first_answer)))
+    last = max(min(dates["closes"] or today, today), last_answer)
+    return Span(first, last)
+
+
+def per_week(queryset: QuerySet[Submission], span: Span | None = None) -> list[tuple[str, int]]:
+    """Answers received per week (Monday to Sunday, Paris time) over the campaign's span,
+    empty weeks included; per month when the span is longer than ``MAX_WEEKS`` weeks."""
+    return [(label, count) for label, _short, count in periods(queryset, span)]
+
+
+def periods(queryset: QuerySet[Submission], span: Span | None = None) -> list[tuple[str, str, int]]:
+    """(label, short label for the axis, count) of each week or month of the span."""
+    span = span or campaign_span(queryset)
+    if span is None:
+        return []
+    monthly = span.monthly
+    trunc = TruncMonth if monthly else TruncWeek
     rows = (
         Submission.objects.filter(pk__in=ids_of(queryset))
-        .annotate(week=TruncWeek("submitted_at", tzinfo=timezone.get_current_timezone()))
+        .annotate(period=trunc("submitted_at", tzinfo=timezone.get_current_timezone()))
         .order_by()
-        .values_list("week")
+        .values_list("period")
         .annotate(n=Count("pk"))
     )
     counts: dict[date, int] = {}
-    for week, n in rows:
-        monday = week.date() if hasattr(week, "date") else week
-        counts[monday] = counts.get(monday, 0) + n
-    if not counts:
-        return []
-    first, last = min(counts), max(counts)
-    first = max(first, last - timedelta(weeks=MAX_WEEKS - 1))
-    weeks = []
-    monday = first
-    while monday <= last:
-        label = _("Semaine du %(date)s") % {"date": formats.date_format(monday, "j F Y")}
-        weeks.append((label, counts.get(monday, 0)))
-        monday += timedelta(weeks=1)
-    return weeks
+    for period, n in rows:
+        start = period.date() if hasattr(period, "date") else period
+        counts[start] = counts.get(start, 0) + n
+    result = []
+    if monthly:
+        current = span.first.replace(day=1)
+        while current <= span.last:
+            label = formats.date_format(current, "F Y").capitalize()
+            short = formats.date_format(current, "M Y")
+            result.append((label, short, counts.get(current, 0)))
+            current = (current + timedelta(days=32)).replace(day=1)
+    else:
+        current = span.first - timedelta(days=span.first.weekday())
+        while current <= span.last:
+            label = _("Semaine du %(date)s") % {"date": formats.date_format(current, "j F Y")}
+            short = formats.date_format(current, "j M")
+            result.append((label, short, counts.get(current, 0)))
+            current += timedelta(weeks=1)
+    return result
 
 
 def per_departement(queryset: QuerySet[Submission]) -> list[tuple[str, int]]:
@@ -164,14 +343,96 @@ def time_to_first_contact(queryset: QuerySet[Submission]) -> Delay:
 
 
 def charts(queryset: QuerySet[Submission]) -> list[Chart]:
+    span = campaign_span(queryset)
+    series = periods(queryset, span)
+    monthly = span is not None and span.monthly
     return [
-        chart("semaines", _("Réponses reçues par semaine"), _("Semaine"), per_week(queryset)),
-        chart(
+        column_chart(
+            "periodes",
+            _("Réponses reçues par mois") if monthly else _("Réponses reçues par semaine"),
+            _("Mois") if monthly else _("Semaine"),
+            [(label, count) for label, _short, count in series],
+            [short for _label, short, _count in series],
+        ),
+        bar_chart(
             "departements",
             _("Réponses par département"),
             _("Département"),
             per_departement(queryset),
         ),
-        chart("objectifs", _("Réponses par objectif"), _("Objectif"), per_objective(queryset)),
-        chart("statuts", _("Réponses par statut"), _("Statut"), per_status(queryset)),
+        bar_chart("objectifs", _("Réponses par objectif"), _("Objectif"), per_objective(queryset)),
+        bar_chart("statuts", _("Réponses par statut"), _("Statut"), per_status(queryset)),
     ]
+
+
+# --- Key figures --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Share of the campaigns' regions' population living in a CPTS project's territory."""
+
+    regions: list[str]
+    population: int
+    covered: int
+
+    @property
+    def percent(self) -> str:
+        if not self.population:
+            return ""
+        return formats.number_format(100 * self.covered / self.population, 1)
+
+
+def project_coverage(queryset: QuerySet[Submission]) -> Coverage:
+    """Three queries: the regions of the selection's campaigns, their population, and the
+    population of their communes in the territory of a CPTS project (each commune once).
+
+    Projects are found through ``territories.uses`` (the projects app registers there), as
+    the AMI cannot import ``projects``.
+    """
+    names = set(
+        Submission.objects.filter(pk__in=ids_of(queryset))
+        .order_by()
+        .values_list("campaign__region", flat=True)
+        .distinct()
+    )
+    wanted = {normalize_commune_name(name) for name in names}
+    regions = [r for r in Region.objects.all() if normalize_commune_name(r.name) in wanted]
+    if not regions:
+        return Coverage([], 0, 0)
+    communes = Commune.objects.filter(departement__region__in=regions, is_current=True)
+    population = communes.aggregate(total=Sum("population"))["total"] or 0
+    in_projects = Territory.objects.filter(uses.used_by("projects"))
+    covered = (
+        communes.filter(
+            pk__in=Territory.communes.through.objects.filter(territory__in=in_projects).values(
+                "commune_id"
+            )
+        ).aggregate(total=Sum("population"))["total"]
+        or 0
+    )
+    return Coverage(sorted(r.name for r in regions), population, covered)
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    total: int
+    objectives: list[tuple[str, int]]
+    departements: list[tuple[str, int]]
+    delay: Delay
+    coverage: Coverage
+
+
+def key_figures(queryset: QuerySet[Submission], charts_: list[Chart]) -> KeyFigures:
+    """The figures above the charts, reusing the charts' counts (no second query)."""
+    by_slug = {chart.slug: chart for chart in charts_}
+    return KeyFigures(
+        total=queryset.order_by().count(),
+        objectives=[(bar.label, bar.count) for bar in by_slug["objectifs"].bars],
+        departements=sorted(
+            ((bar.label, bar.count) for bar in by_slug["departements"].bars),
+            key=lambda pair: -pair[1],
+        )[:3],
+        delay=time_to_first_contact(queryset),
+        coverage=project_coverage(queryset),
+    )

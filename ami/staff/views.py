@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cpts_portal.error_summary import error_summary
+from territories.selectors import territory_overview
 
 from .. import workflow
 from ..audit import Action as AccessAction
@@ -158,6 +159,9 @@ def detail_context(
     ]
     return {
         "submission": submission,
+        "territory_summary": territory_overview(
+            submission.territory, region=submission.campaign.region
+        ),
         "timeline": timeline(submission),
         "related": list(related),
         "exchange": exchange,

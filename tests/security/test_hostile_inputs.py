@@ -72,6 +72,7 @@ ANSWER_FIELDS = (
     "form_token",
     "territory-add_communes",
     "territory-add_epci",
+    "territory-kept_places",
 )
 
 

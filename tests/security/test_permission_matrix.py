@@ -85,8 +85,10 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "legal": PUBLIC,
     "accessibility": PUBLIC,
     "robots_txt": PUBLIC,
+    "favicon": (MOVED,) * 7,
     "health": PUBLIC,
     "territories:commune_search": PUBLIC,
+    "territories:epci_search": PUBLIC,
     # Sign-in (signed-in users are sent on) and sign-out (POST only since Django 5)
     "login": SIGNED_IN_ELSEWHERE,
     "logout": POST_ONLY_VIEW,
@@ -133,6 +135,8 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     # Territories (staff build them; the ARS changes them, partners read)
     "territories:territory_create": STAFF_PAGE,
     "territories:territory_edit": STAFF_PAGE,
+    "territories:territory_list": STAFF_PAGE,
+    "territories:territory_detail": STAFF_PAGE,
     # CPTS projects: staff see all, a coordinator their own, another project is a 404
     "projects:list": (LOGIN, LOGIN, OK, OK, OK, OK, OK),
     "projects:create": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),

@@ -113,6 +113,9 @@ FACTORIES: dict[str, Factory | None] = {
         data=data, allow_departement=True
     ),
     "territories.views.TerritoryNameForm": None,
+    "territories.forms.TerritoryFilterForm": lambda cls, data: cls(
+        data=data, departements=[("29", "Finistère (29)")]
+    ),
 }
 # The shared bases, never used as such.
 BASES = {"cpts_portal.forms.PortalForm", "cpts_portal.forms.PortalModelForm"}

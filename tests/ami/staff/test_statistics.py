@@ -1,7 +1,7 @@
 """Statistics page: per week, département, objective and status, with their tables, and
 the median time to first contact."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -13,7 +13,9 @@ from ami.models import Submission, SubmissionEvent
 from ami.staff import stats
 from tests.factories import (
     ActorFactory,
+    CampaignFactory,
     CommuneFactory,
+    CptsProjectFactory,
     DepartementFactory,
     SubmissionFactory,
     TerritoryFactory,
@@ -44,15 +46,45 @@ def contacted(submission: Submission, after: timedelta, kind="status_changed", s
     )
 
 
-def test_weeks_run_monday_to_sunday_with_empty_weeks_shown():
-    received_on(SubmissionFactory(), paris(2026, 3, 2))  # Monday
-    received_on(SubmissionFactory(), paris(2026, 3, 8, 23))  # Sunday night, Paris time
-    received_on(SubmissionFactory(), paris(2026, 3, 16))
+def test_weeks_run_monday_to_sunday_over_the_campaign_with_empty_weeks_shown():
+    campaign = CampaignFactory(opens_on=date(2026, 3, 3), closes_on=date(2026, 3, 24))
+    received_on(SubmissionFactory(campaign=campaign), paris(2026, 3, 2))  # Monday
+    received_on(SubmissionFactory(campaign=campaign), paris(2026, 3, 8, 23))  # Sunday night
+    received_on(SubmissionFactory(campaign=campaign), paris(2026, 3, 16))
     assert stats.per_week(Submission.objects.all()) == [
         ("Semaine du 2 mars 2026", 2),
         ("Semaine du 9 mars 2026", 0),
         ("Semaine du 16 mars 2026", 1),
+        ("Semaine du 23 mars 2026", 0),  # the campaign's last days, no answer yet
     ]
+
+
+def test_a_long_campaign_is_counted_by_month_never_by_a_hundred_weeks():
+    campaign = CampaignFactory(opens_on=date(2024, 1, 10), closes_on=date(2025, 12, 31))
+    received_on(SubmissionFactory(campaign=campaign), paris(2024, 1, 15))
+    received_on(SubmissionFactory(campaign=campaign), paris(2025, 6, 2))
+    series = stats.per_week(Submission.objects.all())
+    assert len(series) == 24
+    assert series[0] == ("Janvier 2024", 1)
+    assert ("Juin 2025", 1) in series
+    chart = stats.charts(Submission.objects.all())[0]
+    assert chart.title == "Réponses reçues par mois"
+    assert sum(1 for bar in chart.bars if bar.axis_label) <= stats.AXIS_LABELS
+
+
+def test_share_of_the_regions_population_in_a_project_territory():
+    bretagne = DepartementFactory(code="29", name="Finistère").region
+    covered = CommuneFactory(population=30_000)
+    CommuneFactory(population=70_000)
+    project = CptsProjectFactory(territory=TerritoryFactory(communes=[covered]))
+    # An answer's territory is no project's: it does not count.
+    SubmissionFactory(
+        territory=TerritoryFactory(communes=list(bretagne.departements.get().communes.all()))
+    )
+    coverage = stats.project_coverage(Submission.objects.all())
+    assert coverage == stats.Coverage(["Bretagne"], 100_000, 30_000)
+    assert coverage.percent == "30,0"
+    assert project.territory_id
 
 
 def test_departements_count_each_answer_once_per_departement():
@@ -118,7 +150,9 @@ def test_page_shows_each_chart_with_its_accessible_table(as_user, am_agent):
         "Réponses par statut",
     ):
         assert f"<caption>{title} : données du graphique</caption>" in page
-    assert '<rect class="portal-chart__fill" x="0" y="0" width="100" height="10">' in page
+    assert '<svg class="portal-svg-chart"' in page and 'role="img"' in page
+    assert "<details" in page and "Voir les données du graphique" in page
+    assert "Chiffres clés" in page
     assert 'scope="row"' in page
     assert "style=" not in page and "<script>" not in page
     assert "cdn" not in page.lower()

@@ -1,0 +1,137 @@
+"""/territoires/: the list of every territory and each territory's page, for staff only."""
+
+import pytest
+from django.urls import reverse
+
+from cpts_portal.roles import Role
+from tests.factories import (
+    CommuneFactory,
+    CoordinatorFactory,
+    CptsProjectFactory,
+    DepartementFactory,
+    SubmissionFactory,
+    TerritoryFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("territories:territory_list")
+
+
+@pytest.fixture
+def owner(client):
+    """An ARS agent: builds, edits and reads territories."""
+    client.force_login(UserFactory(roles=[Role.ARS]))
+    return client
+
+
+@pytest.fixture
+def colleague(client):
+    """A partner (URPS) agent: reads territories."""
+    client.force_login(UserFactory(roles=[Role.URPS]))
+    return client
+
+
+@pytest.fixture
+def outsider(client):
+    """A project coordinator: no territory pages."""
+    client.force_login(CoordinatorFactory())
+    return client
+
+
+def test_owner_and_colleague_read_the_list_and_a_territory(owner):
+    territory = TerritoryFactory(name="CPTS du pays de Fougères", communes=[CommuneFactory()])
+    assert owner.get(LIST).status_code == 200
+    page = owner.get(reverse("territories:territory_detail", args=[territory.pk]))
+    assert page.status_code == 200
+    assert "CPTS du pays de Fougères" in page.content.decode()
+
+
+def test_colleague_reads_but_gets_no_edit_button(colleague):
+    territory = TerritoryFactory(communes=[CommuneFactory()])
+    assert colleague.get(LIST).status_code == 200
+    page = colleague.get(reverse("territories:territory_detail", args=[territory.pk]))
+    assert page.status_code == 200
+    assert reverse("territories:territory_edit", args=[territory.pk]) not in page.content.decode()
+
+
+def test_outsider_is_refused_the_list_and_the_page(outsider):
+    territory = TerritoryFactory()
+    assert outsider.get(LIST).status_code == 403
+    assert (
+        outsider.get(reverse("territories:territory_detail", args=[territory.pk])).status_code
+        == 403
+    )
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get(LIST)
+    assert response.status_code == 302
+    assert "next=" in response["Location"]
+
+
+def test_the_list_says_which_answers_and_projects_use_a_territory(owner):
+    used = TerritoryFactory(name="Territoire partagé", communes=[CommuneFactory()])
+    submission = SubmissionFactory(territory=used)
+    project_territory = TerritoryFactory(name="Territoire du projet")
+    project = CptsProjectFactory(name="CPTS de Vitré", territory=project_territory)
+    page = owner.get(LIST).content.decode()
+    assert submission.reference in page
+    assert reverse("staff:submission", args=[submission.pk]) in page
+    assert "CPTS de Vitré" in page
+    assert project.get_absolute_url() in page
+
+
+def test_the_list_filters_by_search_departement_tier_and_overlaps(owner):
+    shared = CommuneFactory(name="Lécousse")
+    big = TerritoryFactory(
+        name="Grand territoire",
+        communes=[CommuneFactory(population=60_000), shared],
+    )
+    small = TerritoryFactory(name="Petit territoire", communes=[shared])
+    alone = TerritoryFactory(name="Seul", communes=[CommuneFactory(population=500)])
+
+    def names(**query):
+        return {row.territory.name for row in owner.get(LIST, query).context["rows"]}
+
+    assert names(q="grand") == {big.name}
+    assert names(q="lecousse") == {big.name, small.name}
+    assert names(tier=2) == {big.name}
+    assert names(overlaps="oui") == {big.name, small.name}
+    assert names(overlaps="non") == {alone.name}
+    assert names(departement="29") == {big.name, small.name, alone.name}
+    other = DepartementFactory(code="35", name="Ille-et-Vilaine")
+    rennes = TerritoryFactory(name="Rennes", communes=[CommuneFactory(departement=other)])
+    assert names(departement="35") == {rennes.name}
+
+
+def test_the_list_costs_the_same_queries_for_one_and_many_territories(
+    owner, django_assert_num_queries
+):
+    def add(count):
+        for _ in range(count):
+            commune = CommuneFactory()
+            territory = TerritoryFactory(communes=[commune, CommuneFactory()])
+            TerritoryFactory(communes=[commune])
+            SubmissionFactory(territory=territory)
+            CptsProjectFactory(territory=TerritoryFactory(communes=[CommuneFactory()]))
+
+    add(1)
+    owner.get(LIST)  # sessions, content types: warm
+    with django_assert_num_queries(10) as one:
+        owner.get(LIST)
+    add(6)
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = owner.get(LIST)
+    assert len(response.context["rows"]) == 21
+
+
+def test_the_territory_page_shows_communes_population_tier_and_overlaps(owner):
+    shared = CommuneFactory(name="Lécousse", postal_codes="35133", population=3_000)
+    territory = TerritoryFactory(communes=[shared, CommuneFactory(population=50_000)])
+    TerritoryFactory(name="CPTS du Coglais", communes=[shared])
+    page = owner.get(reverse("territories:territory_detail", args=[territory.pk])).content.decode()
+    assert "Lécousse (35133)" in page
+    assert "Taille 2" in page
+    assert "CPTS du Coglais" in page
+    assert "53" in page and "000 habitants" in page
