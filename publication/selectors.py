@@ -107,11 +107,11 @@ def coverage(region_codes: Sequence[str] | None = None) -> list[RegionCoverage]:
             "departement__region__name",
         )
         .annotate(
-            population=Coalesce(Sum("population"), 0),
-            covered_any=Coalesce(
+            total=Coalesce(Sum("population"), 0),
+            any_project=Coalesce(
                 Sum("population", filter=Q(pk__in=_commune_ids_of(active))), 0
             ),
-            covered_aci=Coalesce(
+            aci_signed=Coalesce(
                 Sum(
                     "population",
                     filter=Q(pk__in=_commune_ids_of(active.filter(stage__in=ACI_SIGNED_STAGES))),
@@ -130,9 +130,9 @@ def coverage(region_codes: Sequence[str] | None = None) -> list[RegionCoverage]:
         departement = CoverageRow(
             code=row["departement__code"],
             name=row["departement__name"],
-            population=row["population"],
-            covered_any=row["covered_any"],
-            covered_aci=row["covered_aci"],
+            population=row["total"],
+            covered_any=row["any_project"],
+            covered_aci=row["aci_signed"],
         )
         region.departements.append(departement)
         region.population += departement.population
