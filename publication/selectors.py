@@ -179,7 +179,8 @@ class PublishedCpts:
 def published_cpts(region_codes: Iterable[str] | None = None) -> list[PublishedCpts]:
     """Every published project with its communes, in two queries."""
     region_codes = public_regions() if region_codes is None else tuple(region_codes)
-    projects = list(published_projects().order_by("name", "pk"))
+    # By id: the same order on every database (names sort by collation).
+    projects = list(published_projects().order_by("pk"))
     links = (
         Territory.communes.through.objects.filter(
             territory_id__in=[p.territory_id for p in projects if p.territory_id]
