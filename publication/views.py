@@ -52,12 +52,13 @@ def coverage(request: HttpRequest) -> HttpResponse:
         {"outline": outline, "row": by_code.get(outline.code)}
         for outline in departement_map().outlines
     ]
+    france = departement_map()
     return render(
         request,
         "publication/coverage.html",
         {
             "regions": regions,
-            "map": departement_map(),
+            "view_box": france.frame(by_code),
             "outlines": outlines,
             "buckets": sorted(COVERAGE_BUCKETS.items()),
         },

@@ -11,7 +11,13 @@ router.register("reponses", views.SubmissionViewSet, basename="submission")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="publication:api:schema"),
-         name="docs"),
+    path(
+        "docs/",
+        # The split view serves its start-up script as a file (?script): no inline script.
+        SpectacularSwaggerSplitView.as_view(
+            url_name="publication:api:schema", template_name="publication/swagger_ui.html"
+        ),
+        name="docs",
+    ),
     path("", include(router.urls)),
 ]
