@@ -375,6 +375,7 @@ RATELIMIT_RULES = {
     "admin:login": ("POST", RATELIMIT_LOGIN_PER_HOUR, 3600, "login"),
 }
 
+
 # --- Public output and read API (publication app) -----------------------------------------
 def env_region_codes(name: str, default: str) -> list[str]:
     """INSEE region codes, comma-separated (two digits; "*" or empty: every region)."""

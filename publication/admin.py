@@ -31,10 +31,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj.prefix, obj.key_hash, obj.created_at = token.prefix, token.key_hash, token.created_at
         messages.warning(
             request,
-            _(
-                "Clé du jeton « %(name)s », affichée une seule fois ; copiez-la maintenant : "
-                "%(key)s"
-            )
+            _("Clé du jeton « %(name)s », affichée une seule fois ; copiez-la maintenant : %(key)s")
             % {"name": token.name, "key": key},
         )
 

@@ -51,10 +51,9 @@ class ConsentForm(PortalForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if not (cleaned.get("contact_email") or cleaned.get("contact_phone")):
-            if "contact_email" not in self.errors:
-                self.add_error(
-                    "contact_email",
-                    _("Indiquez au moins une adresse électronique ou un téléphone."),
-                )
+        no_contact = not (cleaned.get("contact_email") or cleaned.get("contact_phone"))
+        if no_contact and "contact_email" not in self.errors:
+            self.add_error(
+                "contact_email", _("Indiquez au moins une adresse électronique ou un téléphone.")
+            )
         return cleaned

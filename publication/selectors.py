@@ -108,9 +108,7 @@ def coverage(region_codes: Sequence[str] | None = None) -> list[RegionCoverage]:
         )
         .annotate(
             total=Coalesce(Sum("population"), 0),
-            any_project=Coalesce(
-                Sum("population", filter=Q(pk__in=_commune_ids_of(active))), 0
-            ),
+            any_project=Coalesce(Sum("population", filter=Q(pk__in=_commune_ids_of(active))), 0),
             aci_signed=Coalesce(
                 Sum(
                     "population",
@@ -201,8 +199,7 @@ def published_cpts(region_codes: Iterable[str] | None = None) -> list[PublishedC
         values[2] = values[2] or 0
         by_territory[territory_id].append(PlaceRow(*values))
     result = [
-        PublishedCpts(project, by_territory.get(project.territory_id, []))
-        for project in projects
+        PublishedCpts(project, by_territory.get(project.territory_id, [])) for project in projects
     ]
     if region_codes:
         wanted = set(region_codes)

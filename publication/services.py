@@ -35,9 +35,7 @@ def _locked(project: CptsProject) -> Publication | None:
     return Publication.objects.select_for_update().filter(project=project).first()
 
 
-def give_consent(
-    project: CptsProject, by: AbstractBaseUser, contact: PublicContact
-) -> Publication:
+def give_consent(project: CptsProject, by: AbstractBaseUser, contact: PublicContact) -> Publication:
     """The coordinator agrees to publish the project with ``contact``.
 
     A new or changed consent waits for the ARS's validation again: what the ARS validated
@@ -126,9 +124,7 @@ TOKEN_BYTES = 32
 def create_api_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; returns it with its key, which is stored only hashed."""
     key = secrets.token_urlsafe(TOKEN_BYTES)
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[:8], key_hash=hash_token(key)
-    )
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_token(key))
     return token, key
 
 

@@ -145,9 +145,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
                         website=data["contact_website"],
                     ),
                 )
-                messages.success(
-                    request, _("Votre accord est enregistré ; l’ARS doit le valider.")
-                )
+                messages.success(request, _("Votre accord est enregistré ; l’ARS doit le valider."))
                 return redirect("publication:manage", pk=project.pk)
         elif action == "withdraw_consent" and can_consent:
             services.withdraw_consent(project, request.user)

@@ -11,7 +11,7 @@ from rest_framework import filters, viewsets
 from rest_framework.pagination import PageNumberPagination
 
 from ami.audit import record_access
-from ami.models import AccessLog, Submission
+from ami.models import AccessLog, Actor, Submission
 from projects.models import CptsProject, Stage
 from territories.models import Commune, Territory
 
@@ -102,7 +102,7 @@ class SubmissionViewSet(ReadOnlyViewSet):
             Submission.objects.select_related("campaign", "territory")
             .prefetch_related(
                 Prefetch("territory__communes", Commune.objects.only("pk", "insee_code")),
-                Prefetch("actors", queryset=_actors()),
+                Prefetch("actors", queryset=Actor.objects.select_related("practice_commune")),
                 "referents",
             )
             .order_by("-submitted_at", "-pk")
@@ -129,9 +129,3 @@ class SubmissionViewSet(ReadOnlyViewSet):
             request.user, AccessLog.Action.SUBMISSION_VIEWED, submission, {"api": request.path}
         )
         return super().retrieve(request, *args, **kwargs)
-
-
-def _actors():
-    from ami.models import Actor
-
-    return Actor.objects.select_related("practice_commune")

@@ -41,23 +41,38 @@ def geography(db) -> Geography:
     armor = DepartementFactory(code="22", name="Côtes-d'Armor", region=bretagne)
     return Geography(
         douarnenez=CommuneFactory(
-            name="Douarnenez", insee_code="29046", postal_codes="29100", population=14_000,
+            name="Douarnenez",
+            insee_code="29046",
+            postal_codes="29100",
+            population=14_000,
             departement=finistere,
         ),
         pouldergat=CommuneFactory(
-            name="Pouldergat", insee_code="29224", postal_codes="29100", population=1_200,
+            name="Pouldergat",
+            insee_code="29224",
+            postal_codes="29100",
+            population=1_200,
             departement=finistere,
         ),
         quimper=CommuneFactory(
-            name="Quimper", insee_code="29232", postal_codes="29000", population=63_000,
+            name="Quimper",
+            insee_code="29232",
+            postal_codes="29000",
+            population=63_000,
             departement=finistere,
         ),
         lannion=CommuneFactory(
-            name="Lannion", insee_code="22113", postal_codes="22300", population=20_000,
+            name="Lannion",
+            insee_code="22113",
+            postal_codes="22300",
+            population=20_000,
             departement=armor,
         ),
         perros=CommuneFactory(
-            name="Perros-Guirec", insee_code="22168", postal_codes="22700", population=7_000,
+            name="Perros-Guirec",
+            insee_code="22168",
+            postal_codes="22700",
+            population=7_000,
             departement=armor,
         ),
     )

@@ -69,8 +69,10 @@ def test_filters_and_ordering(client, geography, people):
     make_project("Alpha", [geography.quimper])
     make_project("Beta", [geography.lannion])
     headers = bearer(people.urps)
-    names = [r["name"] for r in client.get(list_url("project"), {"name": "alp"}, **headers)
-             .json()["results"]]
+    names = [
+        r["name"]
+        for r in client.get(list_url("project"), {"name": "alp"}, **headers).json()["results"]
+    ]
     assert names == ["Alpha"]
     ordered = client.get(list_url("project"), {"ordering": "-population"}, **headers).json()
     assert [r["name"] for r in ordered["results"]] == ["Alpha", "Beta"]

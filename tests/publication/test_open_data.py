@@ -89,8 +89,10 @@ def test_communes_csv_validates_and_lists_each_pair(client, two_published):
 
 
 def test_json_files_carry_the_same_fields_and_the_licence(client, two_published):
-    for name, schema in (("cpts.json", opendata.CPTS_SCHEMA),
-                         ("communes-cpts.json", opendata.COMMUNES_SCHEMA)):
+    for name, schema in (
+        ("cpts.json", opendata.CPTS_SCHEMA),
+        ("communes-cpts.json", opendata.COMMUNES_SCHEMA),
+    ):
         body = client.get(url(name)).json()
         assert body["licence"]["name"] == "etalab-2.0"
         names = [field["name"] for field in schema["fields"]]
@@ -137,8 +139,9 @@ def test_file_queries_do_not_grow_with_projects(
     client, geography, people, django_assert_num_queries
 ):
     for index in range(6):
-        publish(make_project(f"P{index}", [geography.lannion], [people.owner]), people.owner,
-                people.ars)
+        publish(
+            make_project(f"P{index}", [geography.lannion], [people.owner]), people.owner, people.ars
+        )
     with django_assert_num_queries(2):
         opendata.build("cpts.csv")
 

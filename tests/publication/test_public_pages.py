@@ -96,7 +96,9 @@ def test_coverage_figures_by_hand(coverage_case, django_assert_num_queries):
     finistere, armor = sorted(bretagne.departements, key=lambda d: d.code, reverse=True)
     # Finistère: 14 000 + 1 200 of 78 200 by any project; 14 000 with a signed ACI.
     assert (finistere.population, finistere.covered_any, finistere.covered_aci) == (
-        78_200, 15_200, 14_000,
+        78_200,
+        15_200,
+        14_000,
     )
     assert finistere.share_any == 19.4 and finistere.share_aci == 17.9
     # Côtes-d'Armor: Lannion 20 000 of 27 000, running (ACI signed).
@@ -104,7 +106,9 @@ def test_coverage_figures_by_hand(coverage_case, django_assert_num_queries):
     assert armor.share_any == 74.1
     # Bretagne: 35 200 of 105 200 by any project, 34 000 with a signed ACI.
     assert (bretagne.population, bretagne.covered_any, bretagne.covered_aci) == (
-        105_200, 35_200, 34_000,
+        105_200,
+        35_200,
+        34_000,
     )
     assert (finistere.bucket, armor.bucket) == (1, 3)
 
