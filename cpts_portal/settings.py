@@ -84,7 +84,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "django_filters",
     "phonenumber_field",
-    "rest_framework",
+    # Not "rest_framework": the JSON API needs none of its templates, and its French catalog
+    # would replace Django's own messages in every form ("adresse e-mail" for "courriel").
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "crispy_dsfr",

@@ -115,7 +115,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
     """The publication of a project: the coordinator consents, the ARS validates."""
     project = get_object_or_404(CptsProject, pk=pk)
     if not permissions.can_see_publication(request.user, project):
-        raise PermissionDenied
+        raise Http404  # as the project's own pages: another project's existence stays private
     publication = Publication.objects.filter(project=project).first()
     can_consent = permissions.can_consent(request.user, project)
     can_validate = permissions.can_validate(request.user, project)

@@ -1,10 +1,11 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from . import views
 
-router = DefaultRouter()
+# No format suffixes (.json) nor browsable root: one URL per resource, JSON only.
+router = SimpleRouter()
 router.register("projets", views.ProjectViewSet, basename="project")
 router.register("territoires", views.TerritoryViewSet, basename="territory")
 router.register("reponses", views.SubmissionViewSet, basename="submission")

@@ -185,8 +185,8 @@ def test_ars_validates_on_the_publication_page(client, project, people):
 @pytest.mark.parametrize(
     ("who", "action", "status"),
     [
-        ("colleague", None, 403),
-        ("outsider", None, 403),
+        ("colleague", None, 404),
+        ("outsider", None, 404),
         ("urps", "validate", 403),
         ("am", "validate", 403),
         ("owner", "validate", 403),
