@@ -3,8 +3,8 @@
 from rest_framework import serializers
 
 from ami.models import Actor, Referent, Submission
-from projects.models import CptsProject
-from territories.models import Territory
+from projects.models import AciContract, CptsProject
+from territories.models import Commune, Territory
 from territories.rules import size_tier
 
 from ..rules import plain_stage
@@ -125,3 +125,45 @@ class SubmissionSerializer(serializers.ModelSerializer):
         if submission.territory is None:
             return []
         return [commune.insee_code for commune in submission.territory.communes.all()]
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    ends_on = serializers.DateField(read_only=True, help_text="Fin du contrat (5 ans).")
+
+    class Meta:
+        model = AciContract
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "signed_on",
+            "ends_on",
+            "cpts_name",
+            "cpam_name",
+            "ars_name",
+            "missions",
+            "created_at",
+        ]
+
+
+class CommuneSerializer(serializers.ModelSerializer):
+    departement = serializers.CharField(source="departement.code", read_only=True)
+    region = serializers.CharField(source="departement.region.code", read_only=True)
+    epci = serializers.CharField(source="epci.code", default=None, read_only=True)
+    postal_codes = serializers.ListField(
+        source="postal_code_list", child=serializers.CharField(), read_only=True
+    )
+
+    class Meta:
+        model = Commune
+        fields = [
+            "insee_code",
+            "name",
+            "population",
+            "postal_codes",
+            "departement",
+            "region",
+            "epci",
+            "is_current",
+        ]

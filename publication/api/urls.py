@@ -9,6 +9,8 @@ router = SimpleRouter()
 router.register("projets", views.ProjectViewSet, basename="project")
 router.register("territoires", views.TerritoryViewSet, basename="territory")
 router.register("reponses", views.SubmissionViewSet, basename="submission")
+router.register("contrats", views.ContractViewSet, basename="contract")
+router.register("communes", views.CommuneViewSet, basename="commune")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

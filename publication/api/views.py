@@ -12,7 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 
 from ami.audit import record_access
 from ami.models import AccessLog, Actor, Submission
-from projects.models import CptsProject, Stage
+from projects.models import AciContract, CptsProject, Stage
 from territories.models import Commune, Territory
 
 from . import serializers
@@ -129,3 +129,38 @@ class SubmissionViewSet(ReadOnlyViewSet):
             request.user, AccessLog.Action.SUBMISSION_VIEWED, submission, {"api": request.path}
         )
         return super().retrieve(request, *args, **kwargs)
+
+
+class ContractViewSet(ReadOnlyViewSet):
+    """Contrats ACI signés, avec leurs missions et leur échéance."""
+
+    serializer_class = serializers.ContractSerializer
+    filterset_fields = {"signed_on": ["gte", "lte"]}
+    ordering_fields = ["signed_on"]
+    ordering = ["-signed_on", "pk"]
+
+    def get_queryset(self) -> QuerySet[AciContract]:
+        return AciContract.objects.select_related("project").order_by("-signed_on", "pk")
+
+
+class CommuneFilter(django_filters.FilterSet):
+    departement = django_filters.CharFilter(field_name="departement__code", label="Département")
+    region = django_filters.CharFilter(field_name="departement__region__code", label="Région")
+    insee_code = django_filters.BaseInFilter(field_name="insee_code", label="Codes INSEE")
+
+    class Meta:
+        model = Commune
+        fields = ["departement", "region", "insee_code", "is_current"]
+
+
+class CommuneViewSet(ReadOnlyViewSet):
+    """Communes de la géographie de référence (COG de l’INSEE), par code INSEE."""
+
+    serializer_class = serializers.CommuneSerializer
+    filterset_class = CommuneFilter
+    lookup_field = "insee_code"
+    ordering_fields = ["insee_code", "population"]
+    ordering = ["insee_code"]
+
+    def get_queryset(self) -> QuerySet[Commune]:
+        return Commune.objects.select_related("departement__region", "epci").order_by("insee_code")

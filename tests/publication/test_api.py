@@ -2,6 +2,7 @@
 log of answers, the OpenAPI schema and its documentation page, the rate limit."""
 
 import io
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -9,15 +10,16 @@ from django.urls import reverse
 from rest_framework.throttling import ScopedRateThrottle
 
 from ami.models import AccessLog
+from projects.models import AciContract
 from publication import services
 from publication.models import ApiToken
-from tests.factories import CampaignFactory, SubmissionFactory, TerritoryFactory
+from tests.factories import CampaignFactory, CommuneFactory, SubmissionFactory, TerritoryFactory
 
 from .conftest import make_project
 
 pytestmark = pytest.mark.django_db
 
-ENDPOINTS = ("project", "territory", "submission")
+ENDPOINTS = ("project", "territory", "submission", "contract", "commune")
 
 
 def list_url(name: str) -> str:
@@ -32,6 +34,7 @@ def bearer(user) -> dict:
 @pytest.fixture
 def data(geography, people):
     project = make_project("CPTS du Cap", [geography.douarnenez], [people.owner])
+    AciContract.objects.create(project=project, signed_on=date(2024, 3, 1), missions=[])
     SubmissionFactory()
     return project
 
@@ -63,6 +66,18 @@ def test_project_fields(client, data, people):
     assert row["name"] == "CPTS du Cap"
     assert row["population"] == 14_000 and row["size_tier"] == 1 and row["commune_count"] == 1
     assert row["stage"] == "avant_projet" and row["published"] is False
+
+
+def test_contract_and_commune_fields(client, data, people):
+    headers = bearer(people.am)
+    (contract,) = client.get(list_url("contract"), **headers).json()["results"]
+    assert contract["project_name"] == "CPTS du Cap" and contract["ends_on"] == "2029-02-28"
+    url = reverse("publication:api:commune-detail", kwargs={"insee_code": "29046"})
+    commune = client.get(url, **headers).json()
+    assert commune["name"] == "Douarnenez" and commune["region"] == "53"
+    assert commune["postal_codes"] == ["29100"]
+    found = client.get(list_url("commune"), {"insee_code": "29046,22113"}, **headers).json()
+    assert [row["insee_code"] for row in found["results"]] == ["22113", "29046"]
 
 
 def test_filters_and_ordering(client, geography, people):
@@ -131,7 +146,14 @@ def test_reading_answers_is_written_to_the_access_log(client, people):
 
 def make_rows(endpoint: str, count: int, geography) -> None:
     for index in range(count):
-        if endpoint == "project":
+        if endpoint == "contract":
+            project = make_project(f"C{index:02d}", [geography.douarnenez])
+            AciContract.objects.create(
+                project=project, signed_on=date(2024, 1, 1) + timedelta(index)
+            )
+        elif endpoint == "commune":
+            CommuneFactory(departement=geography.douarnenez.departement)
+        elif endpoint == "project":
             make_project(f"P{index:02d}", [geography.douarnenez, geography.quimper])
         elif endpoint == "territory":
             TerritoryFactory(communes=[geography.douarnenez, geography.lannion])

@@ -163,6 +163,19 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "publication:api:territory-detail": API,
     "publication:api:submission-list": API,
     "publication:api:submission-detail": API,
+    "publication:api:contract-list": API,
+    # The matrix's project has no contract: a 404 for those who may read contracts.
+    "publication:api:contract-detail": (
+        UNAUTHORIZED,
+        UNAUTHORIZED,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+    ),
+    "publication:api:commune-list": API,
+    "publication:api:commune-detail": API,
 }
 
 # The admin, by a few representative URLs (see the module's docstring). Coordinators are
@@ -312,6 +325,7 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
         "milestone_pk": world.project.milestones.first().pk,
         "document_pk": world.document_pk,
         "name": "cpts.csv",
+        "insee_code": world.territory.communes.first().insee_code,
     }
     if param not in values:
         pytest.fail(f"{route_name}: no value for the path parameter {param!r}; add one")
