@@ -1,3 +1,5 @@
+# The fixtures geography and people come from tests/publication/conftest.py (imported).
+# ruff: noqa: F811
 """The public pages of the publication app in chromium: « Trouver la CPTS de ma commune »
 (found, not found, with the autocomplete), the coverage page (map and table), the API's
 documentation page; axe-core clean (no serious or critical violation) and no CSP violation.
@@ -28,7 +30,7 @@ def assert_axe_clean(page) -> None:
 
 
 @pytest.fixture
-def published(geography, people):  # noqa: F811
+def published(geography, people):
     project = make_project(
         "CPTS du pays de Douarnenez",
         [geography.douarnenez, geography.pouldergat],
@@ -54,7 +56,7 @@ def test_visitor_finds_the_cpts_of_their_commune(page, published):
     assert not csp.violations, csp.violations
 
 
-def test_visitor_without_cpts_is_invited_to_the_open_ami(page, published, geography):  # noqa: F811
+def test_visitor_without_cpts_is_invited_to_the_open_ami(page, published, geography):
     campaign = CampaignFactory()
     csp = CspWatcher(page)
     csp.visit("/cpts/ma-commune/?commune=Quimper")
@@ -66,7 +68,7 @@ def test_visitor_without_cpts_is_invited_to_the_open_ami(page, published, geogra
     assert not csp.violations, csp.violations
 
 
-def test_unknown_commune_shows_the_error_next_to_the_field(page, geography):  # noqa: F811
+def test_unknown_commune_shows_the_error_next_to_the_field(page, geography):
     page.goto("/cpts/ma-commune/?commune=Zzzzville")
     expect(page).to_have_title(re.compile("^Erreur — "))
     expect(page.locator("#id_commune")).to_have_value("Zzzzville")
@@ -96,4 +98,49 @@ def test_api_documentation_runs_under_the_csp(page, db):
     expect(page.get_by_text("API du portail CPTS")).to_be_visible()
     expect(page.get_by_text("/api/v1/projets/").first).to_be_visible()
     csp.collect("docs")
+    assert not csp.violations, csp.violations
+
+
+def test_coordinator_consents_then_ars_validates_in_the_browser(
+    page,
+    live_server,
+    geography,
+    people,
+):
+    from django.conf import settings
+    from django.test import Client
+
+    project = make_project("CPTS du Cap", [geography.douarnenez], coordinators=[people.owner])
+
+    def sign_in(user) -> None:
+        client = Client()
+        client.force_login(user)
+        name = settings.SESSION_COOKIE_NAME
+        page.context.clear_cookies()
+        page.context.add_cookies(
+            [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
+        )
+
+    csp = CspWatcher(page)
+    sign_in(people.owner)
+    csp.visit(f"/cpts/publication/{project.pk}/")
+    page.get_by_role("button", name="Donner mon accord pour publier").click()
+    page.wait_for_load_state()
+    expect(page).to_have_title(re.compile("^Erreur — "))
+    assert_axe_clean(page)
+    page.get_by_label("Contact à publier : nom ou fonction").fill("Coordinatrice")
+    page.get_by_label("Adresse électronique à publier").fill("contact@cpts-cap.fr")
+    page.get_by_label(re.compile("J’accepte, pour la CPTS")).check(force=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Donner mon accord pour publier").click()
+    expect(page.get_by_text("en attente de la validation de l’ARS")).to_be_visible()
+    assert_axe_clean(page)
+
+    sign_in(people.ars)
+    csp.visit(f"/cpts/publication/{project.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Valider la publication").click()
+    expect(page.locator(".fr-badge--success")).to_have_text("Publié")
+    assert_axe_clean(page)
+    csp.collect("validation")
     assert not csp.violations, csp.violations
