@@ -44,7 +44,10 @@ def test_visitor_finds_the_cpts_of_their_commune(page, published):
     csp = CspWatcher(page)
     csp.visit("/cpts/ma-commune/")
     assert_axe_clean(page)
-    page.get_by_label("Votre commune").fill("Pouldergat")
+    field = page.get_by_label("Votre commune")
+    field.press_sequentially("Poul")  # the autocomplete offers the commune's label
+    expect(page.locator("#id_commune-communes option")).to_have_count(1)
+    field.fill("Pouldergat")
     with page.expect_navigation():
         page.get_by_role("button", name="Rechercher").click()
     results = page.locator("#resultats")
