@@ -415,7 +415,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "api": f"{env_positive_int('API_RATE_PER_MINUTE', 120)}/min",
     },
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API du portail CPTS",

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from ami.models import open_campaigns
 from projects.models import CptsProject
@@ -80,7 +80,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def open_data_file(request: HttpRequest, name: str) -> HttpResponse:
     """A file of ``opendata.FILES`` or a schema, with ETag, Last-Modified and max-age."""
     if name in opendata.SCHEMAS:
@@ -116,7 +116,11 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(CptsProject, pk=pk)
     if not permissions.can_see_publication(request.user, project):
         raise Http404  # as the project's own pages: another project's existence stays private
-    publication = Publication.objects.filter(project=project).first()
+    publication = (
+        Publication.objects.select_related("project", "consented_by", "validated_by")
+        .filter(project=project)
+        .first()
+    )
     can_consent = permissions.can_consent(request.user, project)
     can_validate = permissions.can_validate(request.user, project)
     initial = {}

@@ -11,7 +11,7 @@ register = template.Library()
 def publication_of(project: CptsProject) -> Publication | None:
     """The project's publication row (one query), or None when nothing was ever asked."""
     return (
-        Publication.objects.select_related("consented_by", "validated_by")
+        Publication.objects.select_related("project", "consented_by", "validated_by")
         .filter(project=project)
         .first()
     )

@@ -165,3 +165,8 @@ def test_schema_files_are_json_table_schema(client, db):
         assert {"fields", "primaryKey", "licenses"} <= set(schema)
         assert all({"name", "type"} <= set(field) for field in schema["fields"])
     assert Publication.objects.count() == 0
+
+
+def test_head_request_gives_the_headers(client, published):
+    response = client.head(url("communes-cpts.csv"))
+    assert response.status_code == 200 and response["ETag"]
