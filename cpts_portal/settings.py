@@ -84,12 +84,17 @@ INSTALLED_APPS = [
     "crispy_forms",
     "django_filters",
     "phonenumber_field",
+    # Not "rest_framework": the JSON API needs none of its templates, and its French catalog
+    # would replace Django's own messages in every form ("adresse e-mail" for "courriel").
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crispy_dsfr",
     "cpts_portal",
     "notifications",
     "territories",
     "ami",
     "projects",
+    "publication",
 ]
 
 MIDDLEWARE = [
@@ -369,6 +374,61 @@ RATELIMIT_RULES = {
     # counts per username + address: both sign-in pages share one budget per address.
     "login": ("POST", RATELIMIT_LOGIN_PER_HOUR, 3600, "login"),
     "admin:login": ("POST", RATELIMIT_LOGIN_PER_HOUR, 3600, "login"),
+}
+
+
+# --- Public output and read API (publication app) -----------------------------------------
+def env_region_codes(name: str, default: str) -> list[str]:
+    """INSEE region codes, comma-separated (two digits; "*" or empty: every region)."""
+    codes = env_list(name, default)
+    if codes == ["*"]:
+        return []
+    for code in codes:
+        if not (len(code) == 2 and code.isdigit()):
+            raise ImproperlyConfigured(f"{name}: {code!r} is not an INSEE region code.")
+    return codes
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive whole number, not {value!r}.")
+    return int(value)
+
+
+# Regions of the public pages and open data (coverage, « ma commune »): "53" is Bretagne.
+PUBLIC_REGIONS = env_region_codes("PUBLIC_REGIONS", "53")
+# Seconds the open-data files stay cached at most (they are dropped on every change).
+OPEN_DATA_CACHE_SECONDS = env_positive_int("OPEN_DATA_CACHE_SECONDS", 3600)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "publication.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["publication.api.permissions.IsPartnerStaff"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api": f"{env_positive_int('API_RATE_PER_MINUTE', 120)}/min",
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API du portail CPTS",
+    "DESCRIPTION": (
+        "Lecture des projets de CPTS, des territoires et des réponses à l’AMI, pour les "
+        "systèmes d’information de l’ARS et de ses partenaires. Jeton : "
+        "« Authorization: Bearer <clé> » (créé dans l’administration)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Staff logins (django-axes): lockout of a username + address pair after AXES_FAILURE_LIMIT

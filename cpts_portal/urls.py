@@ -38,5 +38,6 @@ urlpatterns = [
     path("territoires/", include("territories.urls")),
     path("tableau-de-bord/", include("ami.staff_urls")),
     path("projets/", include("projects.urls")),
+    path("", include("publication.urls")),
     path("", include("ami.urls")),
 ]

@@ -26,6 +26,8 @@ LAYERS = {
     "territories": 1,
     "ami": 2,
     "projects": 3,
+    # Public output and read API: reads projects, answers and territories; read by none.
+    "publication": 4,
 }
 # The composition root assembles the apps: it may name all of them.
 COMPOSITION_ROOT = frozenset({"cpts_portal/urls.py", "cpts_portal/settings.py"})

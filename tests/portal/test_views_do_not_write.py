@@ -19,6 +19,8 @@ VIEW_MODULES = sorted(
         *(ROOT / "ami" / "staff").glob("*views*.py"),
         ROOT / "ami" / "referent_views.py",
         ROOT / "territories" / "views.py",
+        ROOT / "publication" / "views.py",
+        ROOT / "publication" / "api" / "views.py",
     ]
 )
 WRITE_METHODS = {

@@ -19,7 +19,8 @@ for the test, as seven visitors:
     the coordinator of another project only.
 
 Expected values: ``OK`` (200), ``LOGIN`` (302 to a sign-in page, with ``?next=``),
-``REDIRECT`` (302 elsewhere), ``MOVED`` (301: an old address), ``FORBIDDEN`` (403),
+``REDIRECT`` (302 elsewhere), ``MOVED`` (301: an old address), ``UNAUTHORIZED`` (401: the
+API asks for a token), ``FORBIDDEN`` (403),
 ``HIDDEN`` (404: the object's existence stays private), ``GONE`` (410), ``POST_ONLY`` (405:
 POST-only views are checked for their GET behaviour only; their POST rules are in the tests
 of each app).
@@ -73,6 +74,8 @@ ARS_PAGE = (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 POST_ONLY_VIEW = (POST_ONLY,) * 7
 LINK_PAGE = (HIDDEN, OK, OK, OK, OK, OK, OK)  # the token is the key: whoever holds it reads
 SIGNED_IN_ELSEWHERE = (OK, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+UNAUTHORIZED = 401
+API = (UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, FORBIDDEN, FORBIDDEN)
 
 #          anonymous  link      ars        urps       am         coord      other_coord
 MATRIX: dict[str, tuple[Any, ...]] = {
@@ -158,6 +161,35 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "projects:overlap_override": (LOGIN, LOGIN, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
     # Login and project first (POST-only after): an outsider still learns nothing.
     "projects:document_upload": (LOGIN, LOGIN, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, HIDDEN),
+    # Public output: « ma commune », coverage, open data (files and their schemas)
+    "publication:find_commune": PUBLIC,
+    "publication:coverage": PUBLIC,
+    "publication:open_data": PUBLIC,
+    "publication:open_data_file": PUBLIC,
+    # A project's publication: its coordinator consents, the ARS validates, partners read.
+    "publication:manage": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
+    # The read API: a token (or a session) of a partner institution's agent; no sign-in page.
+    "publication:api:schema": PUBLIC,
+    "publication:api:docs": PUBLIC,
+    "publication:api:project-list": API,
+    "publication:api:project-detail": API,
+    "publication:api:territory-list": API,
+    "publication:api:territory-detail": API,
+    "publication:api:submission-list": API,
+    "publication:api:submission-detail": API,
+    "publication:api:contract-list": API,
+    # The matrix's project has no contract: a 404 for those who may read contracts.
+    "publication:api:contract-detail": (
+        UNAUTHORIZED,
+        UNAUTHORIZED,
+        HIDDEN,
+        HIDDEN,
+        HIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+    ),
+    "publication:api:commune-list": API,
+    "publication:api:commune-detail": API,
 }
 
 # The admin, by a few representative URLs (see the module's docstring). Coordinators are
@@ -291,6 +323,10 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
     if param in {"pk", "object_id"}:
         if route_name.startswith("staff:batch"):
             return world.batch.pk
+        if route_name.startswith("publication:api:territory"):
+            return world.territory.pk
+        if route_name.startswith("publication:api:submission"):
+            return world.submission.pk
         namespace = route_name.split(":")[0]
         owners = {
             "staff": world.submission.pk,
@@ -298,6 +334,7 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
             "admin": world.submission.pk,
             "projects": world.project.pk,
             "territories": world.territory.pk,
+            "publication": world.project.pk,
         }
         return owners[namespace]
     values = {
@@ -308,6 +345,8 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
         "milestone_pk": world.project.milestones.first().pk,
         "document_pk": world.document_pk,
         "attachment_pk": world.attachment_pk,
+        "name": "cpts.csv",
+        "insee_code": world.territory.communes.first().insee_code,
     }
     if param not in values:
         pytest.fail(f"{route_name}: no value for the path parameter {param!r}; add one")

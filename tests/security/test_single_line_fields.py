@@ -27,7 +27,7 @@ from tests.factories import CommuneFactory, DepartementFactory, SubmissionFactor
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("ami", "projects", "territories", "cpts_portal")
+APPS = ("ami", "projects", "territories", "cpts_portal", "publication")
 LINE_BREAK = "a\r\nb"
 
 
@@ -116,6 +116,8 @@ FACTORIES: dict[str, Factory | None] = {
     "territories.forms.TerritoryFilterForm": lambda cls, data: cls(
         data=data, departements=[("29", "Finistère (29)")]
     ),
+    "publication.forms.CommuneLookupForm": None,
+    "publication.forms.ConsentForm": None,
 }
 # The shared bases, never used as such.
 BASES = {"cpts_portal.forms.PortalForm", "cpts_portal.forms.PortalModelForm"}
@@ -125,6 +127,8 @@ BASES = {"cpts_portal.forms.PortalForm", "cpts_portal.forms.PortalModelForm"}
 NORMAL_BY_NAME = {
     "phone": "02 98 92 12 34",
     "practice_place": "Douarnenez",
+    "commune": "Douarnenez",
+    "contact_phone": "02 98 92 12 34",
     "rna_number": "W751234567",
     "siret": "73282932000074",
     "add_epci": "Douarnenez Communauté",
