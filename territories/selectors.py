@@ -151,9 +151,10 @@ def territory_overview(
 
     ``region``: the campaign's region (its name), to warn about communes outside it.
     ``with_overlaps``: list the other territories sharing communes (staff pages only:
-    the public pages must not reveal other answers). ``None`` for no territory.
+    the public pages must not reveal other answers). ``None`` for no territory, or one
+    not saved yet (an empty builder).
     """
-    if territory is None:
+    if territory is None or territory.pk is None:
         return None
     rows = list(
         territory.communes.select_related("departement__region", "epci").order_by(

@@ -107,3 +107,10 @@ def test_places_kept_as_typed_are_warned_and_not_counted(ille_et_vilaine):
 def test_no_territory_renders_nothing():
     assert territory_overview(None) is None
     assert render_to_string("territories/_summary.html", {"summary": None}).strip() == ""
+
+
+def test_an_unsaved_territory_has_no_summary_yet():
+    """A partner opening the empty builder (/territoires/nouveau/) crashed on the M2M read."""
+    from territories.models import Territory
+
+    assert territory_overview(Territory(name="")) is None
