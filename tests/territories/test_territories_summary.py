@@ -4,7 +4,7 @@ population, tier and warnings, in a fixed number of queries."""
 import pytest
 from django.template.loader import render_to_string
 
-from territories.models import Epci
+from territories.models import Epci, Territory
 from territories.selectors import territory_overview
 from tests.factories import (
     CommuneFactory,
@@ -111,6 +111,4 @@ def test_no_territory_renders_nothing():
 
 def test_an_unsaved_territory_has_no_summary_yet():
     """A partner opening the empty builder (/territoires/nouveau/) crashed on the M2M read."""
-    from territories.models import Territory
-
     assert territory_overview(Territory(name="")) is None
