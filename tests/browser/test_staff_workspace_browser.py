@@ -86,3 +86,61 @@ def test_staff_pages_and_the_referent_block_pass_axe(page, live_server):
         page.goto(url)
         violations = axe.run(page).response["violations"]
         assert violations == [], (url, [(v["id"], v["nodes"][0]["target"]) for v in violations])
+
+
+# --- Dashboard: width, columns, selection, header --------------------------------------------
+
+
+def assert_no_blocking_axe_violation(page) -> None:
+    violations = Axe().run(page).response["violations"]
+    blocking = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert blocking == [], (page.url, [(v["id"], v["nodes"][0]["target"]) for v in blocking])
+
+
+def long_answers(count: int = 3) -> list[Submission]:
+    """Answers with the longest texts the table shows: names, places, territory, status."""
+    agent = UserFactory(roles=[Role.ARS], first_name="Marie-Christine", last_name="Le Guern-Kerjean")
+    answers = []
+    for index in range(count):
+        submission = SubmissionFactory(
+            assignee=agent,
+            wants_information=True,
+            has_initiative=True,
+            territory_text="CPTS Pays de Fougères : Fougères Agglomération, éventuellement "
+            "Couesnon Marches de Bretagne et les communes limitrophes de la Mayenne.",
+            status=Submission.Status.EXCHANGE_PLANNED if index % 2 else Submission.Status.IN_REVIEW,
+        )
+        submission.actors.update(
+            name="Centre hospitalier intercommunal de Fougères-Vitré-La Guerche",
+            practice_place="Saint-Aubin-du-Cormier-en-Pays-de-Fougères",
+        )
+        answers.append(submission)
+    return answers
+
+
+def page_fits(page) -> dict:
+    """Widths of the document and of the table's scroll box: nothing wider than its box."""
+    return page.evaluate(
+        """() => {
+          const doc = document.documentElement;
+          const box = document.querySelector('.fr-table__container') || doc;
+          return {doc: [doc.scrollWidth, doc.clientWidth], table: [box.scrollWidth, box.clientWidth]};
+        }"""
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_dashboard_fits_the_screen_without_horizontal_scroll(page, live_server, width):
+    long_answers()
+    agent = UserFactory(roles=[Role.ARS], first_name="Anne", last_name="Kervella")
+    sign_in(page, live_server, agent)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/tableau-de-bord/")
+    widths = page_fits(page)
+    assert widths["doc"][0] <= widths["doc"][1], widths
+    assert widths["table"][0] <= widths["table"][1], widths
+    for column in ("statut", "agent"):  # the columns that sat behind a scroll
+        header = page.locator(f"thead th[data-column={column}]")
+        assert header.is_visible() and header.bounding_box()["x"] + 10 < width
+    page.screenshot(path=f"/tmp/sw-dashboard-{width}.png", full_page=True)
+    assert_no_blocking_axe_violation(page)
