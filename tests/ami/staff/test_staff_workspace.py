@@ -89,7 +89,11 @@ def test_bulk_assign_gives_each_ticked_answer_to_the_agent(as_user, owner, colle
     first, second, untouched = SubmissionFactory(), SubmissionFactory(), SubmissionFactory()
     response = as_user(owner).post(
         BULK,
-        {"lot-selection": [first.pk, second.pk], "lot-action": "assign", "lot-assignee": colleague.pk},
+        {
+            "lot-selection": [first.pk, second.pk],
+            "lot-action": "assign",
+            "lot-assignee": colleague.pk,
+        },
         follow=True,
     )
     assert "Attribution enregistrée pour 2 réponse(s)." in messages_of(response)
@@ -171,9 +175,7 @@ def test_bulk_pdf_zip_uses_the_batch_task(as_user, owner):
 
 def test_an_outsider_cannot_act_on_a_selection(as_user, outsider):
     submission = SubmissionFactory()
-    response = as_user(outsider).post(
-        BULK, {"lot-selection": [submission.pk], "lot-action": "csv"}
-    )
+    response = as_user(outsider).post(BULK, {"lot-selection": [submission.pk], "lot-action": "csv"})
     assert response.status_code == 403
 
 
@@ -186,8 +188,9 @@ def departement_choices(client, query: str = "") -> list[str]:
 
 
 def test_departements_are_those_of_the_campaigns_region(as_user, owner):
-    bretagne, normandie = RegionFactory(name="Bretagne", code="53"), RegionFactory(
-        name="Normandie", code="28"
+    bretagne, normandie = (
+        RegionFactory(name="Bretagne", code="53"),
+        RegionFactory(name="Normandie", code="28"),
     )
     DepartementFactory(code="29", region=bretagne)
     DepartementFactory(code="35", region=bretagne)
@@ -197,8 +200,9 @@ def test_departements_are_those_of_the_campaigns_region(as_user, owner):
 
 
 def test_a_chosen_campaign_narrows_to_its_region(as_user, owner):
-    bretagne, normandie = RegionFactory(name="Bretagne", code="53"), RegionFactory(
-        name="Normandie", code="28"
+    bretagne, normandie = (
+        RegionFactory(name="Bretagne", code="53"),
+        RegionFactory(name="Normandie", code="28"),
     )
     DepartementFactory(code="29", region=bretagne)
     DepartementFactory(code="14", region=normandie)
@@ -285,8 +289,10 @@ def test_answer_page_has_its_four_sections_and_one_comment_form(as_user, owner):
     assert page.count('name="note-text"') == 1
     assert "-comment" not in page  # no other form asks for a comment
     # The link resend sits with the référents, in « Échanges », before the history.
-    assert page.index('id="echanges"') < page.index("Renvoyer un nouveau lien") < page.index(
-        'id="historique"'
+    assert (
+        page.index('id="echanges"')
+        < page.index("Renvoyer un nouveau lien")
+        < page.index('id="historique"')
     )
 
 
@@ -299,9 +305,11 @@ def test_answer_page_has_its_four_sections_and_one_comment_form(as_user, owner):
 )
 def test_partners_read_what_their_role_allows(as_user, role, allowed):
     submission = SubmissionFactory()
-    page = as_user(UserFactory(roles=[role])).get(
-        reverse("staff:submission", args=[submission.pk])
-    ).content.decode()
+    page = (
+        as_user(UserFactory(roles=[role]))
+        .get(reverse("staff:submission", args=[submission.pk]))
+        .content.decode()
+    )
     assert "Votre rôle permet :" in page
     start = page.index("Votre rôle permet :")
     sentence = page[start : page.index("</p>", start)]
@@ -312,9 +320,11 @@ def test_partners_read_what_their_role_allows(as_user, role, allowed):
 
 
 def test_ars_has_no_role_sentence_but_the_link_box(as_user, owner):
-    page = as_user(owner).get(
-        reverse("staff:submission", args=[SubmissionFactory().pk])
-    ).content.decode()
+    page = (
+        as_user(owner)
+        .get(reverse("staff:submission", args=[SubmissionFactory().pk]))
+        .content.decode()
+    )
     assert "Votre rôle permet" not in page and "Lien de suivi des référents" in page
 
 
