@@ -130,7 +130,10 @@ def page_fits(page) -> dict:
         """() => {
           const doc = document.documentElement;
           const box = document.querySelector('.fr-table__container') || doc;
-          return {doc: [doc.scrollWidth, doc.clientWidth], table: [box.scrollWidth, box.clientWidth]};
+          return {
+            doc: [doc.scrollWidth, doc.clientWidth],
+            table: [box.scrollWidth, box.clientWidth],
+          };
         }"""
     )
 
@@ -148,7 +151,6 @@ def test_dashboard_fits_the_screen_without_horizontal_scroll(page, live_server, 
     for column in ("statut", "agent"):  # the columns that sat behind a scroll
         header = page.locator(f"thead th[data-column={column}]")
         assert header.is_visible() and header.bounding_box()["x"] + 10 < width
-    page.screenshot(path=f"/tmp/sw-dashboard-{width}.png", full_page=True)
     assert_no_blocking_axe_violation(page)
 
 
@@ -261,7 +263,6 @@ def test_answer_page_sections_and_one_action_panel(page, live_server):
     assert echanges.get_by_role("table", name="Référents").is_visible()
     widths = page_fits(page)
     assert widths["doc"][0] <= widths["doc"][1], widths
-    page.screenshot(path="/tmp/sw-answer.png", full_page=True)
     assert_no_blocking_axe_violation(page)
     page.locator("summary", has_text="Orienter").click()
     page.locator("summary", has_text="Clore").click()

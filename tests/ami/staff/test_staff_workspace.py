@@ -344,3 +344,29 @@ def test_header_says_who_is_signed_in_and_for_which_institution(as_user, role, i
 
 def test_anonymous_header_has_no_identity(client):
     assert "data-identity-name" not in client.get("/").content.decode()
+
+
+# --- Query budget with every column ------------------------------------------------------------
+
+
+def test_every_column_and_the_selection_cost_no_query_per_row(as_user, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ami.staff.columns import COLUMNS as ALL
+    from tests.ami.staff.test_staff_dashboard import QUERY_BUDGET, make_varied_answers
+
+    client = as_user(owner)
+    client.post(COLUMNS, {"colonnes-columns": [column.key for column in ALL]})
+    make_varied_answers(1)
+    client.get(DASHBOARD)  # warm the session and content types caches
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(DASHBOARD)
+        assert response.status_code == 200
+        return len(queries)
+
+    one = count()
+    make_varied_answers(49)
+    assert count() == one <= QUERY_BUDGET
