@@ -120,6 +120,10 @@ def long_answers(count: int = 3) -> list[Submission]:
             name="Centre hospitalier intercommunal de Fougères-Vitré-La Guerche",
             practice_place="Saint-Aubin-du-Cormier-en-Pays-de-Fougères",
         )
+        submission.referents.update(
+            function="Directrice des soins et de la coordination territoriale",
+            email="marie-christine.le-guern-kerjean@ch-fougeres-vitre.example.org",
+        )
         answers.append(submission)
     return answers
 
@@ -247,7 +251,7 @@ def test_header_shows_the_signed_in_person_and_institution(page, live_server):
 
 def test_answer_page_sections_and_one_action_panel(page, live_server):
     agent = UserFactory(roles=[Role.ARS])
-    submission = SubmissionFactory(status=Submission.Status.IN_REVIEW)
+    submission = long_answers(1)[0]
     sign_in(page, live_server, agent)
     page.goto(f"/tableau-de-bord/reponses/{submission.pk}/")
     summary = page.get_by_role("navigation", name="Sur cette page")
@@ -263,6 +267,11 @@ def test_answer_page_sections_and_one_action_panel(page, live_server):
     assert echanges.get_by_role("table", name="Référents").is_visible()
     widths = page_fits(page)
     assert widths["doc"][0] <= widths["doc"][1], widths
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('.fr-table__container')]
+             .filter((box) => box.scrollWidth > box.clientWidth).length"""
+    )
+    assert clipped == 0  # the actors' and référents' tables are not clipped
     assert_no_blocking_axe_violation(page)
     page.locator("summary", has_text="Orienter").click()
     page.locator("summary", has_text="Clore").click()
