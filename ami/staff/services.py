@@ -22,7 +22,7 @@ from .. import hooks, workflow
 from ..audit import Action as AccessAction
 from ..audit import record_access
 from ..filters import assignable_users
-from ..ics import exchange_attachment
+from ..ics import Method, exchange_attachment
 from ..models import (
     ClosureReason,
     DashboardPreference,
@@ -35,6 +35,7 @@ from ..models import (
 from ..services import renew_private_link, staff_url
 from ..workflow import Action, ActionNotAllowed, TransitionNotAllowed
 from .columns import clean_columns
+from .selectors import kept_exchange
 
 logger = logging.getLogger(__name__)
 
@@ -301,7 +302,12 @@ def close(
     message: str = "",
     comment: str = "",
 ) -> SubmissionEvent:
-    """Close the answer with a reason, told to the référents with the optional message."""
+    """Close the answer with a reason, told to the référents with the optional message.
+
+    An exchange kept when the answer was oriented, not started yet, is cancelled here (the
+    workflow cancels only the exchange of the "exchange planned" status): its cancellation
+    .ics joins the email and the event's ``data`` records it, as for a planned one.
+    """
     if reason not in ClosureReason.values:
         raise ActionNotAllowed(_("Indiquez le motif de la clôture."))
     reason = ClosureReason(reason)
@@ -309,13 +315,26 @@ def close(
     with transaction.atomic():
         submission.closure_reason = reason
         submission.save(update_fields=["closure_reason", "updated_at"])
+        data: dict = {"reason": reason.value, "message": message}
+        email_context: dict = {"reason": reason, "message": message}
+        attachments = []
+        kept = kept_exchange(submission) if submission.status == Status.ORIENTED else None
+        if kept is not None:
+            kept.cancel()
+            data["cancelled_exchange"] = {
+                "exchange_id": kept.pk,
+                "starts_at": kept.starts_at.isoformat(),
+            }
+            email_context["cancelled_exchange"] = kept
+            attachments.append(exchange_attachment(kept, submission, Method.CANCEL))
         return workflow.transition(
             submission,
             Status.CLOSED,
             by=by,
             comment=comment,
-            data={"reason": reason.value, "message": message},
-            email_context={"reason": reason, "message": message},
+            data=data,
+            email_context=email_context,
+            attachments=attachments,
         )
 
 

@@ -370,3 +370,15 @@ def test_every_column_and_the_selection_cost_no_query_per_row(as_user, owner):
     one = count()
     make_varied_answers(49)
     assert count() == one <= QUERY_BUDGET
+
+
+def test_closing_an_oriented_answer_cancels_the_exchange_it_kept(owner, planned):
+    services.orient(planned, owner, orientation="information", keep_exchange=True)
+    planned.refresh_from_db()
+    services.close(planned, owner, reason="information_given")
+    exchange = Exchange.objects.get(submission=planned)
+    assert exchange.cancelled_at is not None
+    assert "cancelled_exchange" in planned.events.get(kind="closed").data
+    email = OutgoingEmail.objects.filter(template="ami/emails/closed").first()
+    assert "est annulé" in email.body_text
+    assert email.attachments[0]["filename"].endswith(".ics")
