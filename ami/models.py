@@ -673,3 +673,23 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_label} — {self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"
+
+
+class DashboardPreference(models.Model):
+    """What an agent chose to see on the dashboard (the columns), remembered per user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="dashboard_preference",
+        verbose_name=_("agent"),
+    )
+    columns = models.JSONField(_("colonnes affichées"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("préférence du tableau de bord")
+        verbose_name_plural = _("préférences du tableau de bord")
+
+    def __str__(self) -> str:
+        return str(self.user)

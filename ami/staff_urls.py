@@ -8,6 +8,8 @@ app_name = "staff"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("colonnes/", views.save_columns, name="dashboard_columns"),
+    path("selection/", views.bulk_action, name="bulk_action"),
     re_path(r"^export\.(?P<extension>csv|xlsx|ods)$", report_views.export, name="export"),
     path("statistiques/", report_views.statistics, name="statistics"),
     path("rgpd/", rgpd_views.personal_data, name="personal_data"),

@@ -229,6 +229,7 @@ def transition(
     data: dict | None = None,
     email_context: dict | None = None,
     attachments: Sequence[Attachment] = (),
+    keep_exchange: bool = False,
 ) -> SubmissionEvent:
     """Move ``submission`` to status ``to`` on behalf of ``by`` (``None``: the référents,
     through their private link; only the actions of ``REFERENTS`` are open to them).
@@ -241,7 +242,8 @@ def transition(
     - leaving "exchange planned" cancels the exchange if it has not started
       (``cancel_dropped_exchange``): its cancellation .ics (METHOD:CANCEL) joins the
       action's email, or the « échange annulé » email when the action has none, and the
-      event's ``data`` record it;
+      event's ``data`` record it; ``keep_exchange=True`` keeps it instead (an orientation
+      that keeps the meeting);
     - queues the action's email to the référents who gave an address (``ACTIONS``), with
       ``email_context`` added to the usual context and ``attachments`` attached; the
       outbox sends it once the transaction commits.
@@ -260,7 +262,7 @@ def transition(
                 _("Le statut de cette réponse vient d'être modifié par une autre personne.")
             )
         source = submission.status
-        cancelled = cancel_dropped_exchange(submission, rule.target)
+        cancelled = None if keep_exchange else cancel_dropped_exchange(submission, rule.target)
         data, email_context = dict(data or {}), dict(email_context or {})
         if cancelled is not None:
             data["cancelled_exchange"] = {

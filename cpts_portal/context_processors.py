@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from cpts_portal.roles import STAFF_ROLES, Role, has_role
+from cpts_portal.roles import STAFF_ROLES, Role, has_role, institution_of
 
 
 def portal(request: HttpRequest) -> dict:
@@ -24,4 +24,16 @@ def navigation(request: HttpRequest) -> dict:
             "projects": has_role(user, *STAFF_ROLES, Role.COORDINATOR),
         }
 
-    return {"workspaces": SimpleLazyObject(workspaces)}
+    def identity() -> dict[str, str]:
+        """Who is signed in, for which institution (the header says it on every page)."""
+        if not user.is_authenticated:
+            return {}
+        return {
+            "name": user.get_full_name() or user.get_username(),
+            "institution": institution_of(user),
+        }
+
+    return {
+        "workspaces": SimpleLazyObject(workspaces),
+        "identity": SimpleLazyObject(identity),
+    }

@@ -128,6 +128,17 @@ def forget_roles(sender, instance, **kwargs) -> None:
     instance.__dict__.pop("_roles", None)
 
 
+def institution_of(user: AbstractBaseUser | AnonymousUser) -> str:
+    """The institutions the user works for, by their role groups' short names (« ARS »),
+    for the header."""
+    if not user.is_authenticated:
+        return ""
+    if user.is_superuser:
+        return str(_("Administration du portail"))
+    roles = roles_of(user)
+    return ", ".join(role.value for role in Role if role.value in roles)
+
+
 def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     """Whether the user belongs to one of the role groups (superusers have every role)."""
     return not roles_of(user).isdisjoint(roles)

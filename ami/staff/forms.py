@@ -4,17 +4,43 @@ from datetime import datetime
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.forms import PortalForm
 
 from ..filters import UserChoiceField, assignable_users
 from ..forms import text_field
-from ..models import ClosureReason, Opinion, Orientation, Submission
+from ..models import ClosureReason, Exchange, Opinion, Orientation, Submission
+from .columns import OPTIONAL_COLUMNS
 
 MESSAGE_HELP = _("Joint à l’email envoyé aux référents.")
 COMMENT_HELP = _("Visible des seuls agents.")
+KEEP, CANCEL = "keep", "cancel"
+
+
+def exchange_choices(exchange: Exchange) -> list[tuple[str, str]]:
+    """The two answers to « and the planned exchange? », each saying what the référents get."""
+    moment = timezone.localtime(exchange.starts_at)
+    when = formats.date_format(moment, "l j F Y à H:i")
+    return [
+        (
+            KEEP,
+            _(
+                "Maintenir l’échange du %(when)s : les référents reçoivent l’orientation "
+                "par email, l’échange reste dans leur agenda."
+            )
+            % {"when": when},
+        ),
+        (
+            CANCEL,
+            _(
+                "Annuler l’échange du %(when)s : les référents reçoivent l’orientation et "
+                "l’annulation de l’échange (fichier .ics pour leur agenda)."
+            )
+            % {"when": when},
+        ),
+    ]
 
 
 class AssignForm(PortalForm):
@@ -28,12 +54,13 @@ class AssignForm(PortalForm):
 
 class StatusForm(PortalForm):
     to = forms.ChoiceField(choices=Submission.Status.choices, widget=forms.HiddenInput)
-    comment = text_field(_("Commentaire interne"), required=False, help_text=COMMENT_HELP, rows=2)
 
 
 class NoteForm(PortalForm):
+    """The page's one internal comment: the other actions have none of their own."""
+
     text = text_field(
-        _("Note interne"),
+        _("Commentaire interne"),
         help_text=_("Visible des seuls agents de l’ARS, de l’Assurance Maladie et des URPS."),
     )
 
@@ -76,7 +103,6 @@ class ExchangeForm(PortalForm):
         rows=2,
     )
     message = text_field(_("Message aux référents"), False, MESSAGE_HELP, rows=3)
-    comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -102,7 +128,6 @@ class ExchangeForm(PortalForm):
             "video_url": data["video_url"],
             "participants": data["participants"],
             "message": data["message"],
-            "comment": data["comment"],
         }
 
 
@@ -147,12 +172,33 @@ class OrientForm(PortalForm):
         help_text=_("Références séparées par des virgules, par exemple AMI-00012, AMI-00015."),
     )
     message = text_field(_("Message aux référents"), False, MESSAGE_HELP, rows=3)
-    comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
+    exchange = forms.ChoiceField(
+        label=_("Échange planifié"),
+        choices=[(KEEP, KEEP), (CANCEL, CANCEL)],
+        initial=KEEP,
+        required=False,  # not sent: kept, as the page offers by default
+        widget=forms.RadioSelect,
+    )
 
-    def __init__(self, *args, submission: Submission, related: QuerySet[Submission], **kwargs):
+    def __init__(
+        self,
+        *args,
+        submission: Submission,
+        related: QuerySet[Submission],
+        exchange: Exchange | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.submission = submission
         self.fields["linked"].queryset = related
+        if exchange is None or not exchange.is_upcoming:
+            # Nothing to keep or cancel: the field is not offered.
+            del self.fields["exchange"]
+        else:
+            self.fields["exchange"].choices = exchange_choices(exchange)
+
+    def keep_exchange(self) -> bool:
+        return self.cleaned_data.get("exchange") != CANCEL
 
     def clean_other_references(self) -> list[Submission]:
         text = self.cleaned_data["other_references"]
@@ -193,11 +239,10 @@ class CloseForm(PortalForm):
         label=_("Motif de la clôture"), choices=[("", "—"), *ClosureReason.choices]
     )
     message = text_field(_("Message aux référents"), False, MESSAGE_HELP, rows=3)
-    comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
 
 
 class ResendLinkForm(PortalForm):
-    comment = text_field(_("Commentaire interne"), False, COMMENT_HELP, rows=2)
+    """A button: the new link goes to the référents (a comment is the page's note form)."""
 
 
 class PersonalDataRequestForm(PortalForm):
@@ -218,3 +263,57 @@ class ErasureForm(PersonalDataRequestForm):
         ),
         error_messages={"required": _("Cochez la case pour confirmer l’effacement.")},
     )
+
+
+# --- Dashboard -----------------------------------------------------------------------------
+
+
+class ColumnsForm(PortalForm):
+    """The columns an agent wants on the dashboard (the reference is always there)."""
+
+    columns = forms.MultipleChoiceField(
+        label=_("Colonnes affichées"),
+        choices=[(column.key, column.label) for column in OPTIONAL_COLUMNS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+BULK_ACTIONS = {
+    "assign": _("Attribuer"),
+    "status": _("Changer le statut"),
+    "csv": _("Exporter en CSV"),
+    "xlsx": _("Exporter en XLSX"),
+    "ods": _("Exporter en ODS"),
+    "pdf": _("PDF (zip)"),
+}
+# Statuses a selection can be moved to at once: the plain moves (no form of their own).
+BULK_TARGETS = [(Submission.Status.IN_REVIEW.value, Submission.Status.IN_REVIEW.label)]
+
+
+class BulkActionForm(PortalForm):
+    """An action on the answers ticked in the dashboard's table (the button says which)."""
+
+    selection = forms.ModelMultipleChoiceField(
+        label=_("Réponses sélectionnées"),
+        queryset=Submission.objects.none(),
+        error_messages={"required": _("Cochez au moins une réponse dans le tableau.")},
+    )
+    action = forms.ChoiceField(choices=list(BULK_ACTIONS.items()))
+    assignee = UserChoiceField(
+        label=_("Attribuer à"),
+        queryset=assignable_users(),
+        required=False,
+        empty_label=_("Personne"),
+    )
+    to = forms.ChoiceField(label=_("Nouveau statut"), choices=BULK_TARGETS, required=False)
+
+    def __init__(self, *args, queryset: QuerySet[Submission], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selection"].queryset = queryset
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") == "status" and not data.get("to"):
+            self.add_error("to", _("Choisissez le nouveau statut."))
+        return data

@@ -3,23 +3,42 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from cpts_portal.roles import ROLE_PERMISSIONS, roles_of
 from notifications.models import OutgoingEmail
 from notifications.services import emails_about
+from territories.models import Departement, Region
 
+from .. import workflow
 from ..models import (
     Actor,
+    Campaign,
     ClosureReason,
+    DashboardPreference,
+    Exchange,
     Orientation,
     Submission,
     SubmissionEvent,
 )
 from ..selectors import same_territory_submissions
+from ..workflow import Action
+from .columns import clean_columns
 
 Kind = SubmissionEvent.Kind
 Status = Submission.Status
@@ -178,6 +197,11 @@ def event_entry(event: SubmissionEvent) -> TimelineEntry:
     entry.lines += outcome_lines(event, details)
     if not entry.text and isinstance(details.get("message"), str):
         entry.text = details["message"]  # a correction asked, or sent back
+    if details.get("kept_exchange"):
+        entry.lines.append(
+            _("Échange du %(start)s maintenu")
+            % {"start": when(details["kept_exchange"]["starts_at"])}
+        )
     if details.get("cancelled_exchange"):
         entry.lines.append(
             _("Échange du %(start)s annulé, annulation envoyée aux référents")
@@ -247,3 +271,82 @@ def timeline(submission: Submission) -> list[TimelineEntry]:
     emails = emails_about(submission).order_by("created_at", "pk")
     entries = [event_entry(event) for event in events] + [email_entry(e) for e in emails]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+# --- Dashboard -----------------------------------------------------------------------------
+
+
+def dashboard_columns(user: AbstractBaseUser) -> list[str]:
+    """The columns the agent chose, or the defaults when they never chose."""
+    preference = DashboardPreference.objects.filter(user=user).values_list("columns", flat=True)
+    chosen = preference.first()
+    return clean_columns(chosen if isinstance(chosen, list) else None)
+
+
+def region_departements(campaign_id: int | None = None) -> QuerySet[Departement]:
+    """The départements of the campaigns' region (of one campaign when given), for the
+    filters; all of them when no campaign's region matches a region by name.
+
+    A campaign's region is free text: it is matched to the reference regions by name,
+    ignoring case. One query, when the choices are listed.
+    """
+    campaigns = (
+        Campaign.objects.all() if campaign_id is None else Campaign.objects.filter(pk=campaign_id)
+    )
+    matches_campaign = Exists(campaigns.filter(region__iexact=OuterRef("region__name")))
+    any_region_matches = Exists(
+        Region.objects.filter(Exists(campaigns.filter(region__iexact=OuterRef("name"))))
+    )
+    return Departement.objects.filter(matches_campaign | ~any_region_matches).order_by("code")
+
+
+# --- Answer page ---------------------------------------------------------------------------
+
+
+def kept_exchange(submission: Submission) -> Exchange | None:
+    """The exchange the page shows: the planned one, or one kept when the answer was
+    oriented (not cancelled, not started yet)."""
+    if submission.status == Status.EXCHANGE_PLANNED:
+        return submission.current_exchange
+    if submission.status != Status.ORIENTED:
+        return None
+    return (
+        submission.exchanges.filter(cancelled_at=None, starts_at__gt=timezone.now())
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+PERMISSION_VERBS = {
+    "add": gettext_lazy("ajouter"),
+    "change": gettext_lazy("modifier"),
+    "delete": gettext_lazy("supprimer"),
+}
+
+
+def role_allows(user: AbstractBaseUser) -> list[str]:
+    """« Votre rôle permet : … », from the two role tables: the actions on an answer
+    (``ami.workflow.ACTIONS``) and the writes the role's group holds
+    (``cpts_portal.roles.ROLE_PERMISSIONS``, e.g. the annual management dialogues);
+    reading is said once, by the first action."""
+    roles = roles_of(user)
+    allowed = [str(action.label) for action in Action if workflow.can(user, action)]
+    writes: dict[str, list[str]] = {}
+    for role in roles:
+        for name in ROLE_PERMISSIONS.get(role, ()):
+            app_label, codename = name.split(".")
+            verb, _sep, model_name = codename.partition("_")
+            if verb not in PERMISSION_VERBS:
+                continue
+            try:
+                model = apps.get_model(app_label, model_name)
+            except LookupError:
+                continue
+            things = writes.setdefault(str(model._meta.verbose_name_plural), [])
+            if str(PERMISSION_VERBS[verb]) not in things:
+                things.append(str(PERMISSION_VERBS[verb]))
+    allowed += [
+        _("%(verbs)s des %(things)s") % {"verbs": " / ".join(verbs), "things": thing}
+        for thing, verbs in writes.items()
+    ]
+    return [text[:1].lower() + text[1:] for text in allowed]

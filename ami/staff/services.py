@@ -6,10 +6,12 @@ Status changes go through ``ami.workflow.transition``; the role rules are in
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,10 +22,20 @@ from .. import hooks, workflow
 from ..audit import Action as AccessAction
 from ..audit import record_access
 from ..filters import assignable_users
-from ..ics import exchange_attachment
-from ..models import ClosureReason, Exchange, Orientation, PdfBatch, Submission, SubmissionEvent
+from ..ics import Method, exchange_attachment
+from ..models import (
+    ClosureReason,
+    DashboardPreference,
+    Exchange,
+    Orientation,
+    PdfBatch,
+    Submission,
+    SubmissionEvent,
+)
 from ..services import renew_private_link, staff_url
 from ..workflow import Action, ActionNotAllowed, TransitionNotAllowed
+from .columns import clean_columns
+from .selectors import kept_exchange
 
 logger = logging.getLogger(__name__)
 
@@ -92,9 +104,7 @@ def send_message(submission: Submission, by: AbstractBaseUser, text: str) -> Sub
     """A message to the référents: on their private page, and by email."""
     workflow.require(by, Action.MESSAGE)
     with transaction.atomic():
-        event = record_event(
-            submission, Kind.MESSAGE, by=by, comment=text, data={"from": "staff"}
-        )
+        event = record_event(submission, Kind.MESSAGE, by=by, comment=text, data={"from": "staff"})
         workflow.email_referents(
             submission, "ami/emails/message_to_referents", {"message": text, "event": event}
         )
@@ -222,11 +232,16 @@ def orient(
     linked: Sequence[Submission] = (),
     message: str = "",
     comment: str = "",
+    keep_exchange: bool = False,
 ) -> SubmissionEvent:
     """Record the orientation; "mise en relation" links the answers both ways.
 
     The référents are told the orientation, never the other answers' names or contacts:
     the ARS puts the teams in touch once each has agreed.
+
+    An upcoming planned exchange is cancelled (its cancellation joins the email) unless
+    ``keep_exchange``: then it stays in the référents' calendars, the email says it is
+    kept and the event's ``data`` records it (``kept_exchange``).
     """
     orientation = Orientation(orientation)
     workflow.check_transition(submission, Status.ORIENTED, by)
@@ -243,6 +258,9 @@ def orient(
         project = (
             hooks.start_project(submission, by) if orientation == Orientation.SUPPORT else None
         )
+        kept = submission.current_exchange if keep_exchange else None
+        if kept is not None and not kept.is_upcoming:
+            kept = None
         return workflow.transition(
             submission,
             Status.ORIENTED,
@@ -255,12 +273,24 @@ def orient(
                 "project": str(project) if project else "",
                 "project_id": project.pk if project else None,
                 "message": message,
+                **(
+                    {
+                        "kept_exchange": {
+                            "exchange_id": kept.pk,
+                            "starts_at": kept.starts_at.isoformat(),
+                        }
+                    }
+                    if kept
+                    else {}
+                ),
             },
             email_context={
                 "orientation": orientation,
                 "linked_count": len(linked),
                 "message": message,
+                "kept_exchange": kept,
             },
+            keep_exchange=keep_exchange,
         )
 
 
@@ -272,7 +302,12 @@ def close(
     message: str = "",
     comment: str = "",
 ) -> SubmissionEvent:
-    """Close the answer with a reason, told to the référents with the optional message."""
+    """Close the answer with a reason, told to the référents with the optional message.
+
+    An exchange kept when the answer was oriented, not started yet, is cancelled here (the
+    workflow cancels only the exchange of the "exchange planned" status): its cancellation
+    .ics joins the email and the event's ``data`` records it, as for a planned one.
+    """
     if reason not in ClosureReason.values:
         raise ActionNotAllowed(_("Indiquez le motif de la clôture."))
     reason = ClosureReason(reason)
@@ -280,14 +315,87 @@ def close(
     with transaction.atomic():
         submission.closure_reason = reason
         submission.save(update_fields=["closure_reason", "updated_at"])
+        data: dict = {"reason": reason.value, "message": message}
+        email_context: dict = {"reason": reason, "message": message}
+        attachments = []
+        kept = kept_exchange(submission) if submission.status == Status.ORIENTED else None
+        if kept is not None:
+            kept.cancel()
+            data["cancelled_exchange"] = {
+                "exchange_id": kept.pk,
+                "starts_at": kept.starts_at.isoformat(),
+            }
+            email_context["cancelled_exchange"] = kept
+            attachments.append(exchange_attachment(kept, submission, Method.CANCEL))
         return workflow.transition(
             submission,
             Status.CLOSED,
             by=by,
             comment=comment,
-            data={"reason": reason.value, "message": message},
-            email_context={"reason": reason, "message": message},
+            data=data,
+            email_context=email_context,
+            attachments=attachments,
         )
+
+
+# --- Dashboard: the agent's columns, actions on a selection --------------------------------
+
+
+def save_dashboard_columns(user: AbstractBaseUser, columns: Sequence[str]) -> list[str]:
+    """Remember the dashboard columns ``user`` chose; returns them as kept (known keys only,
+    in the table's order, the reference always in)."""
+    workflow.require(user, Action.VIEW)
+    kept = clean_columns(columns)
+    DashboardPreference.objects.update_or_create(user=user, defaults={"columns": kept})
+    return kept
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What happened to one answer of a selection: ``error`` is empty when it was done."""
+
+    submission: Submission
+    error: str = ""
+
+    @property
+    def done(self) -> bool:
+        return not self.error
+
+
+def for_each(
+    submissions: Sequence[Submission], perform: Callable[[Submission], object]
+) -> list[BulkOutcome]:
+    """Perform on each answer in its own transaction: one refusal stops nothing else."""
+    outcomes = []
+    for submission in submissions:
+        try:
+            with transaction.atomic():
+                perform(submission)
+        except (ActionNotAllowed, ValidationError) as refusal:
+            message = (
+                " ".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
+            )
+            outcomes.append(BulkOutcome(submission, message))
+        else:
+            outcomes.append(BulkOutcome(submission))
+    return outcomes
+
+
+def bulk_assign(
+    submissions: Sequence[Submission], assignee: AbstractBaseUser | None, by: AbstractBaseUser
+) -> list[BulkOutcome]:
+    """``assign`` each answer of the selection; the refused ones say why, one by one."""
+    return for_each(submissions, lambda submission: assign(submission, assignee, by=by))
+
+
+def bulk_change_status(
+    submissions: Sequence[Submission], to: Status | str, by: AbstractBaseUser, comment: str = ""
+) -> list[BulkOutcome]:
+    """``change_status`` of each answer (through ``ami.workflow.transition``); an answer the
+    table or the role refuses is left as it was and reported with the reason."""
+    return for_each(
+        submissions, lambda submission: change_status(submission, to, by=by, comment=comment)
+    )
 
 
 # --- PDF batches ---------------------------------------------------------------------------

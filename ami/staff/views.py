@@ -6,7 +6,6 @@ errors); a refused action comes back as a message.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -14,25 +13,29 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cpts_portal.error_summary import error_summary
 from territories.selectors import territory_overview
 
-from .. import workflow
+from .. import exports, workflow
 from ..audit import Action as AccessAction
 from ..audit import access_log, record_access
-from ..filters import SORTABLE_COLUMNS, SubmissionFilter
+from ..filters import SubmissionFilter
 from ..models import Exchange, Submission
 from ..workflow import Action, ActionNotAllowed
 from . import services
 from .access import staff_required
+from .columns import COLUMNS, clean_columns, header_cells
 from .forms import (
     AssignForm,
+    BulkActionForm,
     CloseForm,
+    ColumnsForm,
     ExchangeForm,
     MessageForm,
     NoteForm,
@@ -42,7 +45,11 @@ from .forms import (
     StatusForm,
 )
 from .selectors import (
+    dashboard_columns,
+    kept_exchange,
+    region_departements,
     related_submissions,
+    role_allows,
     staff_submission,
     staff_submissions,
     status_counts,
@@ -50,69 +57,187 @@ from .selectors import (
 )
 
 PAGE_SIZE = 25
-
-COLUMN_LABELS = {
-    "reference": gettext_lazy("Référence"),
-    "recue": gettext_lazy("Reçue le"),
-    "acteur": gettext_lazy("Acteurs"),
-    "statut": gettext_lazy("Statut"),
-    "agent": gettext_lazy("Agent"),
-}
-DEFAULT_SORT = "-recue"
-
-
-@dataclass(frozen=True)
-class SortColumn:
-    key: str
-    label: str
-    aria_sort: str  # "ascending", "descending" or "" (not sorted by this column)
-    next: str  # the "tri" value of the link: ascending first, then descending
-
-
-def sort_columns(current: str) -> dict[str, SortColumn]:
-    current = current if current.lstrip("-") in SORTABLE_COLUMNS else DEFAULT_SORT
-    columns = {}
-    for key in SORTABLE_COLUMNS:
-        aria = {key: "ascending", f"-{key}": "descending"}.get(current, "")
-        columns[key] = SortColumn(
-            key, COLUMN_LABELS[key], aria, f"-{key}" if aria == "ascending" else key
-        )
-    return columns
+COLUMNS_SESSION_KEY = "staff_dashboard_columns"
+ALL_COLUMNS = [column.key for column in COLUMNS]
+MAX_SELECTION = 200  # as many as a zip of the filtered list (``report_views.MAX_BATCH``)
 
 
 def filtered(request: HttpRequest, data: QueryDict | None = None) -> SubmissionFilter:
     """The dashboard's filters (and sort) applied to the staff list, from the query string.
 
-    Shared by the list, its exports, its statistics and its PDF batches.
+    Shared by the list, its exports, its statistics and its PDF batches. The départements
+    offered are those of the campaign's region (the chosen campaign, else every campaign).
     """
-    return SubmissionFilter(
-        request.GET if data is None else data, queryset=staff_submissions(), request=request
+    data = request.GET if data is None else data
+    filterset = SubmissionFilter(data, queryset=staff_submissions(), request=request)
+    campaign = data.get("campaign", "")
+    filterset.filters["departement"].queryset = region_departements(
+        int(campaign) if campaign.isascii() and campaign.isdigit() and len(campaign) < 10 else None
     )
+    return filterset
 
 
-@staff_required()
-def dashboard(request: HttpRequest) -> HttpResponse:
+def shown_columns(request: HttpRequest) -> list[str]:
+    """The agent's columns: kept in the session once read (no query per page after)."""
+    columns = request.session.get(COLUMNS_SESSION_KEY)
+    if not isinstance(columns, list):
+        columns = dashboard_columns(request.user)
+        request.session[COLUMNS_SESSION_KEY] = columns
+    return clean_columns(columns)
+
+
+def page_count(filterset: SubmissionFilter, counts: list[tuple[str, str, int]]) -> int | None:
+    """The number of rows, read from the counts per status when they say it (one query
+    less): they are counted over every filter but the status."""
+    if not filterset.is_valid():
+        return None
+    status = filterset.form.cleaned_data.get("status")
+    by_status = {value: count for value, _label, count in counts}
+    return by_status.get(status, 0) if status else sum(by_status.values())
+
+
+def dashboard_context(request: HttpRequest) -> dict:
     filterset = filtered(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # Counts per status over the other filters, so each count is what its link will show.
     others = request.GET.copy()
     others.pop("status", None)
     counts = status_counts(filtered(request, others).qs)
-    return render(
-        request,
-        "ami/staff/dashboard.html",
-        {
-            "filterset": filterset,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number),
-            "status_counts": counts,
-            "current_status": request.GET.get("status", ""),
-            "mine_count": Submission.objects.filter(assignee=request.user).count(),
-            # The form was cleaned by ``filterset.qs``: valid fields are in cleaned_data.
-            "mine": bool(filterset.form.cleaned_data.get("mine")),
-            "columns": sort_columns(request.GET.get("tri", "")),
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    if (known := page_count(filterset, counts)) is not None:
+        paginator.count = known  # a cached property: set, it is not counted again
+    page = paginator.get_page(request.GET.get("page"))
+    columns = shown_columns(request)
+    user = request.user
+    return {
+        "filterset": filterset,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+        "status_counts": counts,
+        "current_status": request.GET.get("status", ""),
+        "mine_count": Submission.objects.filter(assignee=user).count(),
+        # The form was cleaned by ``filterset.qs``: valid fields are in cleaned_data.
+        "mine": bool(filterset.form.cleaned_data.get("mine")),
+        "shown": set(columns),
+        # Every column, the hidden ones too: the script shows a column as soon as it is chosen.
+        "headers": header_cells(ALL_COLUMNS, request.GET.get("tri", "")),
+        "columns_form": ColumnsForm(prefix="colonnes", initial={"columns": columns}),
+        "bulk_form": BulkActionForm(prefix="lot", queryset=Submission.objects.none()),
+        "can_assign": workflow.can(user, Action.ASSIGN),
+        "can_move": any(workflow.can(user, action) for action in services.PLAIN_MOVES),
+    }
+
+
+@staff_required()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "ami/staff/dashboard.html", dashboard_context(request))
+
+
+def back_to_dashboard(request: HttpRequest) -> HttpResponse:
+    """To the dashboard, with the filters the form came from (its ``retour`` field)."""
+    query = request.POST.get("retour", "")
+    url = reverse("staff:dashboard")
+    if query.startswith("?") and url_has_allowed_host_and_scheme(
+        url + query, allowed_hosts={request.get_host()}
+    ):
+        url += query
+    return redirect(url)
+
+
+@require_POST
+@staff_required()
+def save_columns(request: HttpRequest) -> HttpResponse:
+    """Remember the columns chosen; the dashboard comes back with them."""
+    form = ColumnsForm(request.POST, prefix="colonnes")
+    in_background = request.headers.get("X-Requested-With") == "fetch"  # the script's save
+    if form.is_valid():
+        columns = services.save_dashboard_columns(request.user, form.cleaned_data["columns"])
+        request.session[COLUMNS_SESSION_KEY] = columns
+        if in_background:
+            return HttpResponse(status=204)
+        messages.success(request, _("Les colonnes choisies sont enregistrées."))
+    else:
+        if in_background:
+            return HttpResponse(status=400)
+        messages.error(request, _("Ces colonnes n’existent pas."))
+    return back_to_dashboard(request)
+
+
+@require_POST
+@staff_required()
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """An action on the answers ticked in the table: attribution, status, export or PDF zip.
+
+    Each answer is acted on by itself: the ones the role or the workflow refuses are
+    reported one by one, with the reason; the others are done.
+    """
+    if len(request.POST.getlist("lot-selection")) > MAX_SELECTION:
+        messages.error(
+            request, _("Plus de %(max)d réponses sélectionnées.") % {"max": MAX_SELECTION}
+        )
+        return back_to_dashboard(request)
+    form = BulkActionForm(request.POST, prefix="lot", queryset=staff_submissions())
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return back_to_dashboard(request)
+    selection = list(form.cleaned_data["selection"].order_by("pk"))
+    action = form.cleaned_data["action"]
+    if action in ("csv", "xlsx", "ods"):
+        return export_selection(request, selection, action)
+    if action == "pdf":
+        batch = services.create_pdf_batch(
+            request.user,
+            [s.pk for s in selection],
+            filters={"selection": [s.reference for s in selection]},
+        )
+        return redirect("staff:batch", pk=batch.pk)
+    try:
+        if action == "assign":
+            workflow.require(request.user, Action.ASSIGN)
+            outcomes = services.bulk_assign(
+                selection, form.cleaned_data["assignee"], by=request.user
+            )
+            done = _("Attribution enregistrée pour %(count)d réponse(s).")
+        else:
+            outcomes = services.bulk_change_status(
+                selection, form.cleaned_data["to"], by=request.user
+            )
+            done = _("Statut modifié pour %(count)d réponse(s).")
+    except ActionNotAllowed as refusal:
+        messages.error(request, str(refusal))
+        return back_to_dashboard(request)
+    report_outcomes(request, outcomes, done)
+    return back_to_dashboard(request)
+
+
+def report_outcomes(request: HttpRequest, outcomes: list, done: str) -> None:
+    succeeded = [outcome for outcome in outcomes if outcome.done]
+    if succeeded:
+        messages.success(request, done % {"count": len(succeeded)})
+    for outcome in outcomes:
+        if not outcome.done:
+            messages.error(
+                request,
+                _("%(reference)s non modifiée : %(reason)s")
+                % {"reference": outcome.submission.reference, "reason": outcome.error},
+            )
+
+
+def export_selection(request: HttpRequest, selection: list[Submission], extension: str):
+    """The ticked answers as a file; logged with their references."""
+    queryset = staff_submissions().filter(pk__in=[s.pk for s in selection]).order_by("pk")
+    record_access(
+        request.user,
+        AccessAction.EXPORT,
+        reference=_("Sélection de réponses (%(format)s)") % {"format": extension.upper()},
+        details={
+            "format": extension,
+            "filters": {"selection": [s.reference for s in selection]},
+            "rows": len(selection),
         },
     )
+    return exports.export_response(queryset, extension)
 
 
 def get_submission(pk: int) -> Submission:
@@ -129,7 +254,7 @@ def detail_context(
     user = request.user
     actions = workflow.allowed_actions(submission, user)
     related = related_submissions(submission)
-    exchange = submission.current_exchange
+    exchange = kept_exchange(submission)
     blank: dict[str, Callable[[], forms.Form]] = {
         Action.ASSIGN: lambda: AssignForm(
             prefix="attribution", initial={"assignee": submission.assignee_id}
@@ -138,7 +263,7 @@ def detail_context(
             prefix="echange", initial=exchange_initial(exchange)
         ),
         Action.ORIENT: lambda: OrientForm(
-            prefix="orientation", submission=submission, related=related
+            prefix="orientation", submission=submission, related=related, exchange=exchange
         ),
         Action.CLOSE: lambda: CloseForm(prefix="cloture"),
         Action.COMMENT: lambda: NoteForm(prefix="note"),
@@ -168,6 +293,8 @@ def detail_context(
         "plain_moves": plain_moves,
         "status_form": StatusForm(prefix="statut"),
         "can": {action.value: action in actions for action in Action},
+        # URPS and Assurance Maladie see fewer forms: the page says what their role allows.
+        "role_allows": [] if Action.ASSIGN in actions else role_allows(user),
         # Who opened this answer's personal data: for the ARS only.
         "access_log": access_log(submission) if Action.PERSONAL_DATA in actions else None,
         "link_expired": submission.private_link_has_expired(),
@@ -264,7 +391,6 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
             submission,
             form.cleaned_data["to"],
             by=request.user,
-            comment=form.cleaned_data["comment"],
         )
 
     return act(
@@ -300,7 +426,7 @@ def orient(request: HttpRequest, pk: int) -> HttpResponse:
             orientation=form.cleaned_data["orientation"],
             linked=form.linked_submissions(),
             message=form.cleaned_data["message"],
-            comment=form.cleaned_data["comment"],
+            keep_exchange=form.keep_exchange(),
         )
 
     return act(
@@ -308,7 +434,11 @@ def orient(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "orient_form",
         lambda s: OrientForm(
-            request.POST, prefix="orientation", submission=s, related=related_submissions(s)
+            request.POST,
+            prefix="orientation",
+            submission=s,
+            related=related_submissions(s),
+            exchange=s.current_exchange,
         ),
         perform,
         _("L’orientation est enregistrée ; les référents en sont informés."),
@@ -376,6 +506,6 @@ def resend_link(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "resend_link_form",
         lambda s: ResendLinkForm(request.POST, prefix="lien"),
-        lambda s, form: services.resend_private_link(s, request.user, form.cleaned_data["comment"]),
+        lambda s, form: services.resend_private_link(s, request.user),
         _("Un nouveau lien de suivi est envoyé aux référents ; l’ancien ne fonctionne plus."),
     )

@@ -313,6 +313,7 @@ def _(visit: Visit) -> None:
     submission = triaged_submission(agent)
     visit.sign_in(agent)
     visit.open(reverse("staff:submission", args=[submission.pk]))
+    visit.page.locator("summary", has_text="Planifier l’échange").click()  # opens on demand
     visit.press("Planifier et inviter")
 
 

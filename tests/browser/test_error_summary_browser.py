@@ -45,8 +45,9 @@ def test_closing_without_a_reason_puts_the_focus_on_the_summary(page, live_serve
     sign_in(page, live_server, agent)
     page.goto(reverse("staff:submission", args=[submission.pk]))
 
+    page.locator("summary", has_text="Clore").click()  # the form opens on demand
     close = page.locator("form[action$='/cloture/']")
-    close.get_by_label("Commentaire interne").fill("Doublon probable")
+    close.get_by_label("Message aux référents").fill("Doublon probable")
     with page.expect_navigation():
         close.get_by_role("button", name="Clore la réponse").click()
 
@@ -60,7 +61,7 @@ def test_closing_without_a_reason_puts_the_focus_on_the_summary(page, live_serve
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#id_cloture-reason"
     link.press("Enter")
     assert focused_id(page) == "id_cloture-reason"
-    assert page.locator("#id_cloture-comment").input_value() == "Doublon probable"
+    assert page.locator("#id_cloture-message").input_value() == "Doublon probable"
     submission.refresh_from_db()
     assert submission.status == Submission.Status.IN_REVIEW
 

@@ -119,6 +119,8 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "staff:batch_status": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
     "staff:batch_download": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
     "staff:batch_create": POST_ONLY_VIEW,
+    "staff:dashboard_columns": POST_ONLY_VIEW,
+    "staff:bulk_action": POST_ONLY_VIEW,
     "staff:assign": POST_ONLY_VIEW,
     "staff:change_status": POST_ONLY_VIEW,
     "staff:plan_exchange": POST_ONLY_VIEW,

@@ -152,10 +152,10 @@ def test_the_new_link_is_emailed_to_each_referent_with_an_address(client, ars_ag
 def test_resending_is_recorded_in_the_history_with_who_and_until_when(client, ars_agent):
     submission = SubmissionFactory()
     client.force_login(ars_agent)
-    client.post(resend_url(submission), {"lien-comment": "Lien perdu"})
+    client.post(resend_url(submission), {})
     event = submission.events.get(kind=SubmissionEvent.Kind.LINK_RESENT)
     assert event.author == ars_agent
-    assert event.comment == "Lien perdu"
+    assert event.comment == ""  # a comment is the page's one note form
     submission.refresh_from_db()
     assert event.data["expires_at"] == submission.access_expires_at.isoformat()
     page = client.get(reverse("staff:submission", args=[submission.pk])).content.decode()

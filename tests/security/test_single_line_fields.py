@@ -74,7 +74,11 @@ FACTORIES: dict[str, Factory | None] = {
     "ami.forms.ReferentMessageForm": None,
     "ami.forms.SubmissionForm": None,
     "ami.staff.forms.AssignForm": None,
+    "ami.staff.forms.BulkActionForm": lambda cls, data: cls(
+        data=data, queryset=Submission.objects.none()
+    ),
     "ami.staff.forms.CloseForm": None,
+    "ami.staff.forms.ColumnsForm": None,
     "ami.staff.forms.ErasureForm": None,
     "ami.staff.forms.ExchangeForm": None,
     "ami.staff.forms.MessageForm": None,

@@ -75,7 +75,8 @@ def test_taking_into_analysis_tells_the_referents_in_french(
     answer.refresh_from_db()
     assert answer.status == Status.IN_REVIEW
     event = answer.events.get(kind=Kind.STATUS_CHANGED)
-    assert (event.author, event.comment) == (owner, "Dossier complet, à voir en réunion")
+    # One comment form on the page (the note): a status change carries no comment of its own.
+    assert (event.author, event.comment) == (owner, "")
     rows = OutgoingEmail.objects.filter(template="ami/emails/in_review")
     assert sorted(rows.values_list("recipient", flat=True)) == [
         "anne.legoff@example.org",
@@ -183,7 +184,7 @@ def test_planning_the_exchange_invites_the_referents_with_an_ics_file(
     assert exchange.ends_at - exchange.starts_at == timedelta(minutes=90)
     event = answer.events.get(kind=Kind.EXCHANGE_PLANNED)
     assert event.data["place"].startswith("CPAM du Finistère")
-    assert event.comment == "Prévoir la salle 2"
+    assert event.comment == ""  # internal comments go through the page's one note form
 
     rows = OutgoingEmail.objects.filter(template="ami/emails/exchange_planned")
     assert sorted(rows.values_list("recipient", flat=True)) == [

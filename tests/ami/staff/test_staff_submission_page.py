@@ -113,7 +113,7 @@ ACTION_HEADINGS = {
     "Écrire aux référents": {Role.ARS},
     "Clore": {Role.ARS},
     "Donner un avis": {Role.ARS, Role.URPS},
-    "Ajouter une note interne": {Role.ARS, Role.URPS, Role.ASSURANCE_MALADIE},
+    "Commentaire interne": {Role.ARS, Role.URPS, Role.ASSURANCE_MALADIE},
 }
 
 
@@ -122,21 +122,21 @@ def test_each_role_is_offered_its_actions_only(as_user, role):
     submission = SubmissionFactory()
     page = staff_page(as_user(UserFactory(roles=[role])), submission)
     for heading, roles in ACTION_HEADINGS.items():
-        assert (f">{heading}</h2>" in page) == (role in roles), heading
+        assert (f">{heading}</h3>" in page) == (role in roles), heading
 
 
 def test_actions_follow_the_status(as_user, owner):
     received = SubmissionFactory()
     page = staff_page(as_user(owner), received)
     assert "Prendre en analyse" in page
-    assert "Planifier l’échange" not in page and "Orienter</h2>" not in page
+    assert "Planifier l’échange" not in page and "Orienter</h3>" not in page
     in_review = SubmissionFactory(status=Status.IN_REVIEW)
     page = staff_page(as_user(owner), in_review)
-    assert "Planifier l’échange" in page and "Orienter</h2>" in page
+    assert "Planifier l’échange" in page and "Orienter</h3>" in page
     assert "Prendre en analyse" not in page
     closed = SubmissionFactory(status=Status.CLOSED)
     page = staff_page(as_user(owner), closed)
-    assert "Remettre en analyse" in page and "Clore</h2>" not in page
+    assert "Remettre en analyse" in page and "Clore</h3>" not in page
 
 
 def count_queries(client, url: str) -> int:
