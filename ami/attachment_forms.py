@@ -94,12 +94,6 @@ class CorrectionForm(PortalForm):
         ),
         rows=4,
     )
-    comment = text_field(
-        gettext_lazy("Commentaire interne"),
-        required=False,
-        help_text=gettext_lazy("Visible des seuls agents."),
-        rows=2,
-    )
 
 
 class StaffMessageForm(FileFormMixin, PortalForm):

@@ -17,7 +17,7 @@ from .. import attachments, corrections
 from ..attachment_forms import CorrectionForm, StaffMessageForm
 from ..models import Attachment, Submission
 from ..pdf import decision_letter_response
-from ..workflow import Action, ActionNotAllowed
+from ..workflow import Action, ActionNotAllowed, allowed_actions
 from .access import staff_required
 from .views import get_submission, render_detail
 
@@ -29,6 +29,10 @@ MESSAGE_PREFIX = "message-pj"
 @staff_required(Action.REQUEST_CORRECTION)
 def request_correction(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission(pk)
+    if Action.REQUEST_CORRECTION not in allowed_actions(submission, request.user):
+        # The answer moved on (another agent, another tab): say so, no form to correct.
+        messages.error(request, _("Une correction ne peut pas être demandée à ce statut."))
+        return redirect("staff:submission", pk=pk)
     form = CorrectionForm(request.POST, prefix=CORRECTION_PREFIX)
     if not form.is_valid():
         return render_detail(request, submission, correction_form=form)

@@ -24,7 +24,7 @@ def answer(owner):
 def ask(client, submission, message="Ajoutez la liste des professionnels."):
     return client.post(
         reverse("staff:request_correction", args=[submission.pk]),
-        {"correction-message": message, "correction-comment": "Interne"},
+        {"correction-message": message},
     )
 
 
@@ -53,10 +53,8 @@ def test_ars_agent_requests_a_correction_and_the_referents_are_told(as_user, own
     assert answer.is_editable_by_professional()
     event = answer.events.get(kind=Kind.CORRECTION_REQUESTED)
     assert event.data == {"message": "Ajoutez la liste des professionnels.", "round": 1}
-    assert event.comment == "Interne"
     email = OutgoingEmail.objects.get(template="ami/emails/correction_requested")
     assert "Ajoutez la liste des professionnels." in email.body_text
-    assert "Interne" not in email.body_text
     page = as_user(None).get(answer.get_private_url()).content.decode()
     assert "Ajoutez la liste des professionnels." in page
     assert "Renvoyer ma réponse corrigée" in page
@@ -154,3 +152,15 @@ def test_ars_can_take_the_answer_back_without_waiting(as_user, owner, answer):
     assert answer.status == Status.IN_REVIEW
     event = answer.events.latest("pk")
     assert (event.kind, event.author) == (Kind.STATUS_CHANGED, owner)
+
+
+def test_a_correction_asked_of_an_answer_that_moved_on_is_refused_with_a_message(
+    as_user, owner, answer
+):
+    """The answer was closed in another tab: no form full of errors that the page hides."""
+    workflow.transition(answer, to=Status.CLOSED, by=owner, comment="Hors périmètre")
+    response = ask(as_user(owner), answer, message="")
+    assert response.status_code == 302
+    answer.refresh_from_db()
+    assert answer.status == Status.CLOSED
+    assert not answer.events.filter(kind=Kind.CORRECTION_REQUESTED).exists()
