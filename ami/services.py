@@ -282,7 +282,9 @@ def update_answer(submission: Submission, data: AnswerData) -> SubmissionEvent |
 
 def describe_changes(submission: Submission, data: AnswerData) -> list[str]:
     """Human-readable list of the changes, in French, for the history: the stored answer
-    compared with ``data``, value by value."""
+    compared with ``data``, value by value. The stored values are read again: a caller's
+    instance may already carry the new ones (a model form writes them on validation)."""
+    submission = Submission.objects.get(pk=submission.pk)
     stored = {
         "context": submission.context,
         "territory_text": submission.territory_text,
@@ -309,8 +311,10 @@ def describe_changes(submission: Submission, data: AnswerData) -> list[str]:
     )
     if codes != set(data.commune_codes):
         changes.append(_("Communes du territoire modifiées"))
-    changes += describe_row_changes(list(submission.actors.all()), data.actors, _("Acteur"))
-    changes += describe_row_changes(list(submission.referents.all()), data.referents, _("Référent"))
+    actors = Actor.objects.filter(submission=submission).order_by("pk")
+    referents = Referent.objects.filter(submission=submission).order_by("pk")
+    changes += describe_row_changes(list(actors), data.actors, _("Acteur"))
+    changes += describe_row_changes(list(referents), data.referents, _("Référent"))
     return changes
 
 
