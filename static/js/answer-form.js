@@ -2,7 +2,8 @@
 // enhancement only, every part works without this file.
 //
 // 1. Autosave. A form with data-autosave="URL" posts its fields there a few seconds after
-//    the last change, and once more when the page is left (sendBeacon); the answer says
+//    a change (once every few seconds at most, even while typing on), and once more when
+//    the page is left (sendBeacon); the answer says
 //    « Brouillon enregistré à 14 h 32 », shown in the polite live region [data-draft-status].
 //    Without JavaScript the « Enregistrer le brouillon » button does the same.
 // 2. The territory builder. Its « Mettre à jour le territoire » button (name=territory_step)
@@ -26,11 +27,14 @@ function setupAutosave(form) {
       return;
     }
     dirty = true;
-    window.clearTimeout(timer);
-    timer = window.setTimeout(save, AUTOSAVE_DELAY_MS);
+    // At most one save every few seconds, even while typing on and on.
+    if (!timer) {
+      timer = window.setTimeout(save, AUTOSAVE_DELAY_MS);
+    }
   }
 
   async function save() {
+    timer = 0;
     if (!dirty || sending) {
       return;
     }
