@@ -330,3 +330,9 @@ def test_drafts_have_no_admin_page(staff_client, ars_agent, draft):
     ars_agent.save()
     assert staff_client.get("/admin/ami/answerdraft/").status_code == 404
     assert not OutgoingEmail.objects.exists()  # saving a draft notifies nobody
+
+
+def test_privacy_page_says_how_long_drafts_are_kept(client, settings):
+    settings.DRAFT_RETENTION_DAYS = 12
+    page = client.get(reverse("privacy")).content.decode()
+    assert "supprimée 12 jours après son dernier enregistrement" in page
