@@ -92,7 +92,9 @@ def send_message(submission: Submission, by: AbstractBaseUser, text: str) -> Sub
     """A message to the référents: on their private page, and by email."""
     workflow.require(by, Action.MESSAGE)
     with transaction.atomic():
-        event = record_event(submission, Kind.MESSAGE, by=by, comment=text, data={"from": "staff"})
+        event = record_event(
+            submission, Kind.MESSAGE, by=by, comment=text, data={"from": "staff"}
+        )
         workflow.email_referents(
             submission, "ami/emails/message_to_referents", {"message": text, "event": event}
         )
