@@ -417,8 +417,8 @@ if ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY < 0:
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 30)
 if DRAFT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("DRAFT_RETENTION_DAYS must be 1 or more.")
-# Drafts one browser may start in an hour, and resume links one address gets in 24 hours:
-# saving a draft needs no account and anyone may type any address.
+# Drafts one client address may start in an hour, and resume links one email address gets
+# in 24 hours: saving a draft needs no account and anyone may type any address.
 DRAFTS_PER_CLIENT_PER_HOUR = env_int("DRAFTS_PER_CLIENT_PER_HOUR", 10)
 DRAFT_LINKS_PER_ADDRESS_PER_DAY = env_int("DRAFT_LINKS_PER_ADDRESS_PER_DAY", 3)
 if DRAFTS_PER_CLIENT_PER_HOUR < 0 or DRAFT_LINKS_PER_ADDRESS_PER_DAY < 0:
