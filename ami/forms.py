@@ -1,20 +1,25 @@
 """Forms of the fiche de renseignements: the answer, its actors and its référents."""
 
+import re
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 import phonenumbers
+from crispy_forms.layout import Layout
 from django import forms
 from django.core import validators
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
-from cpts_portal.error_summary import error_summary
+from cpts_portal.error_summary import FieldsOf, Rows, error_summary
 from cpts_portal.forms import PortalForm, PortalModelForm, inline_helper
 from cpts_portal.validators import validate_single_line
+from crispy_dsfr.layout import Fieldset
 from territories.builder import TerritoryBuilderForm
 from territories.forms import CommuneField
 from territories.models import Commune
@@ -28,6 +33,7 @@ from .models import (
     Referent,
     Submission,
 )
+from .services import FIELD_LABELS, OBJECTIVE_FIELDS, ActorData, AnswerData, ReferentData
 
 # Country calling regions of metropolitan France and the overseas départements and
 # collectivités: a "French number" may carry any of them.
@@ -35,14 +41,19 @@ FRENCH_PHONE_REGIONS = frozenset(
     {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC"}
 )
 MAX_ACTORS = 50
+# The prefixes of the answer's parts in the form's field names.
+ACTORS_PREFIX = "actors"
+REFERENTS_PREFIX = "referents"
+TERRITORY_PREFIX = "territory"
 MAX_REFERENTS = 10
 MEETING_HORIZON = timedelta(days=2 * 365)
 
-OBJECTIVE_FIELDS = {
-    Objective.INFORMATION: "wants_information",
-    Objective.REFLECTION: "has_reflection",
-    Objective.INITIATIVE: "has_initiative",
-}
+
+def said_by_group(*fields: forms.Field) -> None:
+    """Optional fields of a group whose requirement is said above the group (« Indiquez
+    une date ou une période »): none of them says « (facultatif) » (crispy_dsfr)."""
+    for field in fields:
+        field.required_by_group = True
 
 
 class FrenchPhoneNumberField(PhoneNumberField):
@@ -97,12 +108,7 @@ class SubmissionForm(PortalModelForm):
     class Meta:
         model = Submission
         fields = ["context", "territory_text", "meeting_wished_by", "meeting_wish"]
-        labels = {
-            "context": _("Contexte"),
-            "territory_text": _("Territoire de projet"),
-            "meeting_wished_by": _("Date souhaitée pour un temps d’échange"),
-            "meeting_wish": _("Précisions sur la période ou vos disponibilités"),
-        }
+        labels = {name: FIELD_LABELS[name] for name in fields}
         help_texts = {
             "context": _(
                 "Décrivez le contexte qui vous conduit à répondre à cet Appel à Manifestation "
@@ -113,9 +119,7 @@ class SubmissionForm(PortalModelForm):
                 "Si vous en avez connaissance, précisez le territoire de projet envisagé "
                 "(communes, intercommunalité, bassin de vie…)."
             ),
-            "meeting_wished_by": _(
-                "Au format jj/mm/aaaa. Indiquez une date ou une période ci-dessous."
-            ),
+            "meeting_wished_by": _("Au format jj/mm/aaaa."),
             "meeting_wish": _("Par exemple : « en septembre, plutôt en soirée »."),
         }
         widgets = {
@@ -139,6 +143,8 @@ class SubmissionForm(PortalModelForm):
             self.initial.setdefault("form_token", self.instance.form_token)
         if not with_consent:
             del self.fields["consent"]
+        # « Indiquez une date ou une période » is said above the two (the calendar's legend).
+        said_by_group(self.fields["meeting_wished_by"], self.fields["meeting_wish"])
         self.helper = inline_helper()
 
     def clean_meeting_wished_by(self):
@@ -174,12 +180,6 @@ class SubmissionForm(PortalModelForm):
 
     def is_bot(self) -> bool:
         return bool(self.data.get(self.add_prefix("website")))
-
-    def save(self, commit: bool = True) -> Submission:
-        chosen = set(self.cleaned_data.get("objectives", []))
-        for objective, field in OBJECTIVE_FIELDS.items():
-            setattr(self.instance, field, objective in chosen)
-        return super().save(commit=commit)
 
 
 PLACE_MAX_LENGTH = Actor._meta.get_field("practice_place").max_length
@@ -287,7 +287,19 @@ class ReferentForm(PortalModelForm):
             "Saisissez une adresse électronique valide, par exemple nom@domaine.fr."
         )
         self.fields["phone"].help_text = self._meta.help_texts["phone"]
+        # One of the two is required: said above them, neither is « facultatif ».
+        said_by_group(self.fields["email"], self.fields["phone"])
         self.helper = inline_helper()
+        self.helper.layout = Layout(
+            "name",
+            "function",
+            Fieldset(
+                _("Coordonnées"),
+                "email",
+                "phone",
+                hint=_("Indiquez au moins une adresse électronique ou un téléphone."),
+            ),
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -421,8 +433,58 @@ class AnswerForms:
         )
 
     def error_summary(self) -> list[dict[str, str]]:
-        """Every error with the id of its field, for the summary at the top of the page."""
-        return error_summary(self.submission, self.actors, self.referents, self.territory)
+        """Every error with the id of its field, for the summary at the top of the page,
+        in the page's order; the rows' errors name their row (« Acteur 2 — Profession »)."""
+        before_territory = ["objectives", "context", "territory_text"]
+        return error_summary(
+            Rows(self.actors, _("Acteur")),
+            Rows(self.referents, _("Référent")),
+            FieldsOf(self.submission, before_territory),
+            self.territory,
+            FieldsOf(self.submission, exclude=before_territory),
+        )
+
+    def answer_data(self) -> AnswerData:
+        """The valid answer as plain data, for ``ami.services`` (call ``is_valid()`` first)."""
+        cleaned = self.submission.cleaned_data
+        return AnswerData(
+            objectives=frozenset(cleaned["objectives"]),
+            context=cleaned["context"],
+            territory_text=cleaned.get("territory_text", ""),
+            meeting_wished_by=cleaned.get("meeting_wished_by"),
+            meeting_wish=cleaned.get("meeting_wish", ""),
+            commune_codes=self.territory.codes(),
+            other_places=self.territory.other_places(),
+            actors=[actor_data(form) for form in self.actors.live_forms()],
+            referents=[referent_data(form) for form in self.referents.live_forms()],
+            form_token=cleaned.get("form_token"),
+        )
+
+
+def actor_data(form: ActorForm) -> ActorData:
+    cleaned = form.cleaned_data
+    return ActorData(
+        pk=form.instance.pk,
+        name=cleaned["name"],
+        profession=cleaned["profession"],
+        profession_other=cleaned.get("profession_other", ""),
+        practice_place=cleaned["practice_place"],
+        practice_commune_id=form.instance.practice_commune_id,
+        practice_setting=cleaned["practice_setting"],
+        structure_name=cleaned.get("structure_name", ""),
+    )
+
+
+def referent_data(form: ReferentForm) -> ReferentData:
+    cleaned = form.cleaned_data
+    phone = cleaned.get("phone")
+    return ReferentData(
+        pk=form.instance.pk,
+        name=cleaned["name"],
+        function=cleaned.get("function", ""),
+        email=cleaned.get("email", ""),
+        phone=phone.as_e164 if phone else "",
+    )
 
 
 # --- Messages (the référent's side here; the staff's forms in ``ami.staff.forms`` reuse it) ---
@@ -446,3 +508,85 @@ class ReferentMessageForm(PortalForm):
     """The référent's reply on the private page."""
 
     text = text_field(_("Votre message"))
+
+
+# --- Drafts ----------------------------------------------------------------------------------
+
+# A draft keeps what was typed, valid or not: each value is bounded here instead.
+DRAFT_VALUE_MAX_LENGTH = 12_000  # the territory's INSEE codes: 1,500 × 6 characters
+DRAFT_MAX_VALUES = 1500  # the communes ticked for removal
+# Never kept: the consent is given when sending, the rest belongs to the page or the server.
+DRAFT_SKIPPED = {"consent", "website", "form_token"}
+ROW_FIELD = re.compile(r"^(actors|referents)-(\d+)-([a-z_]+)$")
+
+
+def draft_field_names() -> tuple[set[str], dict[str, set[str]]]:
+    """The answer form's own field names: ``(plain names, row fields by prefix)``."""
+    plain = {name for name in SubmissionForm.base_fields if name not in DRAFT_SKIPPED}
+    plain |= {f"{TERRITORY_PREFIX}-{name}" for name in TerritoryBuilderForm.base_fields}
+    for prefix in (ACTORS_PREFIX, REFERENTS_PREFIX):
+        plain.add(f"{prefix}-TOTAL_FORMS")
+    rows = {
+        ACTORS_PREFIX: {*ActorForm.base_fields, "DELETE"},
+        REFERENTS_PREFIX: {*ReferentForm.base_fields, "DELETE"},
+    }
+    return plain, rows
+
+
+def draft_fields(data: QueryDict) -> dict[str, list[str]]:
+    """What a draft keeps of the posted form: its own fields only, bounded, NUL-free.
+
+    The rows' ``id`` and ``INITIAL_FORMS`` are left out (a draft is a new answer), as are
+    the consent, the honeypot and the page's token; a row beyond the formset's cap is
+    dropped.
+    """
+    plain, rows = draft_field_names()
+    caps = {"actors": MAX_ACTORS, "referents": MAX_REFERENTS}
+    kept: dict[str, list[str]] = {}
+    for name in list(data.keys())[:5000]:
+        match = ROW_FIELD.match(name)
+        if name in plain:
+            pass
+        elif not (match and match[3] in rows[match[1]] and int(match[2]) < caps[match[1]]):
+            continue
+        values = [
+            str(value).replace("\x00", "")[:DRAFT_VALUE_MAX_LENGTH]
+            for value in data.getlist(name)[:DRAFT_MAX_VALUES]
+        ]
+        kept[name] = values
+    return kept
+
+
+def draft_querydict(fields: dict[str, list[str]], form_token: uuid.UUID) -> QueryDict:
+    """The POST data of the form as the draft left it, for ``build_forms``."""
+    data = QueryDict(mutable=True)
+    for name, values in fields.items():
+        if isinstance(values, list):
+            data.setlist(name, [str(value) for value in values])
+    for prefix, cap in ((ACTORS_PREFIX, MAX_ACTORS), (REFERENTS_PREFIX, MAX_REFERENTS)):
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        try:
+            total = int(data.get(f"{prefix}-TOTAL_FORMS", "1"))
+        except ValueError:
+            total = 1
+        data[f"{prefix}-TOTAL_FORMS"] = str(min(max(total, 1), cap))
+    data["form_token"] = str(form_token)
+    return data
+
+
+class ResumeLinkForm(PortalForm):
+    """« Reprendre plus tard »: where to send the link that resumes the draft."""
+
+    resume_email = forms.EmailField(
+        label=_("Adresse électronique où recevoir le lien"),
+        help_text=_("Format attendu : nom@domaine.fr."),
+        error_messages={
+            "required": _("Indiquez l’adresse où recevoir le lien pour reprendre plus tard."),
+            "invalid": _("Saisissez une adresse électronique valide, par exemple nom@domaine.fr."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resume_email"].widget.attrs["autocomplete"] = "email"
+        self.helper = inline_helper()

@@ -350,6 +350,53 @@ class Referent(models.Model):
         return self.name
 
 
+def draft_expiry(now: datetime | None = None) -> datetime:
+    """When a draft's resume link sent ``now`` stops working: ``DRAFT_RETENTION_DAYS`` later."""
+    return (now or timezone.now()) + timedelta(days=settings.DRAFT_RETENTION_DAYS)
+
+
+class AnswerDraft(models.Model):
+    """An answer being written: the form's fields as posted, kept on the server.
+
+    Not a ``Submission``: no staff page, export, count or statistic reads this table, and
+    it holds the fields as typed (valid or not), never validated rows. Saved by
+    ``ami.services.save_draft`` (automatically while typing, or with « Enregistrer le
+    brouillon »); sending the answer deletes it in the same transaction; the nightly
+    ``ami.tasks.purge_answer_drafts`` deletes those untouched for
+    ``DRAFT_RETENTION_DAYS``. ``access_token`` is the secret of the resume link
+    (``/suivi/<token>/reprendre/``), valid until ``access_expires_at``, like an answer's
+    private link.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campagne")
+    )
+    # The random value of the form's page: the answer sent from it replaces the draft.
+    form_token = models.UUIDField(unique=True, editable=False)
+    # {"field name": ["value", ...]}: the POST data of the form's own fields only.
+    data = models.JSONField(_("champs saisis"), default=dict)
+    access_token = models.CharField(
+        max_length=64, unique=True, default=new_access_token, editable=False
+    )
+    access_expires_at = models.DateTimeField(default=draft_expiry, editable=False)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("enregistré le"), auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("brouillon de réponse")
+        verbose_name_plural = _("brouillons de réponse")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{_('Brouillon')} {self.pk} — {self.campaign.edition}"
+
+    def get_resume_url(self) -> str:
+        return reverse("ami:draft_resume", kwargs={"token": self.access_token})
+
+    def private_link_has_expired(self, now: datetime | None = None) -> bool:
+        return self.access_expires_at <= (now or timezone.now())
+
+
 class SubmissionEventQuerySet(models.QuerySet):
     def visible_to_referent(self) -> "SubmissionEventQuerySet":
         """Without the private notes (and the opinions, which are notes)."""

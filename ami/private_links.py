@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
@@ -48,11 +48,15 @@ def link_expired(request: HttpRequest, submission: Submission) -> HttpResponse:
 
 def private_link_view(
     queryset: Callable[[], QuerySet[Submission]] = link_submissions,
+    expired: Callable[[HttpRequest, Model], HttpResponse] = link_expired,
 ) -> Callable[[View], View]:
     """Decorate ``view(request, submission, ...)`` reached by ``/suivi/<token>/...``.
 
     The view runs only for a known token whose link has not expired; it receives the
     submission (from ``queryset()``) instead of the token. Nothing here extends the link.
+    Another kind of private link (a draft's resume link) gives its own ``queryset`` of a
+    model with ``access_token`` and ``private_link_has_expired()``, and its ``expired``
+    page.
     """
 
     def decorator(view: View) -> View:
@@ -64,7 +68,7 @@ def private_link_view(
                 raise Http404
             submission = get_object_or_404(queryset(), access_token=token)
             if submission.private_link_has_expired():
-                return link_expired(request, submission)
+                return expired(request, submission)
             response = view(request, submission, *args, **kwargs)
             # Personal data behind a bearer link: never kept by a shared cache or the
             # browser's back-forward history of a shared computer.

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.core.files import File
 from django.utils import timezone
 
-from . import privacy
+from . import privacy, services
 from .models import PdfBatch
 from .pdf import pdf_filename, pdf_submissions, submission_pdf
 
@@ -90,3 +90,18 @@ def anonymise_closed_submissions(now: str | None = None) -> list[int]:
     if done:
         logger.info("Anonymised the personal data of %d closed submission(s)", len(done))
     return done
+
+
+@shared_task
+def purge_answer_drafts(now: str | None = None) -> int:
+    """Delete the drafts of answers not saved for ``DRAFT_RETENTION_DAYS``
+    (``ami.services.purge_answer_drafts``); returns how many. Idempotent.
+
+    Meant for Celery beat, nightly (``CELERY_BEAT_SCHEDULE``). ``now`` (ISO 8601) replays
+    a given day; by default, the present.
+    """
+    moment = datetime.fromisoformat(now) if now else None
+    deleted = services.purge_answer_drafts(moment)
+    if deleted:
+        logger.info("Deleted %d answer draft(s) past their retention", deleted)
+    return deleted

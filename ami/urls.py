@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("ami/<slug:slug>/", views.answer, name="answer"),
     path("ami/<slug:slug>/confirmation/<int:pk>/", views.confirmation, name="confirmation"),
+    path("ami/<slug:slug>/brouillon/", views.draft_save, name="draft_save"),
+    # Under /suivi/<token>/: the token is masked in the logs and the page never cached.
+    path("suivi/<str:token>/reprendre/", views.draft_resume, name="draft_resume"),
     path("suivi/<str:token>/", views.follow, name="follow"),
     path("suivi/<str:token>/modifier/", views.edit, name="edit"),
     path("suivi/<str:token>/messages/", referent_views.post_message, name="referent_message"),

@@ -1,29 +1,48 @@
-"""Public pages of the AMI: campaigns, the answer form, and the référent's private link."""
+"""Public pages of the AMI: campaigns, the answer form and its drafts, and the référent's
+private link."""
 
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cpts_portal.cache_control import personal_data
+from cpts_portal.error_summary import error_summary
 from cpts_portal.formsets import with_added_row
+from cpts_portal.ratelimit import Rule, client_key, count_hit
 from territories.builder import TerritoryBuilderForm
 
-from .forms import ActorFormSet, AnswerForms, ReferentFormSet, SubmissionForm
-from .models import Campaign, Submission, open_campaigns
+from .forms import (
+    ACTORS_PREFIX,
+    REFERENTS_PREFIX,
+    TERRITORY_PREFIX,
+    ActorFormSet,
+    AnswerForms,
+    ReferentFormSet,
+    ResumeLinkForm,
+    SubmissionForm,
+    draft_fields,
+    draft_querydict,
+)
+from .models import AnswerDraft, Campaign, Submission, open_campaigns
 from .private_links import private_link_view
 from .selectors import public_territory_summary, referent_page_context
-from .services import submit_answer, update_answer
+from .services import DraftRefused, save_draft, send_draft_link, submit_answer, update_answer
 
-ACTORS_PREFIX = "actors"
-REFERENTS_PREFIX = "referents"
-TERRITORY_PREFIX = "territory"
 # Session key holding the ids of the answers sent from this browser (confirmation page).
 SESSION_SUBMITTED = "ami_submitted"
+# Session key holding the form tokens of the drafts this browser may save.
+SESSION_DRAFTS = "ami_drafts"
+# Header of a request for one part of the form page only (static/js/answer-form.js).
+FRAGMENT_HEADER = "X-Portal-Fragment"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -109,6 +128,13 @@ def form_page(
         forms = build_forms(request.POST, instance=instance, with_consent=with_consent)
         if forms.territory.is_valid():
             forms.territory = forms.territory.next_step()
+        if request.headers.get(FRAGMENT_HEADER) == "territory":
+            # With JavaScript: only the builder, put in place of the old one (no reload).
+            return render(
+                request,
+                "territories/_builder.html",
+                {"builder": forms.territory, "optional": True},
+            )
         return render_form(request, template, context, forms, show_errors=False)
     forms = build_forms(request.POST, instance=instance, with_consent=with_consent)
     if forms.submission.is_bot():
@@ -124,9 +150,11 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(Campaign, slug=slug)
     if not campaign.is_open():
         return render(request, "ami/campaign_unavailable.html", {"campaign": campaign})
+    if request.method == "POST" and ({"save_draft", "resume_later"} & request.POST.keys()):
+        return draft_step(request, campaign)
 
     def store(forms: AnswerForms) -> HttpResponse:
-        submission, created = submit_answer(campaign, forms)
+        submission, created = submit_answer(campaign, forms.answer_data())
         submitted = request.session.get(SESSION_SUBMITTED, [])
         if not created and submission.pk not in submitted:
             # Same form sent again from another browser: reassure without revealing it.
@@ -135,7 +163,156 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
             request.session[SESSION_SUBMITTED] = [*submitted, submission.pk][-20:]
         return redirect("ami:confirmation", slug=campaign.slug, pk=submission.pk)
 
-    return form_page(request, "ami/answer.html", {"campaign": campaign}, store)
+    return form_page(request, "ami/answer.html", answer_context(campaign), store)
+
+
+def answer_context(campaign: Campaign, **extra) -> dict:
+    return {
+        "campaign": campaign,
+        "resume_form": ResumeLinkForm(),
+        "draft_retention_days": settings.DRAFT_RETENTION_DAYS,
+        **extra,
+    }
+
+
+# --- Drafts ------------------------------------------------------------------------------
+
+
+def saved_at(draft: AnswerDraft) -> str:
+    """« 14 h 32 », in the portal's time zone."""
+    return format_date(timezone.localtime(draft.updated_at), "G \\h i")
+
+
+def draft_creation_allowed(request: HttpRequest) -> bool:
+    """``DRAFTS_PER_CLIENT_PER_HOUR`` new drafts per client (address) at most."""
+    rule = Rule(frozenset({"POST"}), settings.DRAFTS_PER_CLIENT_PER_HOUR, 3600)
+    try:
+        hit = count_hit(client_key(request, "ami:draft_create"), rule)
+    except Exception:  # the cache is down: serve, as the rate limits do
+        return True
+    return hit.count <= rule.limit
+
+
+def store_draft(request: HttpRequest, campaign: Campaign) -> AnswerDraft:
+    """Save the posted form as the draft of its page (``form_token``), for this browser.
+
+    A draft is saved only from the browser that started it or opened its resume link (the
+    session lists its token): a page's token alone saves nothing over someone's draft.
+    Raises ``DraftRefused``.
+    """
+    try:
+        token = uuid.UUID(str(request.POST.get("form_token", "")))
+    except ValueError:
+        raise DraftRefused(_("Rechargez la page pour enregistrer un brouillon.")) from None
+    known = request.session.get(SESSION_DRAFTS, [])
+    exists = AnswerDraft.objects.filter(form_token=token).exists()
+    if exists and str(token) not in known:
+        raise DraftRefused(_("Ce brouillon ne peut pas être enregistré depuis ce navigateur."))
+    draft = save_draft(
+        campaign,
+        token,
+        draft_fields(request.POST),
+        may_create=exists or draft_creation_allowed(request),
+    )
+    remember_draft(request, draft)
+    return draft
+
+
+def remember_draft(request: HttpRequest, draft: AnswerDraft) -> None:
+    known = request.session.get(SESSION_DRAFTS, [])
+    if str(draft.form_token) not in known:
+        request.session[SESSION_DRAFTS] = [*known, str(draft.form_token)][-20:]
+
+
+def draft_step(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    """« Enregistrer le brouillon » and « Reprendre plus tard », without JavaScript: save
+    the draft, send the link if asked, and show the form again as it was typed."""
+    forms = build_forms(request.POST)
+    resume = ResumeLinkForm(request.POST if "resume_later" in request.POST else None)
+    context = answer_context(campaign, resume_form=resume)
+    if forms.submission.is_bot():
+        return render_form(request, "ami/answer.html", context, forms, status=400)
+    try:
+        draft = store_draft(request, campaign)
+    except DraftRefused as refused:
+        messages.error(request, str(refused))
+        return render_form(request, "ami/answer.html", context, forms, show_errors=False)
+    context["draft_saved_at"] = saved_at(draft)
+    if "resume_later" not in request.POST:
+        messages.success(request, _("Brouillon enregistré à %(time)s.") % {"time": saved_at(draft)})
+    elif not resume.is_valid():
+        context["error_summary"] = error_summary(resume)
+    elif send_draft_link(draft, resume.cleaned_data["resume_email"]):
+        messages.success(
+            request,
+            _(
+                "Brouillon enregistré. Un lien pour reprendre votre réponse a été envoyé à "
+                "%(address)s ; il est valable %(days)s jours."
+            )
+            % {
+                "address": resume.cleaned_data["resume_email"],
+                "days": settings.DRAFT_RETENTION_DAYS,
+            },
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "Brouillon enregistré, mais cette adresse a déjà reçu plusieurs liens "
+                "aujourd’hui : aucun autre ne lui est envoyé avant demain."
+            ),
+        )
+    return render_form(request, "ami/answer.html", context, forms, show_errors=False)
+
+
+@require_POST
+def draft_save(request: HttpRequest, slug: str) -> JsonResponse:
+    """The autosave of static/js/answer-form.js: the draft saved, « 14 h 32 » in JSON."""
+    campaign = get_object_or_404(Campaign, slug=slug)
+    if not campaign.is_open():
+        return JsonResponse({"message": _("Cet appel n’accepte plus de réponse.")}, status=409)
+    if request.POST.get("website"):
+        return JsonResponse({"message": ""}, status=400)
+    try:
+        draft = store_draft(request, campaign)
+    except DraftRefused as refused:
+        return JsonResponse({"message": str(refused)}, status=409)
+    time = saved_at(draft)
+    return JsonResponse(
+        {"saved_at": time, "message": _("Brouillon enregistré à %(time)s") % {"time": time}}
+    )
+
+
+def draft_links() -> QuerySet[AnswerDraft]:
+    return AnswerDraft.objects.select_related("campaign")
+
+
+def draft_link_expired(request: HttpRequest, draft: AnswerDraft) -> HttpResponse:
+    """410: the resume link was real but has expired."""
+    return render(
+        request,
+        "ami/draft_expired.html",
+        {"campaign": draft.campaign, "expired_at": draft.access_expires_at},
+        status=410,
+    )
+
+
+@require_GET
+@private_link_view(queryset=draft_links, expired=draft_link_expired)
+def draft_resume(request: HttpRequest, draft: AnswerDraft) -> HttpResponse:
+    """The emailed link: the form as the draft left it, sent to the campaign's page."""
+    campaign = draft.campaign
+    if not campaign.is_open():
+        return render(request, "ami/campaign_unavailable.html", {"campaign": campaign})
+    remember_draft(request, draft)
+    forms = build_forms(draft_querydict(draft.data, draft.form_token))
+    context = answer_context(
+        campaign,
+        form_action=campaign.get_absolute_url(),
+        draft_saved_at=saved_at(draft),
+        draft_resumed=True,
+    )
+    return render_form(request, "ami/answer.html", context, forms, show_errors=False)
 
 
 @personal_data
@@ -175,7 +352,7 @@ def edit(request: HttpRequest, submission: Submission) -> HttpResponse:
         return redirect(submission.get_private_url())
 
     def save(forms: AnswerForms) -> HttpResponse:
-        if update_answer(submission, forms):
+        if update_answer(submission, forms.answer_data()):
             messages.success(request, _("Vos modifications ont été enregistrées."))
         else:
             messages.info(request, _("Aucune modification n’a été apportée."))

@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ami.tasks.anonymise_closed_submissions",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Drafts of answers untouched for DRAFT_RETENTION_DAYS, every night.
+    "purge-answer-drafts": {
+        "task": "ami.tasks.purge_answer_drafts",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 # Email. EMAIL_BACKEND: console (default), file (under EMAIL_FILE_PATH), smtp, or a dotted path.
@@ -364,6 +369,9 @@ RATELIMIT_LOGIN_PER_HOUR = env_int("RATELIMIT_LOGIN_PER_HOUR", 30)
 RATELIMIT_RULES = {
     # The public form: each POST (sending, adding a row without JavaScript, correcting).
     "ami:answer": ("POST", env_int("RATELIMIT_ANSWER_PER_HOUR", 20), 3600),
+    # Autosave of a draft (every few seconds while typing) and its resume link.
+    "ami:draft_save": ("POST", env_int("RATELIMIT_DRAFT_SAVE_PER_HOUR", 600), 3600),
+    "ami:draft_resume": ("GET", env_int("RATELIMIT_DRAFT_RESUME_PER_HOUR", 30), 3600),
     # The private links: reading, and correcting the answer.
     "ami:follow": ("GET", env_int("RATELIMIT_FOLLOW_PER_HOUR", 60), 3600),
     "ami:edit": ("GET,POST", env_int("RATELIMIT_EDIT_PER_HOUR", 30), 3600),
@@ -464,6 +472,19 @@ PRIVATE_LINK_DAYS = env_int("PRIVATE_LINK_DAYS", 365)
 ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY = env_int("ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY", 3)
 if ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY < 0:
     raise ImproperlyConfigured("ACKNOWLEDGEMENTS_PER_ADDRESS_PER_DAY must be 0 or more.")
+# Drafts of the AMI answer (ami.AnswerDraft): deleted by the nightly task this many days
+# after their last save; their resume link works as long. Strictly a whole number >= 1.
+DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 30)
+if DRAFT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("DRAFT_RETENTION_DAYS must be 1 or more.")
+# Drafts one client address may start in an hour, and resume links one email address gets
+# in 24 hours: saving a draft needs no account and anyone may type any address.
+DRAFTS_PER_CLIENT_PER_HOUR = env_int("DRAFTS_PER_CLIENT_PER_HOUR", 10)
+DRAFT_LINKS_PER_ADDRESS_PER_DAY = env_int("DRAFT_LINKS_PER_ADDRESS_PER_DAY", 3)
+if DRAFTS_PER_CLIENT_PER_HOUR < 0 or DRAFT_LINKS_PER_ADDRESS_PER_DAY < 0:
+    raise ImproperlyConfigured(
+        "DRAFTS_PER_CLIENT_PER_HOUR and DRAFT_LINKS_PER_ADDRESS_PER_DAY must be 0 or more."
+    )
 # Legal notice (/mentions-legales/): publisher, director of publication and host. Empty
 # values are shown as "à compléter".
 LEGAL_PUBLISHER = env_str("LEGAL_PUBLISHER", PORTAL_OPERATOR)

@@ -20,6 +20,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "controller": settings.PRIVACY_CONTROLLER,
             "dpo_contact": settings.PRIVACY_DPO_CONTACT,
             "retention_months": settings.PERSONAL_DATA_RETENTION_MONTHS,
+            "draft_retention_days": settings.DRAFT_RETENTION_DAYS,
         },
     )
 

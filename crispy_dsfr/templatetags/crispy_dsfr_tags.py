@@ -226,12 +226,16 @@ def crispy_dsfr_optional_marker(context: template.Context, field: BoundField) ->
     The DSFR asks to mark optional fields rather than required ones. A single checkbox
     is never marked: it is a yes/no answer, never left "empty". Turned off with
     ``CRISPY_DSFR_MARK_OPTIONAL_FIELDS = False`` in the settings, or for one form with
-    ``helper.dsfr_mark_optional_fields = False``.
+    ``helper.dsfr_mark_optional_fields = False``. A field with
+    ``field.required_by_group = True`` is not marked either: it belongs to a group whose
+    requirement is said above it (« une date ou une période »), so it is not optional.
     """
     mark = context.get("dsfr_mark_optional_fields")
     if mark is None:
         mark = getattr(settings, "CRISPY_DSFR_MARK_OPTIONAL_FIELDS", True)
     if not mark or field.field.required or dsfr_kind(field) in ("checkbox", "hidden"):
+        return ""
+    if getattr(field.field, "required_by_group", False):
         return ""
     return format_html(" {}", pgettext("DSFR form field label", "(optional)"))
 

@@ -69,3 +69,29 @@ def test_referent_changes_the_communes_and_history_says_so(client, campaign):
     submission.refresh_from_db()
     assert submission.territory is None
     assert "Communes du territoire modifiées" in submission.events.get(kind="edited").changes
+
+
+def test_territory_step_asked_as_a_fragment_returns_the_builder_only(client, campaign):
+    response = client.post(
+        url(campaign),
+        answer_data(territory_step="1", **{"territory-add_communes": "Douarnenez, Quimper"}),
+        headers={"X-Portal-Fragment": "territory"},
+    )
+    page = response.content.decode().strip()
+    assert response.status_code == 200
+    assert page.startswith('<fieldset class="fr-fieldset fr-mb-4w" id="territory-builder"')
+    assert page.endswith("</fieldset>")
+    assert "<html" not in page and "Nous réfléchissons à une CPTS" not in page
+    assert 'name="territory-commune_codes" value="29046 29232"' in page
+    assert "2 communes" in page and "data-focus-on-load" in page
+    assert Submission.objects.count() == 0
+
+
+def test_territory_step_without_the_header_still_returns_the_whole_page(client, campaign):
+    response = client.post(
+        url(campaign),
+        answer_data(territory_step="1", **{"territory-add_communes": "Douarnenez"}),
+        headers={"X-Portal-Fragment": "autre"},
+    )
+    page = response.content.decode()
+    assert "<html" in page and "Nous réfléchissons à une CPTS" in page

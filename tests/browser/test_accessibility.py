@@ -156,8 +156,10 @@ def _(visit: Visit) -> None:
     CommuneFactory(name="Pouldergat", population=1_200)
     visit.open(CampaignFactory().get_absolute_url())
     visit.page.locator("#id_territory-add_communes").fill("Douarnenez, Pouldergat")
-    visit.press("Mettre à jour le territoire")
-    # The page comes back with the focus on the builder, whose summary describes it.
+    # With JavaScript the builder alone is replaced, without reloading the page
+    # (static/js/answer-form.js); it takes the focus, and its summary describes it.
+    visit.page.get_by_role("button", name="Mettre à jour le territoire").click()
+    visit.page.locator("#territory-summary").wait_for()
     assert visit.page.evaluate("document.activeElement.id") == "territory-builder"
     assert "2 communes" in visit.page.locator("#territory-summary").inner_text()
 

@@ -354,8 +354,9 @@ def test_ami_edit(client, db):
     assert_no_summary(client.get(url))
     # Sent without the page's hidden token nor any row: those errors have no field to link to.
     response = client.post(url, {"context": ""})
+    # In the page's order: the objectives come before the context.
     summary = assert_summary(
-        response, "id_context", "id_objectives", "id_meeting_wished_by", plain=3
+        response, "id_objectives", "id_context", "id_meeting_wished_by", plain=3
     )
     assert "None" not in summary.text
     assert "Indiquez au moins un référent." in summary.text

@@ -108,6 +108,10 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "ami:referent_attachment": LINK_PAGE,
     # No decision on ``world.submission`` yet: no letter (tests/ami/staff/test_outcome.py).
     "ami:decision_letter": (HIDDEN,) * 7,
+    # A draft's resume link: the tokens tried here are an answer's, never a draft's.
+    "ami:draft_resume": (HIDDEN,) * 7,
+    # The autosave of a draft (POST); its rules are in tests/ami/test_drafts.py.
+    "ami:draft_save": POST_ONLY_VIEW,
     # Staff workspace of the AMI
     "staff:dashboard": STAFF_PAGE,
     "staff:export": STAFF_PAGE,

@@ -72,6 +72,7 @@ FACTORIES: dict[str, Factory | None] = {
     "ami.forms.ActorForm": None,
     "ami.forms.ReferentForm": None,
     "ami.forms.ReferentMessageForm": None,
+    "ami.forms.ResumeLinkForm": None,
     "ami.forms.SubmissionForm": None,
     "ami.staff.forms.AssignForm": None,
     "ami.staff.forms.BulkActionForm": lambda cls, data: cls(
