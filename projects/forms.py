@@ -131,6 +131,18 @@ class ProjectForm(ProjectTerritoryMixin, PortalModelForm):
         return data
 
 
+class ProjectNameForm(PortalForm):
+    """ARS: the name of a project created from an AMI answer (proposed by the portal)."""
+
+    name = forms.CharField(
+        label=_("Nom du projet"),
+        max_length=CptsProject._meta.get_field("name").max_length,
+        help_text=_(
+            "Par exemple « CPTS du pays de Fougères ». Il apparaît partout sur le portail."
+        ),
+    )
+
+
 class LegalHolderForm(PortalModelForm):
     rna_number = forms.CharField(
         label=_("Numéro RNA"),

@@ -296,3 +296,30 @@ def project_recipients(
     if roles:
         emails += users.filter(groups__name__in=roles).values_list("email", flat=True)
     return list(dict.fromkeys(emails))
+
+
+# --- The name proposed for a project created from an answer ----------------------------------
+
+
+def suggested_name(submission) -> str:
+    """``naming.suggested_project_name`` from the answer's territory (its communes): the
+    EPCI holding the most inhabitants of it when it covers two communes or more of it,
+    else the most populated commune; without a territory, the actors' communes. Never
+    from the free text."""
+    from .naming import suggested_project_name
+
+    communes = (
+        submission.territory.communes.all()
+        if submission.territory_id
+        else Commune.objects.filter(pk__in=submission.actors.values("practice_commune"))
+    )
+    epci = (
+        communes.filter(epci__isnull=False)
+        .values("epci__name")
+        .annotate(people=Coalesce(Sum("population"), 0), count=Count("pk", distinct=True))
+        .order_by("-people", "epci__name")
+        .first()
+    )
+    epci_name = epci["epci__name"] if epci and epci["count"] >= 2 else None
+    main = communes.order_by(Coalesce("population", 0).desc(), "name").first()
+    return suggested_project_name(epci_name, main.name if main else None, submission.reference)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("nouveau/", projects.project_create, name="create"),
     path("<int:pk>/", projects.project_detail, name="detail"),
     path("<int:pk>/modifier/", projects.project_edit, name="edit"),
+    path("<int:pk>/nom/", projects.project_name, name="name"),
     path("<int:pk>/fiche.pdf", pipeline.project_pdf, name="pdf"),
     path("<int:pk>/porteur/", projects.holder_edit, name="holder"),
     path("<int:pk>/territoire/", projects.territory_edit, name="territory"),

@@ -101,6 +101,7 @@ FACTORIES: dict[str, Factory | None] = {
     "projects.forms.MilestoneForm": None,
     "projects.forms.OverrideForm": None,
     "projects.forms.ProjectForm": None,
+    "projects.forms.ProjectNameForm": None,
     "projects.forms.TerritoryOverrideForm": None,
     "projects.forms.TransitionForm": lambda cls, data: cls(data=data, rule=contract_rule()),
     "projects.forms.UrpsOpinionForm": None,
