@@ -24,6 +24,7 @@ from .models import (
     CptsProject,
     Document,
     FundingScale,
+    LegalHolder,
     MissionDeadline,
     Stage,
     TerritoryOverlapOverride,
@@ -222,7 +223,11 @@ def document_kinds(project: CptsProject) -> set[str]:
 
 def letter_missing_items(project: CptsProject) -> list[str]:
     """What the project's lettre d'intention still lacks (``rules.letter_missing_items``)."""
-    return rules.letter_missing_items(project.letter, document_kinds(project))
+    return rules.letter_missing_items(
+        project.letter,
+        document_kinds(project),
+        has_legal_holder=LegalHolder.objects.filter(project=project).exists(),
+    )
 
 
 def health_project_missing_items(project: CptsProject) -> list[str]:
@@ -323,3 +328,60 @@ def suggested_name(submission) -> str:
     epci_name = epci["epci__name"] if epci and epci["count"] >= 2 else None
     main = communes.order_by(Coalesce("population", 0).desc(), "name").first()
     return suggested_project_name(epci_name, main.name if main else None, submission.reference)
+
+
+# --- The lettre d'intention's deposit ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One line of the deposit's confirmation: what, whether it is there, and which."""
+
+    label: str
+    done: bool
+    detail: str = ""
+
+
+def letter_checklist(project: CptsProject) -> list[ChecklistLine]:
+    """What the deposit sends, line by line, for the confirmation page: the association
+    porteuse, each content of the letter, the commitment, the two documents. Its missing
+    lines are ``rules.letter_missing_items``'s."""
+    from django.utils.text import capfirst
+    from django.utils.translation import gettext as _
+
+    letter = project.letter
+    holder = LegalHolder.objects.filter(project=project).first()
+    lines = [
+        ChecklistLine(
+            _("Association porteuse"),
+            holder is not None,
+            f"{holder.name} — RNA {holder.rna_number}" if holder else _("Non renseignée"),
+        )
+    ]
+    for name in rules.LETTER_TEXT_FIELDS:
+        text = getattr(letter, name).strip()
+        lines.append(
+            ChecklistLine(
+                str(capfirst(letter._meta.get_field(name).verbose_name)),
+                bool(text),
+                _("%(count)d caractère(s)") % {"count": len(text)} if text else _("À rédiger"),
+            )
+        )
+    lines.append(
+        ChecklistLine(
+            _("Engagement à initier un travail sur les missions socles de l’ACI"),
+            letter.commits_to_core_missions,
+            _("Oui") if letter.commits_to_core_missions else _("Non"),
+        )
+    )
+    documents = latest_documents(project)
+    for kind in rules.LETTER_DOCUMENTS:
+        document = documents.get(kind)
+        lines.append(
+            ChecklistLine(
+                str(kind.label),
+                document is not None,
+                document.original_name if document else _("À déposer"),
+            )
+        )
+    return lines

@@ -33,6 +33,7 @@ urlpatterns = [
         name="document_download",
     ),
     path("<int:pk>/lettre-intention/", pipeline.letter, name="letter"),
+    path("<int:pk>/lettre-intention/depot/", pipeline.letter_deposit, name="letter_deposit"),
     path("<int:pk>/avis-urps/", pipeline.urps_opinion, name="urps_opinion"),
     path("<int:pk>/avis-assurance-maladie/", pipeline.am_opinion, name="am_opinion"),
     path("<int:pk>/projet-de-sante/", pipeline.health_project, name="health_project"),

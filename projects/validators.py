@@ -300,7 +300,6 @@ def display_name(name: str | None) -> str:
     at most 255 characters. Files are stored and served under names the portal builds."""
     name = re.split(r"[/\\]", name or "")[-1]
     name = "".join(
-        char if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp") else " "
-        for char in name
+        char if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp") else " " for char in name
     )
     return " ".join(name.split())[:255] or "document"
