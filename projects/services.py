@@ -21,7 +21,7 @@ from cpts_portal.roles import Role, has_role
 from notifications.services import queue_email
 from territories.models import Commune, Territory
 
-from . import permissions, selectors, workflow
+from . import accounts, permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
 from .models import (
     AciContract,
@@ -212,6 +212,56 @@ def update_project(
             by=by,
             comment=_("Modifié : %(fields)s") % {"fields": ", ".join(labels)},
         )
+
+
+def invite_to_project(
+    project: CptsProject,
+    by: AbstractBaseUser,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+) -> accounts.Invitation:
+    """The ARS invites a coordinator of this project, or a partner agent (URPS, Assurance
+    Maladie), by email.
+
+    Side effects, in one transaction: the account created (no password yet) or the
+    existing one of this address used (``accounts.invite``: same role only); a coordinator
+    attached to the project; the invitation email queued in the outbox, with a single-use
+    link to choose a password valid ``PASSWORD_RESET_TIMEOUT`` (72 h) when the account has
+    none; a « projet modifié » history entry naming the address and the role. Raises
+    ``PermissionDenied`` unless ``by`` manages the project, ``ValidationError`` (French)
+    for an address whose account may not take this role.
+    """
+    if not permissions.can_manage(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        invitation = accounts.invite(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            template="projects/emails/invitation",
+            context={
+                "project": project,
+                "project_url": absolute_url(project.get_absolute_url()),
+                "role_label": Role(role).label,
+                "is_coordinator": role == Role.COORDINATOR,
+                "invited_by": by.get_full_name() or by.get_username(),
+            },
+            related=project,
+        )
+        if role == Role.COORDINATOR:
+            project.coordinators.add(invitation.user)
+        record_event(
+            project,
+            ProjectEvent.Kind.EDITED,
+            by=by,
+            comment=_("Invitation envoyée à %(email)s (%(role)s)")
+            % {"email": invitation.user.email, "role": Role(role).label},
+        )
+    return invitation
 
 
 def override_all_overlaps(project: CptsProject, reason: str, by: AbstractBaseUser) -> None:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/", projects.project_detail, name="detail"),
     path("<int:pk>/modifier/", projects.project_edit, name="edit"),
     path("<int:pk>/nom/", projects.project_name, name="name"),
+    path("<int:pk>/inviter/", projects.invite, name="invite"),
     path("<int:pk>/fiche.pdf", pipeline.project_pdf, name="pdf"),
     path("<int:pk>/porteur/", projects.holder_edit, name="holder"),
     path("<int:pk>/territoire/", projects.territory_edit, name="territory"),

@@ -14,6 +14,7 @@ from projects import permissions, selectors, services, workflow
 from projects.filters import ProjectFilter
 from projects.forms import (
     DocumentForm,
+    InvitationForm,
     LegalHolderForm,
     MilestoneForm,
     OverrideForm,
@@ -130,6 +131,40 @@ def project_name(request: HttpRequest, project: CptsProject) -> HttpResponse:
         request,
         "projects/name_form.html",
         {"project": project, "form": form, "page_title": _("Nom du projet")},
+        status=422 if form.errors else 200,
+    )
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    """The ARS invites a coordinator of the project, or a partner agent, by email
+    (``services.invite_to_project``)."""
+    require(permissions.can_manage(request.user, project))
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite_to_project(project, request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            if invitation.needs_password:
+                text = _(
+                    "Invitation envoyée à %(email)s : le lien pour choisir un mot de passe est "
+                    "valable 72 heures."
+                )
+            else:
+                text = _("Le compte existant de %(email)s a été rattaché et prévenu par courriel.")
+            messages.success(request, text % {"email": invitation.user.email})
+            return redirect(f"{project.get_absolute_url()}#projet")
+    return render(
+        request,
+        "projects/invitation_form.html",
+        {
+            "project": project,
+            "form": form,
+            "page_title": _("Inviter une personne"),
+        },
         status=422 if form.errors else 200,
     )
 

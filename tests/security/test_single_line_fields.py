@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
+from django.contrib.auth import get_user_model
 from django import forms
 from django.forms import BaseForm
 
@@ -98,8 +99,13 @@ FACTORIES: dict[str, Factory | None] = {
     "projects.forms.HealthProjectForm": None,
     "projects.forms.LegalHolderForm": None,
     "projects.forms.LetterForm": None,
+    "projects.forms.InvitationForm": None,
     "projects.forms.MilestoneForm": None,
     "projects.forms.OverrideForm": None,
+    "projects.forms.PasswordResetRequestForm": None,
+    "projects.forms.PortalSetPasswordForm": lambda cls, data: cls(
+        get_user_model()(username="anne"), data=data
+    ),
     "projects.forms.ProjectForm": None,
     "projects.forms.ProjectNameForm": None,
     "projects.forms.TerritoryOverrideForm": None,
