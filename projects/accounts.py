@@ -24,10 +24,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from notifications.services import queue_email
-
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role, roles_of
+from notifications.services import queue_email
 
 # Who the ARS may invite from a project's page.
 INVITABLE_ROLES = (Role.COORDINATOR, Role.URPS, Role.ASSURANCE_MALADIE)
@@ -150,7 +149,7 @@ def request_password_reset(email: str) -> int:
     for user in reset_recipients(email):
         recent = OutgoingEmail.objects.filter(
             recipient__iexact=user.email,
-            template=PASSWORD_RESET_TEMPLATE,
+            template=RESET_EMAIL,
             created_at__gte=timezone.now() - timedelta(hours=1),
         ).count()
         if recent < settings.PASSWORD_RESET_EMAILS_PER_HOUR:
@@ -159,14 +158,14 @@ def request_password_reset(email: str) -> int:
     return sent
 
 
-PASSWORD_RESET_TEMPLATE = "registration/emails/password_reset"
+RESET_EMAIL = "registration/emails/password_reset"
 
 
 def send_password_reset(user: AbstractBaseUser) -> None:
     """Queue the « choisir un nouveau mot de passe » email with its single-use link."""
     queue_email(
         [user.email],
-        PASSWORD_RESET_TEMPLATE,
+        RESET_EMAIL,
         {
             "user": user,
             "set_password_url": set_password_url(user),

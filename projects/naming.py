@@ -20,6 +20,9 @@ EPCI_SUFFIX = re.compile(
     r"\s+(Communauté|Agglomération|Agglo|Métropole|Communauté d['’]agglomération)$",
     re.IGNORECASE,
 )
+# « CC Communauté Lesneven… », « CC du Kreiz-Breizh (CCKB) »: the form again, an acronym.
+LEADING_FORM = re.compile(r"^Communauté\s+", re.IGNORECASE)
+ACRONYM = re.compile(r"\s*\([^)]*\)$")
 ARTICLE = re.compile(r"^(du|de|des|de la|de l['’]|d['’])\s*", re.IGNORECASE)
 VOWELS = "aeiouyhâàéèêëîïôöûüœ"
 
@@ -32,7 +35,8 @@ def of(name: str) -> str:
 def name_from_epci(epci_name: str) -> str:
     """« CPTS du pays de Fougères » from « CA Fougères Agglomération »; « CPTS du Pays de
     Landerneau-Daoulas » from « CC du Pays de Landerneau-Daoulas »."""
-    core = EPCI_PREFIX.sub("", epci_name.strip())
+    core = EPCI_PREFIX.sub("", ACRONYM.sub("", epci_name.strip()))
+    core = LEADING_FORM.sub("", core)
     if ARTICLE.match(core):
         return f"CPTS {core}"
     core = EPCI_SUFFIX.sub("", core).strip()

@@ -17,7 +17,7 @@ from tests.factories import CoordinatorFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"https?://\S+/mot-de-passe/nouveau/[^/\s]+/")
-NEW_PASSWORD = "Lannion-Pontivy-2026!"  # noqa: S105 - test password
+NEW_PASSWORD = "Lannion-Pontivy-2026!"
 
 
 def invite_url(project) -> str:

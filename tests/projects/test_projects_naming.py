@@ -24,6 +24,8 @@ from tests.factories import SubmissionFactory, TerritoryFactory
         ("CA Auray Quiberon Terre Atlantique", "CPTS du pays d’Auray Quiberon Terre Atlantique"),
         ("CC Pays de Lesneven Côte des Légendes", "CPTS du Pays de Lesneven Côte des Légendes"),
         ("Rennes Métropole", "CPTS du pays de Rennes"),
+        ("CC Communauté Lesneven Côte des Légendes", "CPTS du pays de Lesneven Côte des Légendes"),
+        ("CC du Kreiz-Breizh (CCKB)", "CPTS du Kreiz-Breizh"),
     ],
 )
 def test_name_from_the_epci(epci, name):

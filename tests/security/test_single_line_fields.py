@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from django import forms
+from django.contrib.auth import get_user_model
 from django.forms import BaseForm
 
 from ami.models import Submission
