@@ -186,6 +186,14 @@ class PasswordResetRequestForm(PortalForm):
 class PortalSetPasswordForm(SingleLineFieldsMixin, SetPasswordForm):
     """Choose a password from an invitation or reset link (Django's ``SetPasswordForm``)."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # One sentence in the label's hint (Django's is a list, not allowed in a <label>).
+        self.fields["new_password1"].help_text = _(
+            "12 caractères au moins, ni trop proches de votre nom ou de votre identifiant, "
+            "ni un mot de passe courant, ni uniquement des chiffres."
+        )
+
 
 class LegalHolderForm(PortalModelForm):
     rna_number = forms.CharField(
