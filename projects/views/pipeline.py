@@ -25,13 +25,20 @@ from projects.forms import (
     LetterForm,
     UrpsOpinionForm,
 )
-from projects.models import AciContract, CptsProject, Document, DocumentKind, Stage
+from projects.models import (
+    AciContract,
+    CptsProject,
+    Document,
+    DocumentKind,
+    HealthProject,
+    Stage,
+)
 from projects.permissions import CONTRACT_DOCUMENTS
 
 from .common import model_values, require, with_project
 
 DEPOSIT_LETTER = "deposer"
-UPLOAD_TO_LETTER = "televerser"
+UPLOAD_BUTTON = "televerser"
 
 
 def letter_upload_kinds(request: HttpRequest, project: CptsProject) -> list[DocumentKind]:
@@ -56,12 +63,12 @@ def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
     editable = permissions.can_edit_letter(request.user, project)
     if request.method == "POST":
         require(editable)
-    kinds = letter_upload_kinds(request, project) if editable else []
+    kinds = letter_upload_kinds(request, project)
     posted = request.method == "POST"
     form = (
         LetterForm(request.POST if posted else None, instance=project.letter) if editable else None
     )
-    uploading = posted and (UPLOAD_TO_LETTER in request.POST or bool(request.FILES.get("file")))
+    uploading = posted and (UPLOAD_BUTTON in request.POST or bool(request.FILES.get("file")))
     document_form = (
         DocumentForm(
             request.POST if uploading else None,
@@ -77,7 +84,7 @@ def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
         services.save_letter(project, request.user, model_values(form))
         uploaded = None
         if uploading and document_form is not None:
-            uploaded = add_letter_document(request, project, document_form)
+            uploaded = add_page_document(request, project, document_form)
         if uploading and uploaded is None:
             # The text is saved; the page comes back with the file's error and the text.
             status = 422
@@ -117,10 +124,11 @@ def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
     return render(request, "projects/letter.html", context, status=status)
 
 
-def add_letter_document(
+def add_page_document(
     request: HttpRequest, project: CptsProject, document_form
 ) -> Document | None:
-    """The letter page's upload; None with the error on the form's file field."""
+    """The upload of a page whose form also holds the text (lettre d'intention, projet de
+    santé), once the text is saved; None with the error on the form's file field."""
     if not document_form.is_valid():
         return None
     try:
@@ -242,6 +250,25 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
         require(editable)
     instance = project.health_project
     form = formset = None
+    kinds = [
+        kind
+        for kind in permissions.uploadable_kinds(request.user, project)
+        if kind == DocumentKind.HEALTH_PROJECT
+    ]
+    posted = request.method == "POST"
+    # As on the letter's page, the upload is part of the page's form: the text is saved
+    # first, and a refused file comes back with its error and the text as typed.
+    uploading = posted and (UPLOAD_BUTTON in request.POST or bool(request.FILES.get("file")))
+    document_form = (
+        DocumentForm(
+            request.POST if uploading else None,
+            request.FILES if uploading else None,
+            kinds=kinds,
+        )
+        if kinds
+        else None
+    )
+    status = 200
     if editable:
         data = request.POST or None
         added = (
@@ -256,6 +283,8 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
             for row in formset:
                 row.helper.form_show_errors = False
             data = None
+            if document_form is not None:
+                document_form = DocumentForm(kinds=kinds)
         else:
             form = HealthProjectForm(data, instance=instance)
             formset = ActionSheetFormSet(data, instance=instance, prefix=ACTION_SHEETS_PREFIX)
@@ -263,13 +292,24 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
             services.save_health_project(
                 project, request.user, model_values(form), action_sheet_rows(formset)
             )
-            messages.success(request, _("Le projet de santé a été enregistré."))
-            return redirect("projects:health_project", pk=project.pk)
-    kinds = [
-        kind
-        for kind in permissions.uploadable_kinds(request.user, project)
-        if kind == DocumentKind.HEALTH_PROJECT
-    ]
+            url = reverse("projects:health_project", kwargs={"pk": project.pk})
+            if not uploading or document_form is None:
+                messages.success(request, _("Le projet de santé a été enregistré."))
+                return redirect(url)
+            uploaded = add_page_document(request, project, document_form)
+            if uploaded is not None:
+                messages.success(
+                    request,
+                    _("Le projet de santé a été enregistré et le document « %(name)s » déposé.")
+                    % {"name": uploaded.original_name},
+                )
+                return redirect(f"{url}#document")
+            status = 422
+            # The text is saved: show it as saved (a new fiche-action has its id now, so
+            # sending the page again does not add it twice).
+            instance = HealthProject.objects.get(pk=instance.pk)
+            form = HealthProjectForm(instance=instance)
+            formset = ActionSheetFormSet(instance=instance, prefix=ACTION_SHEETS_PREFIX)
     context = {
         "project": project,
         "health_project": instance,
@@ -278,12 +318,13 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
         "formset": formset,
         "missing": selectors.health_project_missing_items(project),
         "document": selectors.latest_documents(project).get(DocumentKind.HEALTH_PROJECT),
-        "document_form": DocumentForm(kinds=kinds) if kinds else None,
+        "document_form": document_form,
+        "saved_with_refused_file": status == 422,
         "can_deposit": Stage.HEALTH_PROJECT_DEPOSITED
         in workflow.allowed_targets(project, request.user),
         "deposit_target": Stage.HEALTH_PROJECT_DEPOSITED,
     }
-    return render(request, "projects/health_project.html", context)
+    return render(request, "projects/health_project.html", context, status=status)
 
 
 def action_sheet_rows(formset) -> list[services.ActionSheetRow]:
