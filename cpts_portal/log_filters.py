@@ -11,8 +11,9 @@ import logging
 import re
 
 # /suivi/<token>... as a path, in a full URL or in a Referer: the token is whatever
-# follows up to the next separator.
-PRIVATE_LINK = re.compile(r"(/suivi/)[^/\s?#\"'<>]+")
+# follows up to the next separator. The same for the password links of invitations and
+# resets, /mot-de-passe/nouveau/<uid>.<token>/.
+PRIVATE_LINK = re.compile(r"(/suivi/|/mot-de-passe/nouveau/)[^/\s?#\"'<>]+")
 MASK = r"\1[masqué]"
 
 

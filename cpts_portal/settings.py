@@ -270,6 +270,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "agent_home"
+# Invitation and password-reset links (projects/accounts.py): single use, valid 72 hours.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_LINK_HOURS", 72) * 3600
+# Password-reset emails one address receives at most per hour, whoever asks.
+PASSWORD_RESET_EMAILS_PER_HOUR = env_int("PASSWORD_RESET_EMAILS_PER_HOUR", 3)
 # django-axes first: a locked-out username + address is refused before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "cpts_portal.auth_backends.AxesLockoutBackend",
@@ -382,6 +386,9 @@ RATELIMIT_RULES = {
     # counts per username + address: both sign-in pages share one budget per address.
     "login": ("POST", RATELIMIT_LOGIN_PER_HOUR, 3600, "login"),
     "admin:login": ("POST", RATELIMIT_LOGIN_PER_HOUR, 3600, "login"),
+    # Asking for a password-reset link (each asks an email), and using one.
+    "password_reset": ("POST", env_int("RATELIMIT_PASSWORD_RESET_PER_HOUR", 10), 3600),
+    "password_set": ("POST", env_int("RATELIMIT_PASSWORD_RESET_PER_HOUR", 10), 3600),
 }
 
 

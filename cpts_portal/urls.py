@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from projects.views import accounts
+
 from . import health, views
 from .forms import AdminLoginForm
 
@@ -31,6 +33,15 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("connexion/", views.login, name="login"),
     path("deconnexion/", views.logout, name="logout"),
+    # Password reset and invitations (projects/accounts.py): one token segment, masked in logs.
+    path("mot-de-passe/oubli/", accounts.password_reset, name="password_reset"),
+    path("mot-de-passe/oubli/envoye/", accounts.password_reset_done, name="password_reset_done"),
+    path("mot-de-passe/nouveau/<uidb64>.<token>/", accounts.password_set, name="password_set"),
+    path(
+        "mot-de-passe/enregistre/",
+        accounts.password_reset_complete,
+        name="password_reset_complete",
+    ),
     path("espace/", views.agent_home, name="agent_home"),
     path("sante/", health.health, name="health"),
     path("mentions-legales/", views.legal, name="legal"),

@@ -1,14 +1,24 @@
-"""Demo projects: the CPTS du pays de Vitré at « lettre d'intention déposée », and the
-pays de Douarnenez project still at the avant-projet stage, with an overdue milestone.
+"""The demo's story: the AMI answers (``ami.demo``) at every status, and a CPTS project at
+every stage, each coming from an answer the ARS oriented towards « accompagnement ».
 
-Both come from the demo AMI answers (``ami.demo``) when they are loaded: the project is
-linked to the answer and gets a copy of its territory. The people are fictitious; the
-demo coordinator account is published, like the ARS one (``setup_demo``). Idempotent:
-a project that exists by name is left as it is; the account's password is reset.
+Everything goes through the real services (triage, orientation, project creation,
+invitations, letter, avis, projet de santé, contract), each step on its own day in the past
+(``cpts_portal.demo_clock``), so the dates are in order: an answer is received, taken
+into analysis, oriented; its project is created that day, its coordinator invited, its
+milestones done, its association recorded before its letter is deposited, and so on up to
+its stage. The emails these steps queue are removed before the transaction commits: the
+fictitious référents and coordinators receive nothing.
+
+The people are fictitious; the demo accounts (ARS, URPS, Assurance Maladie agents and the
+coordinator « coordinateur.demo », who follows the Vitré and Fougères projects) are
+published with their password (``setup_demo``). Idempotent: the story is told once; the
+accounts' password is reset each time.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
@@ -17,20 +27,28 @@ from django.db import transaction
 from django.utils import timezone
 from weasyprint import HTML
 
-from ami.models import Submission
+from ami.demo import demo_answers
+from ami.models import ClosureReason, Orientation, Submission
+from ami.staff import services as staff
+from cpts_portal.demo_clock import demo_clock
 from cpts_portal.pdf import LocalOnlyFetcher
 from cpts_portal.roles import Role
-from territories.models import Territory
+from notifications.models import OutgoingEmail
 
 from . import services, workflow
-from .models import CptsProject, DocumentKind, Stage
+from .models import CptsProject, DocumentKind, Mission, Stage
+from .models.choices import CORE_MISSIONS
 
+DEMO_PASSWORD = "demo-cpts-bretagne"  # noqa: S105 - published demo credentials
 DEMO_COORDINATOR_USERNAME = "coordinateur.demo"
-# The password of setup_demo's other demo accounts, unless the caller gives another.
-DEMO_COORDINATOR_PASSWORD = "demo-cpts-bretagne"  # noqa: S105 - published demo credentials
-
-VITRE = "CPTS du pays de Vitré"
-DOUARNENEZ = "CPTS du pays de Douarnenez"
+DEMO_COORDINATOR_PASSWORD = DEMO_PASSWORD
+# (username, first name, last name, role, admin access)
+DEMO_ACCOUNTS = [
+    ("agent.ars", "Agent", "ARS Bretagne", Role.ARS, True),
+    ("agent.urps", "Agent", "URPS Bretagne", Role.URPS, False),
+    ("agent.cpam", "Agent", "Assurance Maladie", Role.ASSURANCE_MALADIE, False),
+    (DEMO_COORDINATOR_USERNAME, "Hélène", "Gauthier", Role.COORDINATOR, False),
+]
 
 VITRE_LETTER = {
     "action_territory": (
@@ -66,6 +84,117 @@ VITRE_LETTER = {
     ),
 }
 
+PRE_PROJECT_MILESTONES = (
+    "s_informer",
+    "identifier_territoire",
+    "mobiliser",
+    "pilote",
+    "diagnostic",
+    "engager_acteurs",
+)
+
+
+@dataclass(frozen=True)
+class ProjectChapter:
+    """An answer oriented towards « accompagnement » and how far its project went."""
+
+    answer: str  # key of ``ami.demo.SUBMISSIONS``
+    stage: Stage
+    coordinator_email: str = ""  # invited by the ARS; the demo coordinator's: attached
+    rna_number: str = ""
+    name_confirmed: bool = True  # False: the ARS still has to confirm the proposed name
+    close_answer: bool = False  # the answer closed afterwards: « projet de CPTS engagé »
+
+
+STORY: tuple[ProjectChapter, ...] = (
+    ProjectChapter("douarnenez", Stage.DRAFT, name_confirmed=False),
+    ProjectChapter("vitre", Stage.LETTER_DEPOSITED, "coordinateur.demo@example.org", "W353001234"),
+    ProjectChapter(
+        "fougeres", Stage.LETTER_TO_COMPLETE, "coordinateur.demo@example.org", "W352004567"
+    ),
+    ProjectChapter(
+        "morlaix", Stage.URPS_OPINION, "coordination@cpts-morlaix.example.org", "W292001111"
+    ),
+    ProjectChapter(
+        "lamballe", Stage.LETTER_VALIDATED, "coordination@cpts-lamballe.example.org", "W224002222"
+    ),
+    ProjectChapter(
+        "quimperle",
+        Stage.HEALTH_PROJECT_DRAFTING,
+        "coordination@cpts-quimperle.example.org",
+        "W293003333",
+    ),
+    ProjectChapter(
+        "concarneau",
+        Stage.HEALTH_PROJECT_DEPOSITED,
+        "coordination@cpts-concarneau.example.org",
+        "W293004444",
+    ),
+    ProjectChapter(
+        "landerneau",
+        Stage.HEALTH_PROJECT_TO_COMPLETE,
+        "coordination@cpts-landerneau.example.org",
+        "W292005555",
+    ),
+    ProjectChapter(
+        "iroise",
+        Stage.HEALTH_PROJECT_VALIDATED,
+        "coordination@cpts-iroise.example.org",
+        "W292006666",
+    ),
+    ProjectChapter(
+        "redon",
+        Stage.CONTRACT_SIGNED,
+        "coordination@cpts-redon.example.org",
+        "W353007777",
+        close_answer=True,
+    ),
+    ProjectChapter(
+        "dinan",
+        Stage.RUNNING,
+        "coordination@cpts-dinan.example.org",
+        "W223008888",
+        close_answer=True,
+    ),
+    ProjectChapter("haute-cornouaille", Stage.ABANDONED),
+)
+
+# The stages each project walks through, in order, to reach its own.
+PATHS: dict[Stage, tuple[Stage, ...]] = {
+    Stage.DRAFT: (),
+    Stage.LETTER_DEPOSITED: (Stage.LETTER_DEPOSITED,),
+    Stage.LETTER_TO_COMPLETE: (Stage.LETTER_DEPOSITED, Stage.LETTER_TO_COMPLETE),
+    Stage.URPS_OPINION: (Stage.LETTER_DEPOSITED, Stage.URPS_OPINION),
+    Stage.LETTER_VALIDATED: (Stage.LETTER_DEPOSITED, Stage.URPS_OPINION, Stage.LETTER_VALIDATED),
+}
+PATHS[Stage.HEALTH_PROJECT_DRAFTING] = (
+    *PATHS[Stage.LETTER_VALIDATED],
+    Stage.HEALTH_PROJECT_DRAFTING,
+)
+PATHS[Stage.HEALTH_PROJECT_DEPOSITED] = (
+    *PATHS[Stage.HEALTH_PROJECT_DRAFTING],
+    Stage.HEALTH_PROJECT_DEPOSITED,
+)
+PATHS[Stage.HEALTH_PROJECT_TO_COMPLETE] = (
+    *PATHS[Stage.HEALTH_PROJECT_DEPOSITED],
+    Stage.HEALTH_PROJECT_TO_COMPLETE,
+)
+PATHS[Stage.HEALTH_PROJECT_VALIDATED] = (
+    *PATHS[Stage.HEALTH_PROJECT_DEPOSITED],
+    Stage.HEALTH_PROJECT_VALIDATED,
+)
+PATHS[Stage.CONTRACT_SIGNED] = (*PATHS[Stage.HEALTH_PROJECT_VALIDATED], Stage.CONTRACT_SIGNED)
+PATHS[Stage.RUNNING] = (*PATHS[Stage.CONTRACT_SIGNED], Stage.RUNNING)
+PATHS[Stage.ABANDONED] = (Stage.ABANDONED,)
+
+
+@dataclass
+class DemoPeople:
+    ars: AbstractBaseUser
+    urps: AbstractBaseUser
+    am: AbstractBaseUser
+    coordinator: AbstractBaseUser
+
 
 @dataclass
 class DemoProjects:
@@ -79,110 +208,444 @@ def demo_pdf(title: str, text: str) -> bytes:
     return HTML(string=html, url_fetcher=LocalOnlyFetcher()).write_pdf()
 
 
-def demo_coordinator(password: str = DEMO_COORDINATOR_PASSWORD) -> AbstractBaseUser:
-    user, _created = get_user_model().objects.get_or_create(
-        username=DEMO_COORDINATOR_USERNAME,
-        defaults={
-            "first_name": "Hélène",
-            "last_name": "Gauthier",
-            "email": "coordinateur.demo@example.org",
-        },
-    )
-    user.is_staff = False
-    user.set_password(password)
-    user.save()
-    user.groups.add(Group.objects.get(name=Role.COORDINATOR))
-    return user
-
-
-def demo_author() -> AbstractBaseUser | None:
-    """The first ARS account (the demo one when it exists); None is « Système »."""
-    return (
-        get_user_model()
-        .objects.filter(groups__name=Role.ARS, is_active=True)
-        .order_by("pk")
-        .first()
+def demo_upload(filename: str, title: str, project: CptsProject) -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        filename, demo_pdf(title, project.name), content_type="application/pdf"
     )
 
 
-def answer_about(text: str) -> Submission | None:
-    return Submission.objects.filter(territory_text__icontains=text).order_by("pk").first()
-
-
-def territory_copy(name: str, submission: Submission | None) -> Territory | None:
-    """A copy of the answer's territory, as ``create_project_from_submission`` makes."""
-    if submission is None or not submission.territory_id:
-        return None
-    territory = Territory.objects.create(name=name)
-    territory.communes.set(submission.territory.communes.all())
-    return territory
-
-
-def create_vitre(coordinator: AbstractBaseUser, by: AbstractBaseUser | None) -> CptsProject:
-    submission = answer_about("Vitré")
-    project = services.create_project(
-        VITRE,
-        by,
-        territory=territory_copy(VITRE, submission),
-        coordinators=[coordinator],
-        submissions=[submission] if submission else [],
-        comment="Projet de démonstration.",
+def demo_accounts(password: str = DEMO_PASSWORD) -> DemoPeople:
+    """The published demo accounts, created once; their password is reset each time."""
+    users = {}
+    for username, first_name, last_name, role, is_staff in DEMO_ACCOUNTS:
+        user, _created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@example.org",
+            },
+        )
+        user.is_staff = is_staff
+        user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+        users[role] = user
+    return DemoPeople(
+        ars=users[Role.ARS],
+        urps=users[Role.URPS],
+        am=users[Role.ASSURANCE_MALADIE],
+        coordinator=users[Role.COORDINATOR],
     )
-    letter = project.letter
-    for name, value in VITRE_LETTER.items():
-        setattr(letter, name, value)
-    letter.commits_to_core_missions = True
-    letter.save()
+
+
+def demo_coordinator(password: str = DEMO_PASSWORD) -> AbstractBaseUser:
+    return demo_accounts(password).coordinator
+
+
+class Timeline:
+    """The days of one story, in order: ``at(day)`` is a moment ``day`` days before the
+    demo is loaded; each call moves one minute on, so steps of one day stay in order."""
+
+    def __init__(self) -> None:
+        self.today = timezone.localdate()
+        self.minutes = 0
+
+    def at(self, days_ago: float) -> datetime:
+        self.minutes += 1
+        day = self.today - timedelta(days=int(days_ago))
+        moment = datetime.combine(day, time(9)) + timedelta(minutes=self.minutes)
+        return timezone.make_aware(moment)
+
+    def days_ago(self, moment: datetime) -> int:
+        return (self.today - timezone.localtime(moment).date()).days
+
+
+def on(timeline: Timeline, days_ago: float, step: Callable[[], object]) -> object:
+    with demo_clock(timeline.at(days_ago)):
+        return step()
+
+
+# --- Answers without a project -------------------------------------------------------------
+
+
+def tell_answers(answers: dict[str, Submission], people: DemoPeople, timeline: Timeline) -> None:
+    """Lannion and Carhaix « reçues »; Questembert in analysis; Pontivy with an exchange
+    planned; the Douarnenez pharmacist put in touch with the Douarnenez answer; Belle-Île
+    informed; Saint-Malo closed as a duplicate."""
+    ars = people.ars
+    review(answers["questembert"], people, timeline, 3)
+    review(answers["pontivy"], people, timeline, 6)
+    pontivy = answers["pontivy"]
+    starts = timezone.make_aware(datetime.combine(timeline.today + timedelta(days=10), time(18)))
+    on(
+        timeline,
+        5,
+        lambda: staff.plan_exchange(
+            pontivy,
+            ars,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1, minutes=30),
+            place="Maison de santé de Pontivy, salle de réunion",
+            participants="ARS, URPS Médecins, CPAM du Morbihan",
+            message="Nous vous proposons une première rencontre avec les partenaires.",
+        ),
+    )
+    belle_ile = answers["belle-ile"]
+    review(belle_ile, people, timeline, 58)
+    on(
+        timeline,
+        55,
+        lambda: staff.orient(
+            belle_ile,
+            ars,
+            orientation=Orientation.INFORMATION,
+            message="Vous trouverez en pièce jointe la présentation des CPTS.",
+        ),
+    )
+    pharmacy = answers["douarnenez-pharmacie"]
+    review(pharmacy, people, timeline, 18)
+    on(
+        timeline,
+        12,
+        lambda: staff.orient(
+            pharmacy,
+            ars,
+            orientation=Orientation.CONNECTION,
+            linked=[answers["douarnenez"]],
+            message="Un projet de CPTS se prépare sur votre territoire.",
+        ),
+    )
+    duplicate = answers["saint-malo"]
+    on(
+        timeline,
+        88,
+        lambda: staff.close(
+            duplicate,
+            ars,
+            reason=ClosureReason.DUPLICATE,
+            comment="Doublon de la réponse envoyée la veille.",
+        ),
+    )
+
+
+def review(submission: Submission, people: DemoPeople, timeline: Timeline, days_ago: int) -> None:
+    """The ARS agent takes the answer and puts it into analysis."""
+    on(timeline, days_ago, lambda: staff.assign(submission, people.ars, people.ars))
+    on(
+        timeline,
+        days_ago,
+        lambda: staff.change_status(submission, Submission.Status.IN_REVIEW, people.ars),
+    )
+
+
+# --- Projects -------------------------------------------------------------------------------
+
+
+def tell_project(
+    chapter: ProjectChapter, submission: Submission, people: DemoPeople, timeline: Timeline
+) -> CptsProject:
+    """Orient the answer (the project is created that day), then walk the project to its
+    stage, each step on its own day between the orientation and yesterday."""
+    received = timeline.days_ago(submission.submitted_at)
+    review(submission, people, timeline, received - 2)
+    oriented = received - 7
+    on(
+        timeline,
+        oriented,
+        lambda: staff.orient(
+            submission,
+            people.ars,
+            orientation=Orientation.SUPPORT,
+            message="L’ARS et ses partenaires vous accompagnent dans votre projet de CPTS.",
+        ),
+    )
+    project = CptsProject.objects.get(submissions=submission)
+    if chapter.name_confirmed:
+        on(timeline, oriented, lambda: services.name_project(project, people.ars, project.name))
+    coordinator = None
+    if chapter.coordinator_email:
+        invitation = on(
+            timeline,
+            oriented - 1,
+            lambda: services.invite_to_project(
+                project,
+                people.ars,
+                email=chapter.coordinator_email,
+                first_name="Coordination",
+                last_name=project.name,
+                role=Role.COORDINATOR,
+            ),
+        )
+        coordinator = invitation.user
+    path = PATHS[chapter.stage]
+    # The pre-project milestones, the first days after the creation.
+    first_step = oriented - 10
+    advancing = bool(path) and path[0] != Stage.ABANDONED
+    done = PRE_PROJECT_MILESTONES if advancing else PRE_PROJECT_MILESTONES[:2]
+    for i, code in enumerate(done):
+        milestone = project.milestones.get(code=code)
+        on(
+            timeline,
+            oriented - 2 - i,
+            lambda m=milestone: services.update_milestone(
+                m, coordinator or people.ars, m.due_on, timezone.localdate()
+            ),
+        )
+    if chapter.stage == Stage.DRAFT:
+        # Late: shows in the « jalons en retard » filter and gets the reminder.
+        diagnostic = project.milestones.get(code="diagnostic")
+        on(
+            timeline,
+            oriented - 3,
+            lambda: services.update_milestone(
+                diagnostic, people.ars, timeline.today - timedelta(days=15), None
+            ),
+        )
+        return project
+    # The steps spread evenly from ten days after the creation to yesterday.
+    pace = (first_step - 1) / len(path)
+    for i, stage in enumerate(path):
+        take_step(project, stage, chapter, coordinator, people, timeline, first_step - pace * i)
+    if chapter.close_answer:
+        on(
+            timeline,
+            0,
+            lambda: staff.close(
+                Submission.objects.get(pk=submission.pk),
+                people.ars,
+                reason=ClosureReason.PROJECT_STARTED,
+            ),
+        )
+    return project
+
+
+def take_step(
+    project: CptsProject,
+    stage: Stage,
+    chapter: ProjectChapter,
+    coordinator: AbstractBaseUser | None,
+    people: DemoPeople,
+    timeline: Timeline,
+    days_ago: float,
+) -> None:
+    """One stage reached, with what it needs done the day before."""
+    ars, urps, am = people.ars, people.urps, people.am
+    if stage == Stage.LETTER_DEPOSITED:
+        on(timeline, days_ago + 1, lambda: prepare_letter(project, chapter, coordinator))
+        on(
+            timeline,
+            days_ago,
+            lambda: workflow.transition(project, Stage.LETTER_DEPOSITED, by=coordinator),
+        )
+    elif stage == Stage.LETTER_TO_COMPLETE:
+        on(
+            timeline,
+            days_ago,
+            lambda: workflow.transition(
+                project,
+                Stage.LETTER_TO_COMPLETE,
+                by=urps,
+                comment="Préciser la mobilisation des pharmaciens et des infirmiers du "
+                "secteur de Louvigné-du-Désert.",
+            ),
+        )
+    elif stage == Stage.URPS_OPINION:
+        on(
+            timeline,
+            days_ago,
+            lambda: services.record_urps_opinion(
+                project,
+                urps,
+                objectives_verdict="favorable",
+                mobilisation_verdict="reserved",
+                mobilisation_comment="Peu de pharmaciens associés pour l’instant.",
+                territory_verdict="favorable",
+            ),
+        )
+    elif stage == Stage.LETTER_VALIDATED:
+        on(
+            timeline,
+            days_ago,
+            lambda: workflow.transition(
+                project,
+                Stage.LETTER_VALIDATED,
+                by=ars,
+                fir_amount=Decimal("30000"),
+                fir_granted_on=timezone.localdate(),
+            ),
+        )
+    elif stage == Stage.HEALTH_PROJECT_DRAFTING:
+        milestone = project.milestones.get(code="coordinateur")
+        on(
+            timeline,
+            days_ago,
+            lambda: services.update_milestone(milestone, coordinator, None, timezone.localdate()),
+        )
+        # The first save of the projet de santé moves the project to « en rédaction ».
+        on(
+            timeline,
+            days_ago,
+            lambda: services.save_health_project(
+                project,
+                coordinator,
+                {
+                    "diagnostic": "Diagnostic territorial réalisé avec l’observatoire régional "
+                    "de santé : 18 % des habitants de plus de 75 ans, 9 % sans médecin traitant."
+                },
+            ),
+        )
+    elif stage == Stage.HEALTH_PROJECT_DEPOSITED:
+        on(timeline, days_ago + 1, lambda: complete_health_project(project, coordinator))
+        on(
+            timeline,
+            days_ago,
+            lambda: workflow.transition(project, Stage.HEALTH_PROJECT_DEPOSITED, by=coordinator),
+        )
+    elif stage == Stage.HEALTH_PROJECT_TO_COMPLETE:
+        on(
+            timeline,
+            days_ago,
+            lambda: workflow.transition(
+                project,
+                Stage.HEALTH_PROJECT_TO_COMPLETE,
+                by=am,
+                comment="Les indicateurs de la mission de prévention sont à préciser.",
+            ),
+        )
+    elif stage == Stage.HEALTH_PROJECT_VALIDATED:
+        on(
+            timeline,
+            days_ago + 1,
+            lambda: services.record_am_opinion(
+                project, am, verdict="favorable", comment="Projet solide et bien gouverné."
+            ),
+        )
+        on(
+            timeline,
+            days_ago,
+            lambda: workflow.transition(project, Stage.HEALTH_PROJECT_VALIDATED, by=ars),
+        )
+    elif stage == Stage.CONTRACT_SIGNED:
+        milestone = project.milestones.get(code="calendrier_indicateurs")
+        on(
+            timeline,
+            days_ago + 1,
+            lambda: services.update_milestone(milestone, coordinator, None, timezone.localdate()),
+        )
+        on(
+            timeline,
+            days_ago,
+            lambda: workflow.transition(
+                project,
+                Stage.CONTRACT_SIGNED,
+                by=am,
+                signed_on=timezone.localdate(),
+                cpam_name="Caisse primaire d’assurance maladie",
+            ),
+        )
+    elif stage == Stage.RUNNING:
+        on(timeline, days_ago, lambda: workflow.transition(project, Stage.RUNNING, by=ars))
+    elif stage == Stage.ABANDONED:
+        on(
+            timeline,
+            days_ago,
+            lambda: workflow.transition(
+                project,
+                Stage.ABANDONED,
+                by=ars,
+                comment="Les professionnels rejoignent la CPTS voisine plutôt que d’en créer une.",
+            ),
+        )
+
+
+def prepare_letter(
+    project: CptsProject, chapter: ProjectChapter, coordinator: AbstractBaseUser
+) -> None:
+    """The association (its milestone done that day), the letter and its two documents."""
+    name = project.name.replace("CPTS", "Association CPTS", 1)
+    services.save_legal_holder(
+        project, coordinator, {"name": name, "rna_number": chapter.rna_number, "siret": ""}
+    )
+    milestone = project.milestones.get(code="association")
+    services.update_milestone(milestone, coordinator, milestone.due_on, timezone.localdate())
+    letter = VITRE_LETTER if chapter.answer == "vitre" else generic_letter(project)
+    services.save_letter(project, coordinator, {**letter, "commits_to_core_missions": True})
     for kind, filename, title in (
-        (DocumentKind.LETTER, "lettre-intention-cpts-vitre.pdf", "Lettre d’intention"),
-        (DocumentKind.CERFA, "cerfa-12156-cpts-vitre.pdf", "Demande de subvention"),
+        (DocumentKind.LETTER, "lettre-intention-signee.pdf", "Lettre d’intention"),
+        (DocumentKind.CERFA, "cerfa-12156.pdf", "Demande de subvention"),
     ):
-        upload = SimpleUploadedFile(
-            filename, demo_pdf(title, VITRE), content_type="application/pdf"
-        )
-        services.add_document(project, kind, upload, coordinator)
-    today = timezone.localdate()
-    project.milestones.filter(
-        code__in=["s_informer", "identifier_territoire", "mobiliser", "pilote", "diagnostic"]
-    ).update(done_on=today - timedelta(days=60))
-    project.milestones.filter(code="association").update(done_on=today - timedelta(days=30))
-    project.milestones.filter(code="avis_urps").update(due_on=today + timedelta(days=30))
-    workflow.transition(project, Stage.LETTER_DEPOSITED, by=coordinator)
-    return project
+        services.add_document(project, kind, demo_upload(filename, title, project), coordinator)
 
 
-def create_douarnenez(by: AbstractBaseUser | None) -> CptsProject:
-    submission = answer_about("Douarnenez")
-    project = services.create_project(
-        DOUARNENEZ,
-        by,
-        territory=territory_copy(DOUARNENEZ, submission),
-        submissions=[submission] if submission else [],
-        comment="Projet de démonstration : coordinateur à désigner.",
+def generic_letter(project: CptsProject) -> dict[str, str]:
+    territory = project.territory.name if project.territory_id else project.name
+    return {
+        "action_territory": f"Les communes du territoire « {territory} ».",
+        "identified_needs": "Accès à un médecin traitant, soins non programmés, parcours "
+        "des personnes âgées.",
+        "mobilisation": "Une association de professionnels libéraux, avec le centre "
+        "hospitalier et les EHPAD du secteur.",
+        "project_description": "Une CPTS conforme aux missions de l’ACI et aux axes du "
+        "Projet régional de santé.",
+        "objectives": "Un médecin traitant pour chaque patient en ALD ; une réponse aux "
+        "soins non programmés dans la journée.",
+        "planned_actions": "Une cellule d’orientation, un agenda partagé de soins non "
+        "programmés, un protocole de sortie d’hospitalisation.",
+        "means": "Un coordinateur à mi-temps financé par le FIR ; un outil de partage d’agenda.",
+    }
+
+
+def complete_health_project(project: CptsProject, coordinator: AbstractBaseUser) -> None:
+    services.save_health_project(
+        project,
+        coordinator,
+        {
+            "governance": "Association loi 1901 : un collège des libéraux majoritaire, un "
+            "collège des établissements, un bureau élu pour deux ans.",
+            "missions": [mission.value for mission in CORE_MISSIONS] + [Mission.QUALITY.value],
+        },
+        [
+            services.ActionSheetRow(
+                values={
+                    "title": "Régulation des soins non programmés",
+                    "mission": Mission.UNSCHEDULED_CARE,
+                    "referents": "Deux médecins généralistes et une infirmière",
+                    "tasks": "Un numéro unique et un agenda partagé de créneaux.",
+                    "indicators": "Demandes traitées dans la journée",
+                }
+            )
+        ],
     )
-    today = timezone.localdate()
-    project.milestones.filter(code__in=["s_informer", "identifier_territoire"]).update(
-        done_on=today - timedelta(days=45)
+    services.add_document(
+        project,
+        DocumentKind.HEALTH_PROJECT,
+        demo_upload("projet-de-sante.pdf", "Projet de santé", project),
+        coordinator,
     )
-    # Late: shows in the « jalons en retard » filter and gets the daily reminder.
-    project.milestones.filter(code="diagnostic").update(due_on=today - timedelta(days=15))
-    return project
 
 
-def load_demo_projects(coordinator_password: str = DEMO_COORDINATOR_PASSWORD) -> DemoProjects:
-    """Create the demo projects that do not exist yet, and the demo coordinator account
-    « coordinateur.demo » (Coordinateur group, ``coordinator_password``).
+# --- The whole story --------------------------------------------------------------------------
 
-    Call it after the demo ARS account exists: it is recorded as the projects' author.
-    """
+
+def load_demo_projects(coordinator_password: str = DEMO_PASSWORD) -> DemoProjects:
+    """Create the demo accounts (``coordinator_password`` for all), then, once, tell the
+    story of the demo answers (``ami.demo.load_demo_submissions`` first): every status,
+    a project at every stage. Without the demo answers, only the accounts."""
     with transaction.atomic():
-        result = DemoProjects(coordinator=demo_coordinator(coordinator_password))
-        by = demo_author()
-        existing = set(
-            CptsProject.objects.filter(name__in=[VITRE, DOUARNENEZ]).values_list("name", flat=True)
-        )
-        if VITRE not in existing:
-            result.created.append(create_vitre(result.coordinator, by))
-        if DOUARNENEZ not in existing:
-            result.created.append(create_douarnenez(by))
+        people = demo_accounts(coordinator_password)
+        result = DemoProjects(coordinator=people.coordinator)
+        answers = demo_answers()
+        untouched = all(answer.status == Submission.Status.RECEIVED for answer in answers.values())
+        if not answers or not untouched or CptsProject.objects.exists():
+            return result
+        last_email = OutgoingEmail.objects.order_by("-pk").values_list("pk", flat=True).first()
+        timeline = Timeline()
+        for chapter in STORY:
+            if chapter.answer in answers:
+                project = tell_project(chapter, answers[chapter.answer], people, timeline)
+                result.created.append(project)
+        tell_answers(answers, people, timeline)
+        # Fictitious people: none of the story's emails leaves (the rows go before commit).
+        OutgoingEmail.objects.filter(pk__gt=last_email or 0).delete()
     return result

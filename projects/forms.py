@@ -3,12 +3,13 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import SetPasswordForm
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.choices import Opinion
-from cpts_portal.forms import PortalForm, PortalModelForm, inline_helper
+from cpts_portal.forms import PortalForm, PortalModelForm, SingleLineFieldsMixin, inline_helper
 from cpts_portal.roles import Role
 from cpts_portal.uploads import ACCEPT_ATTRIBUTE, upload_max_bytes, validate_upload
 
@@ -130,6 +131,69 @@ class ProjectForm(ProjectTerritoryMixin, PortalModelForm):
         data = super().clean()
         self.check_territory_overlap(data)
         return data
+
+
+class ProjectNameForm(PortalForm):
+    """ARS: the name of a project created from an AMI answer (proposed by the portal)."""
+
+    name = forms.CharField(
+        label=_("Nom du projet"),
+        max_length=CptsProject._meta.get_field("name").max_length,
+        help_text=_(
+            "Par exemple « CPTS du pays de Fougères ». Il apparaît partout sur le portail."
+        ),
+    )
+
+
+class InvitationForm(PortalForm):
+    """ARS: invite a coordinator of the project, or a partner agent, by email."""
+
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[
+            (Role.COORDINATOR.value, _("Coordinateur de ce projet")),
+            (Role.URPS.value, _("Agent des URPS")),
+            (Role.ASSURANCE_MALADIE.value, _("Agent de l’Assurance Maladie")),
+        ],
+        initial=Role.COORDINATOR.value,
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("Format attendu : nom@domaine.fr. Elle sert aussi d’identifiant."),
+    )
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+
+
+class PasswordResetRequestForm(PortalForm):
+    """Anyone: ask for a link to choose a new password (Django's ``PasswordResetView``)."""
+
+    email = forms.EmailField(
+        label=_("Adresse électronique de votre compte"),
+        help_text=_("Format attendu : nom@domaine.fr"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def save(self, **kwargs) -> None:
+        """Called by ``PasswordResetView``; its ``request`` and ``domain_override`` are
+        ignored: the link is built on ``SITE_URL`` (``accounts.set_password_url``), never
+        on the request's Host."""
+        from . import accounts
+
+        accounts.request_password_reset(self.cleaned_data["email"])
+
+
+class PortalSetPasswordForm(SingleLineFieldsMixin, SetPasswordForm):
+    """Choose a password from an invitation or reset link (Django's ``SetPasswordForm``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # One sentence in the label's hint (Django's is a list, not allowed in a <label>).
+        self.fields["new_password1"].help_text = _(
+            "12 caractères au moins, ni trop proches de votre nom ou de votre identifiant, "
+            "ni un mot de passe courant, ni uniquement des chiffres."
+        )
 
 
 class LegalHolderForm(PortalModelForm):

@@ -64,12 +64,17 @@ def document_missing(kind: DocumentKind) -> str:
     return _("Document : %(kind)s") % {"kind": kind.label}
 
 
-def letter_missing_items(letter: LetterOfIntent, document_kinds: Collection[str]) -> list[str]:
+def letter_missing_items(
+    letter: LetterOfIntent, document_kinds: Collection[str], *, has_legal_holder: bool
+) -> list[str]:
     """What the lettre d'intention still lacks before it can be deposited, in French.
 
-    ``document_kinds``: the kinds of the documents the project has.
+    ``document_kinds``: the kinds of the documents the project has; ``has_legal_holder``:
+    whether the association porteuse is recorded (the memo creates it before the letter,
+    and the CERFA 12156 subsidy request is the association's).
     """
-    missing = [
+    missing = [] if has_legal_holder else [_("L’association porteuse (nom et numéro RNA)")]
+    missing += [
         str(letter._meta.get_field(name).verbose_name).capitalize()
         for name in LETTER_TEXT_FIELDS
         if not getattr(letter, name).strip()

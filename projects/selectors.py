@@ -24,6 +24,7 @@ from .models import (
     CptsProject,
     Document,
     FundingScale,
+    LegalHolder,
     MissionDeadline,
     Stage,
     TerritoryOverlapOverride,
@@ -222,7 +223,11 @@ def document_kinds(project: CptsProject) -> set[str]:
 
 def letter_missing_items(project: CptsProject) -> list[str]:
     """What the project's lettre d'intention still lacks (``rules.letter_missing_items``)."""
-    return rules.letter_missing_items(project.letter, document_kinds(project))
+    return rules.letter_missing_items(
+        project.letter,
+        document_kinds(project),
+        has_legal_holder=LegalHolder.objects.filter(project=project).exists(),
+    )
 
 
 def health_project_missing_items(project: CptsProject) -> list[str]:
@@ -296,3 +301,87 @@ def project_recipients(
     if roles:
         emails += users.filter(groups__name__in=roles).values_list("email", flat=True)
     return list(dict.fromkeys(emails))
+
+
+# --- The name proposed for a project created from an answer ----------------------------------
+
+
+def suggested_name(submission) -> str:
+    """``naming.suggested_project_name`` from the answer's territory (its communes): the
+    EPCI holding the most inhabitants of it when it covers two communes or more of it,
+    else the most populated commune; without a territory, the actors' communes. Never
+    from the free text."""
+    from .naming import suggested_project_name
+
+    communes = (
+        submission.territory.communes.all()
+        if submission.territory_id
+        else Commune.objects.filter(pk__in=submission.actors.values("practice_commune"))
+    )
+    epci = (
+        communes.filter(epci__isnull=False)
+        .values("epci__name")
+        .annotate(people=Coalesce(Sum("population"), 0), count=Count("pk", distinct=True))
+        .order_by("-people", "epci__name")
+        .first()
+    )
+    epci_name = epci["epci__name"] if epci and epci["count"] >= 2 else None
+    main = communes.order_by(Coalesce("population", 0).desc(), "name").first()
+    return suggested_project_name(epci_name, main.name if main else None, submission.reference)
+
+
+# --- The lettre d'intention's deposit ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One line of the deposit's confirmation: what, whether it is there, and which."""
+
+    label: str
+    done: bool
+    detail: str = ""
+
+
+def letter_checklist(project: CptsProject) -> list[ChecklistLine]:
+    """What the deposit sends, line by line, for the confirmation page: the association
+    porteuse, each content of the letter, the commitment, the two documents. Its missing
+    lines are ``rules.letter_missing_items``'s."""
+    from django.utils.text import capfirst
+    from django.utils.translation import gettext as _
+
+    letter = project.letter
+    holder = LegalHolder.objects.filter(project=project).first()
+    lines = [
+        ChecklistLine(
+            _("Association porteuse"),
+            holder is not None,
+            f"{holder.name} — RNA {holder.rna_number}" if holder else _("Non renseignée"),
+        )
+    ]
+    for name in rules.LETTER_TEXT_FIELDS:
+        text = getattr(letter, name).strip()
+        lines.append(
+            ChecklistLine(
+                str(capfirst(letter._meta.get_field(name).verbose_name)),
+                bool(text),
+                _("%(count)d caractère(s)") % {"count": len(text)} if text else _("À rédiger"),
+            )
+        )
+    lines.append(
+        ChecklistLine(
+            _("Engagement à initier un travail sur les missions socles de l’ACI"),
+            letter.commits_to_core_missions,
+            _("Oui") if letter.commits_to_core_missions else _("Non"),
+        )
+    )
+    documents = latest_documents(project)
+    for kind in rules.LETTER_DOCUMENTS:
+        document = documents.get(kind)
+        lines.append(
+            ChecklistLine(
+                str(kind.label),
+                document is not None,
+                document.original_name if document else _("À déposer"),
+            )
+        )
+    return lines

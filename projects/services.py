@@ -22,7 +22,7 @@ from cpts_portal.uploads import display_name, validate_upload
 from notifications.services import queue_email
 from territories.models import Commune, Territory
 
-from . import permissions, selectors, workflow
+from . import accounts, permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
 from .models import (
     AciContract,
@@ -90,14 +90,18 @@ def create_project(
     return project
 
 
-def create_project_from_submission(submission: Submission, by: AbstractBaseUser) -> CptsProject:
+def create_project_from_submission(
+    submission: Submission, by: AbstractBaseUser, name: str = ""
+) -> CptsProject:
     """The project of an AMI answer oriented towards an accompaniment (« accompagnement »).
 
-    Name: « CPTS » and the envisaged territory as typed (first line), else the first
-    actor's commune, else the answer's reference. Territory: a copy of the answer's
-    territory (same communes, under the project's name), so that the project's perimeter
-    can evolve while the answer keeps what the professionals wrote. The answer is linked
-    to the project and the creation is written in the project's history.
+    Name: ``name`` when the ARS gives one; otherwise the one proposed from the answer's
+    territory (``selectors.suggested_name``: its main EPCI, else its main commune, never
+    the free text), marked ``name_suggested`` so that the project's page asks the ARS to
+    confirm or change it (``name_project``). Territory: a copy of the answer's territory
+    (same communes, under the project's name), so that the project's perimeter can evolve
+    while the answer keeps what the professionals wrote. The answer is linked to the
+    project and the creation is written in the project's history.
 
     Idempotent: an answer already linked to an active project returns that project. The
     overlap rule is not a refusal here: a project overlapping an earlier one is created,
@@ -117,12 +121,13 @@ def create_project_from_submission(submission: Submission, by: AbstractBaseUser)
         )
         if existing is not None:
             return existing
-        name = project_name_for(submission)
+        given = name.strip()
+        name = given or selectors.suggested_name(submission)
         territory = None
         if submission.territory_id:
             territory = Territory.objects.create(name=name)
             territory.communes.set(submission.territory.communes.all())
-        return create_project(
+        project = create_project(
             name,
             by,
             territory=territory,
@@ -130,22 +135,37 @@ def create_project_from_submission(submission: Submission, by: AbstractBaseUser)
             comment=_("Créé à partir de la réponse %(reference)s à l’AMI.")
             % {"reference": submission.reference},
         )
+        if not given:
+            project.name_suggested = True
+            project.save(update_fields=["name_suggested"])
+        return project
 
 
-def project_name_for(submission: Submission) -> str:
-    text = (submission.territory_text or "").strip().splitlines()
-    place = text[0].strip() if text else ""
-    if not place:
-        actor = submission.actors.select_related("practice_commune").order_by("pk").first()
-        if actor is not None:
-            place = (
-                actor.practice_commune.name if actor.practice_commune_id else actor.practice_place
-            )
-    if not place:
-        return _("Projet issu de la réponse %(reference)s") % {"reference": submission.reference}
-    if place.lower().startswith("cpts"):
-        return place[:NAME_MAX_LENGTH]
-    return f"CPTS {place}"[:NAME_MAX_LENGTH]
+def name_project(project: CptsProject, by: AbstractBaseUser, name: str) -> ProjectEvent | None:
+    """The ARS gives the project its name (or confirms the proposed one).
+
+    Side effects, in one transaction: ``name`` and ``name_suggested`` (now False) saved
+    with ``update_fields``; a « projet modifié » history entry « Nom : ancien → nouveau »
+    when the name changed, returned. Raises ``PermissionDenied`` unless ``by`` manages
+    the project, ``ValidationError`` for an empty name.
+    """
+    if not permissions.can_manage(by, project):
+        raise PermissionDenied
+    name = name.strip()[:NAME_MAX_LENGTH]
+    if not name:
+        raise ValidationError(_("Donnez un nom au projet."), code="required")
+    with transaction.atomic():
+        old = project.name
+        project.name, project.name_suggested = name, False
+        project.save(update_fields=["name", "name_suggested", "updated_at"])
+        if old == name:
+            return None
+        return record_event(
+            project,
+            ProjectEvent.Kind.EDITED,
+            by=by,
+            comment=_("Nom : « %(old)s » → « %(new)s »") % {"old": old, "new": name},
+        )
 
 
 def update_project(
@@ -164,10 +184,13 @@ def update_project(
         raise PermissionDenied
     labels = []
     with transaction.atomic():
-        if "name" in changes and project.name != changes["name"]:
-            project.name = changes["name"]
-            project.save(update_fields=["name", "updated_at"])
-            labels.append(str(CptsProject._meta.get_field("name").verbose_name))
+        if "name" in changes and (project.name != changes["name"] or project.name_suggested):
+            # Saving the form names the project: the proposed name is now the ARS's.
+            changed = project.name != changes["name"]
+            project.name, project.name_suggested = changes["name"], False
+            project.save(update_fields=["name", "name_suggested", "updated_at"])
+            if changed:
+                labels.append(str(CptsProject._meta.get_field("name").verbose_name))
         territory_event = None
         if "territory" in changes:
             territory_event = change_project_territory(
@@ -189,6 +212,56 @@ def update_project(
             by=by,
             comment=_("Modifié : %(fields)s") % {"fields": ", ".join(labels)},
         )
+
+
+def invite_to_project(
+    project: CptsProject,
+    by: AbstractBaseUser,
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+) -> accounts.Invitation:
+    """The ARS invites a coordinator of this project, or a partner agent (URPS, Assurance
+    Maladie), by email.
+
+    Side effects, in one transaction: the account created (no password yet) or the
+    existing one of this address used (``accounts.invite``: same role only); a coordinator
+    attached to the project; the invitation email queued in the outbox, with a single-use
+    link to choose a password valid ``PASSWORD_RESET_TIMEOUT`` (72 h) when the account has
+    none; a « projet modifié » history entry naming the address and the role. Raises
+    ``PermissionDenied`` unless ``by`` manages the project, ``ValidationError`` (French)
+    for an address whose account may not take this role.
+    """
+    if not permissions.can_manage(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        invitation = accounts.invite(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            template="projects/emails/invitation",
+            context={
+                "project": project,
+                "project_url": absolute_url(project.get_absolute_url()),
+                "role_label": Role(role).label,
+                "is_coordinator": role == Role.COORDINATOR,
+                "invited_by": by.get_full_name() or by.get_username(),
+            },
+            related=project,
+        )
+        if role == Role.COORDINATOR:
+            project.coordinators.add(invitation.user)
+        record_event(
+            project,
+            ProjectEvent.Kind.EDITED,
+            by=by,
+            comment=_("Invitation envoyée à %(email)s (%(role)s)")
+            % {"email": invitation.user.email, "role": Role(role).label},
+        )
+    return invitation
 
 
 def override_all_overlaps(project: CptsProject, reason: str, by: AbstractBaseUser) -> None:

@@ -24,6 +24,9 @@ class CptsProject(models.Model):
     Stage = Stage
 
     name = models.CharField(_("nom"), max_length=200)
+    # True while the name is the one the portal proposed (project created from an AMI
+    # answer): the project's page asks the ARS to give the name.
+    name_suggested = models.BooleanField(_("nom proposé, à confirmer par l'ARS"), default=False)
     territory = models.ForeignKey(
         Territory,
         on_delete=models.PROTECT,

@@ -25,28 +25,137 @@ from projects.forms import (
     LetterForm,
     UrpsOpinionForm,
 )
-from projects.models import AciContract, CptsProject, Document, DocumentKind, Stage
+from projects.models import (
+    AciContract,
+    CptsProject,
+    Document,
+    DocumentKind,
+    HealthProject,
+    Stage,
+)
 from projects.permissions import CONTRACT_DOCUMENTS
 
 from .common import model_values, require, with_project
 
 DEPOSIT_LETTER = "deposer"
+UPLOAD_BUTTON = "televerser"
+
+
+def letter_upload_kinds(request: HttpRequest, project: CptsProject) -> list[DocumentKind]:
+    return [
+        kind
+        for kind in permissions.uploadable_kinds(request.user, project)
+        if kind in (DocumentKind.LETTER, DocumentKind.CERFA)
+    ]
 
 
 @with_project
 @require_http_methods(["GET", "POST"])
 def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
-    """The lettre d'intention: read by everyone, written and deposited by the coordinators."""
+    """The lettre d'intention: read by everyone, written and deposited by the coordinators.
+
+    One form holds the letter and its attachments, so nothing typed is lost: each button
+    saves the letter first; « Déposer le document » (or any button with a file chosen)
+    then adds the file, and a refused file brings the page back with the error next to the
+    file field and the text as typed. « Enregistrer et déposer » goes to the confirmation
+    page (``letter_deposit``) when nothing is missing, else lists what is.
+    """
     editable = permissions.can_edit_letter(request.user, project)
     if request.method == "POST":
         require(editable)
-    form = LetterForm(request.POST or None, instance=project.letter) if editable else None
+    kinds = letter_upload_kinds(request, project)
+    posted = request.method == "POST"
+    form = (
+        LetterForm(request.POST if posted else None, instance=project.letter) if editable else None
+    )
+    uploading = posted and (UPLOAD_BUTTON in request.POST or bool(request.FILES.get("file")))
+    document_form = (
+        DocumentForm(
+            request.POST if uploading else None,
+            request.FILES if uploading else None,
+            kinds=kinds,
+        )
+        if kinds
+        else None
+    )
     refusal = None
-    if form is not None and request.method == "POST" and form.is_valid():
+    status = 200
+    if form is not None and posted and form.is_valid():
         services.save_letter(project, request.user, model_values(form))
-        if DEPOSIT_LETTER not in request.POST:
+        uploaded = None
+        if uploading and document_form is not None:
+            uploaded = add_page_document(request, project, document_form)
+        if uploading and uploaded is None:
+            # The text is saved; the page comes back with the file's error and the text.
+            status = 422
+        elif DEPOSIT_LETTER in request.POST:
+            missing = selectors.letter_missing_items(project)
+            if not missing:
+                return redirect("projects:letter_deposit", pk=project.pk)
+            refusal = workflow.TransitionNotAllowed(
+                _("La lettre d’intention ne peut pas encore être déposée."), missing=missing
+            )
+            status = 422
+        else:
+            if uploaded is not None:
+                messages.success(
+                    request,
+                    _("La lettre d’intention a été enregistrée et le document « %(name)s » déposé.")
+                    % {"name": uploaded.original_name},
+                )
+                return redirect(f"{reverse('projects:letter', kwargs={'pk': project.pk})}#pieces")
             messages.success(request, _("La lettre d’intention a été enregistrée."))
             return redirect("projects:letter", pk=project.pk)
+    elif posted:
+        status = 422
+    documents = selectors.latest_documents(project)
+    context = {
+        "project": project,
+        "letter": project.letter,
+        "form": form,
+        "refusal": refusal,
+        "missing": selectors.letter_missing_items(project),
+        "letter_document": documents.get(DocumentKind.LETTER),
+        "cerfa_document": documents.get(DocumentKind.CERFA),
+        "document_form": document_form,
+        "letter_fields": letter_fields(project.letter),
+        "saved_with_refused_file": status == 422 and uploading and not refusal,
+    }
+    return render(request, "projects/letter.html", context, status=status)
+
+
+def add_page_document(
+    request: HttpRequest, project: CptsProject, document_form
+) -> Document | None:
+    """The upload of a page whose form also holds the text (lettre d'intention, projet de
+    santé), once the text is saved; None with the error on the form's file field."""
+    if not document_form.is_valid():
+        return None
+    try:
+        return services.add_document(
+            project,
+            document_form.cleaned_data["kind"],
+            document_form.cleaned_data["file"],
+            request.user,
+            title=document_form.cleaned_data["title"],
+        )
+    except ValidationError as error:
+        document_form.add_error("file", error)
+        return None
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def letter_deposit(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    """Confirm the deposit of the lettre d'intention: the checklist of what is sent, then
+    « Confirmer le dépôt ». Refused, with what is missing, while an item is (association
+    porteuse, contents, commitment, documents: ``rules.letter_missing_items``)."""
+    require(
+        permissions.can_edit_letter(request.user, project)
+        and Stage.LETTER_DEPOSITED in workflow.allowed_targets(project, request.user)
+    )
+    refusal = None
+    if request.method == "POST":
         try:
             workflow.transition(project, Stage.LETTER_DEPOSITED, by=request.user)
         except workflow.TransitionNotAllowed as error:
@@ -60,24 +169,23 @@ def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
                 ),
             )
             return redirect(project)
-    kinds = [
-        kind
-        for kind in permissions.uploadable_kinds(request.user, project)
-        if kind in (DocumentKind.LETTER, DocumentKind.CERFA)
-    ]
-    documents = selectors.latest_documents(project)
-    context = {
-        "project": project,
-        "letter": project.letter,
-        "form": form,
-        "refusal": refusal,
-        "missing": selectors.letter_missing_items(project),
-        "letter_document": documents.get(DocumentKind.LETTER),
-        "cerfa_document": documents.get(DocumentKind.CERFA),
-        "document_form": DocumentForm(kinds=kinds) if kinds else None,
-        "letter_fields": letter_fields(project.letter),
-    }
-    return render(request, "projects/letter.html", context, status=422 if refusal else 200)
+    else:
+        missing = selectors.letter_missing_items(project)
+        if missing:
+            refusal = workflow.TransitionNotAllowed(
+                _("La lettre d’intention ne peut pas encore être déposée."), missing=missing
+            )
+    return render(
+        request,
+        "projects/letter_deposit.html",
+        {
+            "project": project,
+            "checklist": selectors.letter_checklist(project),
+            "refusal": refusal,
+            "page_title": _("Déposer la lettre d’intention"),
+        },
+        status=422 if refusal and request.method == "POST" else 200,
+    )
 
 
 def letter_fields(letter) -> list[tuple[str, str]]:
@@ -142,6 +250,25 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
         require(editable)
     instance = project.health_project
     form = formset = None
+    kinds = [
+        kind
+        for kind in permissions.uploadable_kinds(request.user, project)
+        if kind == DocumentKind.HEALTH_PROJECT
+    ]
+    posted = request.method == "POST"
+    # As on the letter's page, the upload is part of the page's form: the text is saved
+    # first, and a refused file comes back with its error and the text as typed.
+    uploading = posted and (UPLOAD_BUTTON in request.POST or bool(request.FILES.get("file")))
+    document_form = (
+        DocumentForm(
+            request.POST if uploading else None,
+            request.FILES if uploading else None,
+            kinds=kinds,
+        )
+        if kinds
+        else None
+    )
+    status = 200
     if editable:
         data = request.POST or None
         added = (
@@ -156,6 +283,8 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
             for row in formset:
                 row.helper.form_show_errors = False
             data = None
+            if document_form is not None:
+                document_form = DocumentForm(kinds=kinds)
         else:
             form = HealthProjectForm(data, instance=instance)
             formset = ActionSheetFormSet(data, instance=instance, prefix=ACTION_SHEETS_PREFIX)
@@ -163,13 +292,24 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
             services.save_health_project(
                 project, request.user, model_values(form), action_sheet_rows(formset)
             )
-            messages.success(request, _("Le projet de santé a été enregistré."))
-            return redirect("projects:health_project", pk=project.pk)
-    kinds = [
-        kind
-        for kind in permissions.uploadable_kinds(request.user, project)
-        if kind == DocumentKind.HEALTH_PROJECT
-    ]
+            url = reverse("projects:health_project", kwargs={"pk": project.pk})
+            if not uploading or document_form is None:
+                messages.success(request, _("Le projet de santé a été enregistré."))
+                return redirect(url)
+            uploaded = add_page_document(request, project, document_form)
+            if uploaded is not None:
+                messages.success(
+                    request,
+                    _("Le projet de santé a été enregistré et le document « %(name)s » déposé.")
+                    % {"name": uploaded.original_name},
+                )
+                return redirect(f"{url}#document")
+            status = 422
+            # The text is saved: show it as saved (a new fiche-action has its id now, so
+            # sending the page again does not add it twice).
+            instance = HealthProject.objects.get(pk=instance.pk)
+            form = HealthProjectForm(instance=instance)
+            formset = ActionSheetFormSet(instance=instance, prefix=ACTION_SHEETS_PREFIX)
     context = {
         "project": project,
         "health_project": instance,
@@ -178,12 +318,13 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
         "formset": formset,
         "missing": selectors.health_project_missing_items(project),
         "document": selectors.latest_documents(project).get(DocumentKind.HEALTH_PROJECT),
-        "document_form": DocumentForm(kinds=kinds) if kinds else None,
+        "document_form": document_form,
+        "saved_with_refused_file": status == 422,
         "can_deposit": Stage.HEALTH_PROJECT_DEPOSITED
         in workflow.allowed_targets(project, request.user),
         "deposit_target": Stage.HEALTH_PROJECT_DEPOSITED,
     }
-    return render(request, "projects/health_project.html", context)
+    return render(request, "projects/health_project.html", context, status=status)
 
 
 def action_sheet_rows(formset) -> list[services.ActionSheetRow]:

@@ -14,10 +14,12 @@ from projects import permissions, selectors, services, workflow
 from projects.filters import ProjectFilter
 from projects.forms import (
     DocumentForm,
+    InvitationForm,
     LegalHolderForm,
     MilestoneForm,
     OverrideForm,
     ProjectForm,
+    ProjectNameForm,
     TerritoryOverrideForm,
     TransitionForm,
 )
@@ -108,6 +110,63 @@ def project_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
             messages.success(request, _("Le projet a été modifié."))
             return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def project_name(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    """The ARS names a project (the one created from an answer comes with a proposed name:
+    ``services.create_project_from_submission``); also shown inline on the project page."""
+    require(permissions.can_manage(request.user, project))
+    form = ProjectNameForm(request.POST or None, initial={"name": project.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.name_project(project, request.user, form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error("name", error)
+        else:
+            messages.success(request, _("Le nom du projet a été enregistré."))
+            return redirect(project)
+    return render(
+        request,
+        "projects/name_form.html",
+        {"project": project, "form": form, "page_title": _("Nom du projet")},
+        status=422 if form.errors else 200,
+    )
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    """The ARS invites a coordinator of the project, or a partner agent, by email
+    (``services.invite_to_project``)."""
+    require(permissions.can_manage(request.user, project))
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite_to_project(project, request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            if invitation.needs_password:
+                text = _(
+                    "Invitation envoyée à %(email)s : le lien pour choisir un mot de passe est "
+                    "valable 72 heures."
+                )
+            else:
+                text = _("Le compte existant de %(email)s a été rattaché et prévenu par courriel.")
+            messages.success(request, text % {"email": invitation.user.email})
+            return redirect(f"{project.get_absolute_url()}#projet")
+    return render(
+        request,
+        "projects/invitation_form.html",
+        {
+            "project": project,
+            "form": form,
+            "page_title": _("Inviter une personne"),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @with_project
@@ -232,6 +291,11 @@ def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
             for target in workflow.allowed_targets(project, user)
         ],
         "document_form": DocumentForm(kinds=kinds) if kinds else None,
+        "name_form": (
+            ProjectNameForm(initial={"name": project.name})
+            if project.name_suggested and permissions.can_manage(user, project)
+            else None
+        ),
         "can": {
             "manage": permissions.can_manage(user, project),
             "holder": permissions.can_edit_holder(user, project),

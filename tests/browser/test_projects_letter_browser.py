@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from notifications.models import OutgoingEmail
-from projects.models import CptsProject, Document, Stage
+from projects.models import CptsProject, Document, LegalHolder, Stage
 from tests.factories import (
     CommuneFactory,
     CoordinatorFactory,
@@ -40,6 +40,9 @@ def test_coordinator_deposits_a_complete_letter(
     )
     pdf = tmp_path / "lettre-signee.pdf"
     pdf.write_bytes(PDF)
+    LegalHolder.objects.create(
+        project=project, name="Association CPTS du Pays de Douarnenez", rna_number="W291000123"
+    )
 
     page.goto(f"/projets/{project.pk}/")
     assert page.get_by_role("heading", level=1).inner_text() == "CPTS du Pays de Douarnenez"
@@ -64,6 +67,8 @@ def test_coordinator_deposits_a_complete_letter(
     page.get_by_text("Les porteurs s'engagent", exact=False).click()
     assert page.locator("#id_commits_to_core_missions").is_checked()
     page.get_by_role("button", name="Enregistrer et déposer la lettre d’intention").click()
+    page.wait_for_url(f"**/projets/{project.pk}/lettre-intention/depot/")
+    page.get_by_role("button", name="Confirmer le dépôt").click()
 
     page.wait_for_url(f"**/projets/{project.pk}/")
     assert page.locator("#etape").text_content() == "Lettre d’intention déposée"
@@ -112,6 +117,7 @@ def test_letter_deposited_then_urps_opinion_then_ars_validation(
     browser_session(page.context, Client(), owner, live_server)
     page.goto(f"{detail}lettre-intention/")
     page.get_by_role("button", name="Enregistrer et déposer la lettre d’intention").click()
+    page.get_by_role("button", name="Confirmer le dépôt").click()
     page.wait_for_url(f"**{detail}")
     assert page.locator("#etape").text_content() == "Lettre d’intention déposée"
 

@@ -21,9 +21,10 @@ def test_demo_loads_both_ami_editions_answers_and_accounts_once(settings):
     ]
     assert Campaign.objects.get(edition="Avril 2022").is_open()
     assert not Campaign.objects.get(edition="Septembre 2021").is_open()
-    assert Submission.objects.count() == 6
-    assert Submission.objects.filter(territory__isnull=False).count() == 3
-    assert CptsProject.objects.count() == 2
+    assert Submission.objects.count() == 19
+    assert Submission.objects.filter(territory__isnull=False).count() == 13
+    # A project at every stage (tests/projects/test_projects_demo.py checks the story).
+    assert CptsProject.objects.count() == len(CptsProject.Stage)
     for username in ("agent.ars", "agent.urps", "agent.cpam", "coordinateur.demo"):
         assert authenticate(username=username, password="demo-cpts-bretagne") is not None
 

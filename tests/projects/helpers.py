@@ -8,7 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from projects import services, workflow
-from projects.models import ActionSheet, CptsProject, DocumentKind, Mission, Stage
+from projects.models import (
+    ActionSheet,
+    CptsProject,
+    DocumentKind,
+    LegalHolder,
+    Mission,
+    Stage,
+)
 from projects.models.choices import CORE_MISSIONS
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -50,7 +57,11 @@ LETTER_CONTENT = {
 
 
 def complete_letter(project: CptsProject, by) -> None:
-    """Fill in the letter and upload the signed letter and the CERFA."""
+    """Record the association, fill in the letter and upload the signed letter and CERFA."""
+    LegalHolder.objects.get_or_create(
+        project=project,
+        defaults={"name": "Association CPTS de Douarnenez", "rna_number": "W291000123"},
+    )
     letter = project.letter
     for name, value in LETTER_CONTENT.items():
         setattr(letter, name, value)

@@ -101,9 +101,10 @@ def test_document_is_served_as_an_attachment_to_allowed_users(
         assert response.status_code == 200, user
         assert response["Content-Disposition"].startswith("attachment;")
         # Served under the portal's name (kind, project), not « Lettre signée.pdf ».
-        assert 'filename="lettre-intention-cpts-du-pays-de-douarnenez-' in response[
-            "Content-Disposition"
-        ]
+        assert (
+            'filename="lettre-intention-cpts-du-pays-de-douarnenez-'
+            in response["Content-Disposition"]
+        )
         assert response["Content-Type"] == "application/pdf"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert b"".join(response.streaming_content) == PDF_BYTES

@@ -99,3 +99,40 @@ def test_the_pdf_fetches_nothing_from_the_network(project, monkeypatch):
     monkeypatch.setattr(cpts_portal.pdf, "local_path", spy)
     pdf.project_pdf(pdf.fiche_project(project.pk))
     assert fetched and all(url.startswith("file://") for url in fetched)
+
+
+def test_every_label_of_the_fiche_is_spaced_from_its_value(project, owner, ars, urps, am):
+    """Issue 14: the fiche printed « déposée le5 décembre 2026 »."""
+    import re
+
+    from projects.models import LegalHolder
+
+    LegalHolder.objects.create(
+        project=project, name="Association CPTS Douarnenez", rna_number="W291000123"
+    )
+    sign_contract(
+        project,
+        date(2023, 8, 31),
+        coordinator=owner,
+        ars=ars,
+        urps=urps,
+        am=am,
+        cpam_name="CPAM du Finistère",
+    )
+    text = pdf_text(pdf.project_pdf(pdf.fiche_project(project.pk)))
+    for label in (
+        "Territoire",
+        "Association porteuse",
+        "Coordinateurs",
+        "Créé le",
+        "Lettre d’intention déposée le",
+        "Lettre d’intention validée le",
+        "Projet de santé déposé le",
+        "Projet de santé validé le",
+        "Signé le",
+        "Échéance (5 ans)",
+    ):
+        assert re.search(re.escape(label) + r"\s+\S", text), label
+    glued = re.findall(r"(?:le|ans\)|porteuse|Territoire|Coordinateurs)(?=\d|[A-Z])", text)
+    assert glued == [], glued
+    assert not re.search(r"le\d", text)

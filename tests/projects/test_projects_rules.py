@@ -39,12 +39,18 @@ def test_the_letter_form_asks_for_what_the_deposit_needs():
 
 
 def test_an_empty_letter_lacks_every_item_and_both_documents():
-    missing = rules.letter_missing_items(LetterOfIntent(), document_kinds=set())
-    assert len(missing) == len(rules.LETTER_FIELDS) + len(rules.LETTER_DOCUMENTS)
+    missing = rules.letter_missing_items(
+        LetterOfIntent(), document_kinds=set(), has_legal_holder=False
+    )
+    assert len(missing) == 1 + len(rules.LETTER_FIELDS) + len(rules.LETTER_DOCUMENTS)
+    assert missing[0] == "L’association porteuse (nom et numéro RNA)"
     complete = LetterOfIntent(commits_to_core_missions=True)
     for name in rules.LETTER_TEXT_FIELDS:
         setattr(complete, name, "Texte")
-    assert rules.letter_missing_items(complete, set(rules.LETTER_DOCUMENTS)) == []
+    assert (
+        rules.letter_missing_items(complete, set(rules.LETTER_DOCUMENTS), has_legal_holder=True)
+        == []
+    )
 
 
 def test_a_health_project_needs_every_core_mission():

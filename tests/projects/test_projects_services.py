@@ -22,7 +22,8 @@ from projects.models import (
 )
 from projects.services import create_project_from_submission
 from projects.validators import validate_rna, validate_siret
-from tests.factories import ActorFactory, SubmissionFactory, TerritoryFactory
+from territories.models import Epci
+from tests.factories import ActorFactory, CommuneFactory, SubmissionFactory, TerritoryFactory
 
 from .helpers import advance_to
 
@@ -38,7 +39,9 @@ def test_project_from_a_submission_takes_its_territory_and_is_linked(ars, commun
         territory_text="Douarnenez Communauté\net alentours", territory=territory
     )
     project = create_project_from_submission(submission, by=ars)
-    assert project.name == "CPTS Douarnenez Communauté"
+    # Named from the reference geography (main commune), not from the free text.
+    assert project.name == "CPTS de Douarnenez"
+    assert project.name_suggested
     assert project.stage == Stage.DRAFT
     assert list(project.submissions.all()) == [submission]
     # A copy: the project's perimeter may change, the answer keeps what was written.
@@ -51,18 +54,47 @@ def test_project_from_a_submission_takes_its_territory_and_is_linked(ars, commun
     assert project.letter.pk and project.health_project.pk
 
 
-def test_project_from_a_submission_without_territory_is_named_after_the_first_actor(ars, communes):
-    submission = SubmissionFactory(territory_text="")
+def test_project_from_a_submission_is_named_after_its_main_epci_never_the_free_text(ars, communes):
+    fougeres = Epci.objects.create(code="200039022", name="CA Fougères Agglomération", kind="CA")
+    brest = Epci.objects.create(code="242900314", name="Brest Métropole", kind="MET")
+    for commune in communes[:2]:
+        commune.epci = fougeres
+        commune.save()
+    communes[2].epci = brest
+    communes[2].save()
+    extra = [CommuneFactory(epci=fougeres, population=30_000) for _ in range(5)]
+    submission = SubmissionFactory(
+        territory_text="CPTS Pays de Fougères : Fougères Agglomération, éventuellement "
+        "Couesnon Marches de Bretagne.",
+        territory=TerritoryFactory(communes=[*communes, *extra]),
+    )
+    project = create_project_from_submission(submission, by=ars)
+    # 165,200 inhabitants in Fougères Agglomération, 140,000 in Brest Métropole.
+    assert project.name == "CPTS du pays de Fougères"
+    assert project.territory.name == "CPTS du pays de Fougères"
+
+
+def test_the_ars_gives_the_name_when_creating_from_a_submission(ars, communes):
+    submission = SubmissionFactory(territory=TerritoryFactory(communes=communes[:1]))
+    project = create_project_from_submission(submission, by=ars, name="  CPTS Cap Sizun  ")
+    assert project.name == "CPTS Cap Sizun"
+    assert not project.name_suggested
+
+
+def test_project_from_a_submission_without_territory_is_named_after_the_actors_main_commune(
+    ars, communes
+):
+    submission = SubmissionFactory(territory_text="Le pays de Brest")
     submission.actors.all().delete()
     ActorFactory(submission=submission, practice_place="douarnenez", practice_commune=communes[0])
     ActorFactory(submission=submission, practice_place="Brest")
     project = create_project_from_submission(submission, by=ars)
-    assert project.name == "CPTS Douarnenez"
+    assert project.name == "CPTS de Douarnenez"
     assert project.territory is None
 
 
 def test_project_from_a_submission_without_any_place_is_named_after_the_answer(ars):
-    submission = SubmissionFactory(territory_text="")
+    submission = SubmissionFactory(territory_text="Quelque part")
     submission.actors.all().delete()
     project = create_project_from_submission(submission, by=ars)
     assert project.name == f"Projet issu de la réponse {submission.reference}"

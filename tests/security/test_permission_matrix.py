@@ -97,6 +97,11 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "logout": POST_ONLY_VIEW,
     "projects:login": (MOVED,) * 7,  # the projects' former sign-in page, now the portal's
     "projects:logout": POST_ONLY_VIEW,
+    # Password reset and invitations: for everyone; a forged link shows « lien invalide ».
+    "password_reset": PUBLIC,
+    "password_reset_done": PUBLIC,
+    "password_set": PUBLIC,
+    "password_reset_complete": PUBLIC,
     "agent_home": (LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     # The professional's private link
     "ami:follow": LINK_PAGE,
@@ -152,11 +157,14 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "projects:detail": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
     "projects:pdf": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
     "projects:edit": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "projects:name": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "projects:invite": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
     "projects:territory": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
     "projects:holder": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, HIDDEN),
     "projects:stage_change": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, HIDDEN),
     "projects:milestone": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, HIDDEN),
     "projects:letter": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
+    "projects:letter_deposit": (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, HIDDEN),
     "projects:health_project": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
     "projects:contract": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
     "projects:document_download": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
@@ -353,6 +361,7 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
         "attachment_pk": world.attachment_pk,
         "name": "cpts.csv",
         "insee_code": world.territory.communes.first().insee_code,
+        "uidb64": "MQ",
     }
     if param not in values:
         pytest.fail(f"{route_name}: no value for the path parameter {param!r}; add one")

@@ -15,6 +15,7 @@ from datetime import date
 
 import pytest
 from django import forms
+from django.contrib.auth import get_user_model
 from django.forms import BaseForm
 
 from ami.models import Submission
@@ -108,9 +109,15 @@ FACTORIES: dict[str, Factory | None] = {
     "projects.forms.HealthProjectForm": None,
     "projects.forms.LegalHolderForm": None,
     "projects.forms.LetterForm": None,
+    "projects.forms.InvitationForm": None,
     "projects.forms.MilestoneForm": None,
     "projects.forms.OverrideForm": None,
+    "projects.forms.PasswordResetRequestForm": None,
+    "projects.forms.PortalSetPasswordForm": lambda cls, data: cls(
+        get_user_model()(username="anne"), data=data
+    ),
     "projects.forms.ProjectForm": None,
+    "projects.forms.ProjectNameForm": None,
     "projects.forms.TerritoryOverrideForm": None,
     "projects.forms.TransitionForm": lambda cls, data: cls(data=data, rule=contract_rule()),
     "projects.forms.UrpsOpinionForm": None,

@@ -330,7 +330,10 @@ def test_support_orientation_creates_the_cpts_project(as_user, owner, answer):
     in_status(answer, Status.IN_REVIEW)
     response = post(as_user(owner), "staff:orient", answer, {"orientation-orientation": "support"})
     project = CptsProject.objects.get(submissions=answer)
-    assert project.name == "CPTS Douarnenez Communauté"
+    # Proposed from the territory's EPCI or main commune, never the free text (issue 14).
+    from projects.selectors import suggested_name
+
+    assert (project.name, project.name_suggested) == (suggested_name(answer), True)
     event = answer.events.get(kind=Kind.ORIENTED)
     assert (event.data["project_id"], event.data["project"]) == (project.pk, project.name)
     assert project.get_absolute_url() in page_text(response)
