@@ -317,7 +317,7 @@ SUBMISSIONS = [
     ),
     answer(
         "carhaix",
-        1,
+        5,
         "Kinésithérapeute à Carhaix, je veux rencontrer les autres professionnels du Poher.",
         [("Ronan Le Roux", P.PHYSIOTHERAPIST, "Carhaix-Plouguer", S.GROUP_PRACTICE, "")],
         [("Ronan Le Roux", "Masseur-kinésithérapeute", "ronan.leroux@example.org", "")],

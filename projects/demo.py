@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from weasyprint import HTML
 
+from ami import corrections
 from ami.demo import demo_answers
 from ami.models import ClosureReason, Orientation, Submission
 from ami.staff import services as staff
@@ -270,12 +271,23 @@ def on(timeline: Timeline, days_ago: float, step: Callable[[], object]) -> objec
 
 
 def tell_answers(answers: dict[str, Submission], people: DemoPeople, timeline: Timeline) -> None:
-    """Lannion and Carhaix « reçues »; Questembert in analysis; Pontivy with an exchange
-    planned; the Douarnenez pharmacist put in touch with the Douarnenez answer; Belle-Île
-    informed; Saint-Malo closed as a duplicate."""
+    """Lannion « reçue »; Questembert in analysis; Carhaix asked for a correction; Pontivy
+    with an exchange planned; the Douarnenez pharmacist put in touch with the Douarnenez
+    answer; Belle-Île informed; Saint-Malo closed as a duplicate."""
     ars = people.ars
     review(answers["questembert"], people, timeline, 3)
     review(answers["pontivy"], people, timeline, 6)
+    carhaix = answers["carhaix"]
+    review(carhaix, people, timeline, 4)
+    on(
+        timeline,
+        2,
+        lambda: corrections.request_correction(
+            carhaix,
+            ars,
+            message="Pouvez-vous préciser les communes du territoire envisagé ?",
+        ),
+    )
     pontivy = answers["pontivy"]
     starts = timezone.make_aware(datetime.combine(timeline.today + timedelta(days=10), time(18)))
     on(
