@@ -382,7 +382,9 @@ class FundingRate(models.Model):
 
     @property
     def source_reliability(self) -> str:
-        return self.source_status or self.scale.source_status
+        if self.source_status or self.scale_id is None:
+            return self.source_status
+        return self.scale.source_status
 
 
 class MissionIndicator(models.Model):
