@@ -671,7 +671,7 @@ def payment_schedule(
     term_years = int(latest.get("term_years", ACI_TERM_YEARS))
     paid: dict[tuple[int, str], list[PaidAmount]] = {}
     for payment in payments:
-        paid.setdefault((payment.year, payment.kind), []).append(payment)
+        paid.setdefault((payment.year, str(payment.kind)), []).append(payment)
     rows = []
     for year in contract_years(signed_on, term_years):
         terms = terms_on(versions, year.starts_on)
@@ -679,15 +679,16 @@ def payment_schedule(
         fixed = annual_fixed(terms)
         if year.number == 1:
             functioning = decimal_or_none((terms.get("functioning") or {}).get("fixed"))
-            first = (ContractPayment.Kind.SIGNATURE, signed_on, functioning)
+            first = (ContractPayment.Kind.SIGNATURE.value, signed_on, functioning)
         else:
-            first = (ContractPayment.Kind.ADVANCE, year.starts_on, (fixed * rate).quantize(CENT))
+            advance = (fixed * rate).quantize(CENT)
+            first = (ContractPayment.Kind.ADVANCE.value, year.starts_on, advance)
         result = results.get(year.number)
         balance_amount = None
         if result is not None and first[2] is not None:
             balance_amount = max(fixed + result.variable - first[2], Decimal(0))
         balance = (
-            ContractPayment.Kind.BALANCE,
+            ContractPayment.Kind.BALANCE.value,
             result.validated_on if result else None,
             balance_amount,
         )
