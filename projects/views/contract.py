@@ -62,14 +62,17 @@ def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
                 data("amendment_submit"),
                 request.FILES if posted and action == "amendment_submit" else None,
                 contract=aci,
+                auto_id="id_avenant_%s",  # the page's upload form has its own « file »
             )
             forms["dialogue_form"] = DialogueForm(
                 data("dialogue_submit"), term_years=aci.term_years
             )
         if can_pay:
-            forms["payment_form"] = PaymentForm(data("payment_submit"), contract=aci)
+            forms["payment_form"] = PaymentForm(
+                data("payment_submit"), contract=aci, auto_id="id_versement_%s"
+            )
         if can_renew and aci.outcome != AciContract.Outcome.ENDED:
-            forms["renewal_form"] = RenewalForm(data("renewal_submit"))
+            forms["renewal_form"] = RenewalForm(data("renewal_submit"), auto_id="id_issue_%s")
         if posted:
             form = forms.get(action.replace("_submit", "_form")) if action else None
             require(form is not None)
