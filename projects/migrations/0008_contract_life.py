@@ -21,6 +21,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.db.models import Q
+
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
@@ -64,14 +66,18 @@ def seed_sources(apps, schema_editor):
     MissionDeadline = apps.get_model("projects", "MissionDeadline")
     FundingScale = apps.get_model("projects", "FundingScale")
     FundingRate = apps.get_model("projects", "FundingRate")
-    for deadline in MissionDeadline.objects.filter(source__contains=SEEDED_MARK):
+    # The seed's texts, or ours (migrated back then forth: the reliability is set again).
+    seeded = Q(source__contains=SEEDED_MARK) | Q(source__in=[DEADLINES_SOURCE, FREE_SOURCE])
+    for deadline in MissionDeadline.objects.filter(seeded):
         deadline.source = DEADLINES_SOURCE if deadline.start_within_months else FREE_SOURCE
         deadline.source_status = "secondaire"
         deadline.save(update_fields=["source", "source_status"])
-    scale = FundingScale.objects.filter(name=SCALE_2019_NAME, source__contains=SEEDED_MARK).first()
+    scale = FundingScale.objects.filter(
+        Q(name=SCALE_2019_NAME, source__contains=SEEDED_MARK) | Q(name="ACI 2019", source=ACI_2019)
+    ).first()
     if scale is None:
         return
-    later = FundingScale.objects.filter(valid_from__gt=scale.valid_from).exists()
+    later = FundingScale.objects.filter(valid_from__gt=date(2019, 8, 25)).exists()
     scale.name = "ACI 2019"
     scale.source = ACI_2019
     scale.source_status = "officiel"
@@ -138,7 +144,7 @@ def seed_sources(apps, schema_editor):
 
 def freeze_existing_contracts(apps, schema_editor):
     """Version 1 of the terms of each contract signed before this migration."""
-    from django.db.models import Q, Sum
+    from django.db.models import Sum
 
     from projects import rules
 
