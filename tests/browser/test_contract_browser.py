@@ -125,4 +125,3 @@ def test_coordinator_submits_the_annual_report_and_the_ars_validates_it(
     # Balance: 55,000 of fixed parts + 10,000 × 75 % − 50,000 paid at the signature.
     assert "12 500,00" in schedule
     assert_axe_clean(page)
-    page.screenshot(path="/tmp/contrat-ars.png", full_page=True)
