@@ -25,6 +25,9 @@ from .forms import ProjectTerritoryMixin
 from .models import (
     AciContract,
     Amendment,
+    AnnualReport,
+    ContractPayment,
+    ContractTerms,
     CptsProject,
     Document,
     FundingRate,
@@ -33,6 +36,7 @@ from .models import (
     ManagementDialogue,
     Milestone,
     MissionDeadline,
+    MissionIndicator,
     ProjectEvent,
     SentReminder,
     TerritoryOverlapOverride,
@@ -181,15 +185,15 @@ class CptsProjectAdmin(admin.ModelAdmin):
 class FundingRateInline(admin.TabularInline):
     model = FundingRate
     extra = 0
-    fields = ("tier", "item", "fixed_amount", "variable_amount", "source")
+    fields = ("tier", "item", "fixed_amount", "variable_amount", "source", "source_status")
 
 
 @admin.register(FundingScale)
 class FundingScaleAdmin(admin.ModelAdmin):
     """Versions of the ACI funding scale: the simulation uses the one in force today."""
 
-    list_display = ("name", "valid_from", "valid_until", "in_force")
-    fields = ("name", "source", "valid_from", "valid_until")
+    list_display = ("name", "valid_from", "valid_until", "source_status", "in_force")
+    fields = ("name", "source", "source_status", "valid_from", "valid_until")
     inlines = [FundingRateInline]
 
     @admin.display(description=_("en vigueur aujourd’hui"), boolean=True)
@@ -208,8 +212,24 @@ class FundingRateAdmin(admin.ModelAdmin):
 class MissionDeadlineAdmin(admin.ModelAdmin):
     """The ACI's delays for starting and fully deploying each mission, with their source."""
 
-    list_display = ("mission", "start_within_months", "deployed_within_months", "updated_at")
-    fields = ("mission", "start_within_months", "deployed_within_months", "source")
+    list_display = (
+        "mission",
+        "start_within_months",
+        "deployed_within_months",
+        "source_status",
+        "updated_at",
+    )
+    fields = ("mission", "start_within_months", "deployed_within_months", "source", "source_status")
+
+
+@admin.register(MissionIndicator)
+class MissionIndicatorAdmin(admin.ModelAdmin):
+    """The indicators of each mission and their default targets, copied into a contract at
+    its signature (a signed contract keeps its own copy)."""
+
+    list_display = ("mission", "name", "unit", "target", "source_status")
+    list_filter = ("mission", "source_status")
+    fields = ("mission", "name", "unit", "target", "source", "source_status", "position")
 
 
 @admin.register(SentReminder)
@@ -239,8 +259,32 @@ class TerritoryOverlapOverrideAdmin(admin.ModelAdmin):
 class DialogueInline(admin.TabularInline):
     model = ManagementDialogue
     extra = 0
-    fields = ("year", "held_on", "summary", "recorded_by")
+    fields = ("year", "held_on", "participants", "summary", "decisions", "recorded_by")
     readonly_fields = ("recorded_by",)
+
+
+class TermsInline(ReadOnlyInline):
+    """The frozen terms: written at the signature and by avenants, never edited."""
+
+    model = ContractTerms
+    fields = ("version", "effective_on", "reason", "scale", "terms", "recorded_by")
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    """Payments are recorded by the Assurance Maladie on the contract page (history)."""
+
+    model = ContractPayment
+    fields = ("year", "kind", "paid_on", "amount", "reference", "recorded_by")
+    readonly_fields = fields
+
+
+class ReportInline(ReadOnlyInline):
+    """Annual reports are written by the coordinators and reviewed on the contract pages."""
+
+    model = AnnualReport
+    fields = ("year", "status", "submitted_at", "reviewed_at", "reviewed_by")
+    readonly_fields = fields
 
 
 class AmendmentInline(ReadOnlyInline):
@@ -256,19 +300,22 @@ class AciContractAdmin(admin.ModelAdmin):
     list_display = ("project", "signed_on", "ends_on", "cpam_name")
     list_select_related = ("project",)
     list_filter = ("signed_on",)
-    readonly_fields = ("project", "ends_on", "recorded_by", "created_at")
+    readonly_fields = ("project", "ends_on", "missions", "term_years", "recorded_by", "created_at")
     fields = (
         "project",
         "signed_on",
         "ends_on",
+        "term_years",
         "cpts_name",
         "cpam_name",
         "ars_name",
         "missions",
+        "outcome",
+        "outcome_on",
         "recorded_by",
         "created_at",
     )
-    inlines = [DialogueInline, AmendmentInline]
+    inlines = [TermsInline, PaymentInline, ReportInline, DialogueInline, AmendmentInline]
 
     @admin.display(description=_("fin du contrat"))
     def ends_on(self, obj: AciContract):

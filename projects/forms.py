@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.validators import MaxValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -422,19 +423,23 @@ class OverrideForm(PortalForm):
 
 
 class DialogueForm(PortalModelForm):
+    """A dialogue de gestion: date, participants, minutes, decisions."""
+
     class Meta:
         model = ManagementDialogue
-        fields = ["year", "held_on", "summary"]
-        widgets = {"held_on": DateInput, "summary": textarea(5)}
+        fields = ["year", "held_on", "participants", "summary", "decisions"]
+        widgets = {
+            "held_on": DateInput,
+            "participants": textarea(3),
+            "summary": textarea(5),
+            "decisions": textarea(3),
+        }
 
-
-class ContractMissionsForm(PortalForm):
-    missions = forms.MultipleChoiceField(
-        label=_("Missions contractualisées"),
-        choices=MISSION_CHOICES,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    def __init__(self, *args, term_years: int = rules.ACI_TERM_YEARS, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].max_value = term_years
+        self.fields["year"].validators.append(MaxValueValidator(term_years))
+        self.fields["year"].help_text = _("De 1 à %(years)d.") % {"years": term_years}
 
 
 class ContractPartiesForm(PortalModelForm):
@@ -457,10 +462,27 @@ class AmendmentForm(PortalForm):
     file = forms.FileField(
         label=_("Avenant signé"), widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE})
     )
+    missions = forms.MultipleChoiceField(
+        label=_("Missions du contrat après l’avenant"),
+        choices=MISSION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Une mission conservée garde ses délais, indicateurs et montants ; une mission "
+            "ajoutée prend ceux des tables en vigueur à la date de l’avenant."
+        ),
+    )
+    retake_amounts = forms.BooleanField(
+        label=_("Appliquer les montants du barème en vigueur à la date de l’avenant"),
+        required=False,
+        help_text=_("Par exemple la revalorisation du fonctionnement par l’avenant 2."),
+    )
 
     def __init__(self, *args, contract: AciContract, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.contract = contract
+        if not self.is_bound:
+            self.initial.setdefault("missions", list(contract.missions))
         self.fields["file"].help_text = _("PDF, ODT ou DOCX, %(limit)s au plus.") % {
             "limit": filesizeformat(upload_max_bytes())
         }

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from cpts_portal.roles import STAFF_ROLES, Role, has_role
 
-from .models import CptsProject, DocumentKind, Stage
+from .models import AnnualReport, CptsProject, DocumentKind, Stage
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -81,6 +81,34 @@ def can_follow_contract(user: User, project: CptsProject) -> bool:
     return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and has_role(
         user, Role.ARS, Role.ASSURANCE_MALADIE
     )
+
+
+def can_record_payment(user: User, project: CptsProject) -> bool:
+    """Record what the Assurance Maladie paid under the contract: the Assurance Maladie."""
+    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and has_role(
+        user, Role.ASSURANCE_MALADIE
+    )
+
+
+def can_write_report(user: User, project: CptsProject, status: str | None) -> bool:
+    """Enter and submit an annual report: this project's coordinators, while the report is
+    not started, in progress or sent back (``status``: the report's, ``None`` if none)."""
+    editable = status in (None, AnnualReport.Status.DRAFT, AnnualReport.Status.TO_COMPLETE)
+    return (
+        editable
+        and project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING)
+        and acts_as(user, project, Role.COORDINATOR)
+    )
+
+
+def can_review_report(user: User, project: CptsProject, status: str | None) -> bool:
+    """Validate a submitted annual report or send it back: ARS and Assurance Maladie."""
+    return status == AnnualReport.Status.SUBMITTED and can_follow_contract(user, project)
+
+
+def can_decide_renewal(user: User, project: CptsProject) -> bool:
+    """Record whether the contract is renewed or ends at its term: the ARS."""
+    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and has_role(user, Role.ARS)
 
 
 def can_edit_territory(user: User, project: CptsProject) -> bool:

@@ -4,11 +4,16 @@ What is due on a given day (``due_reminders(today)``):
 
 - a milestone of an active project past its due date and not done — to the coordinators;
 - a contracted ACI mission whose start or full-deployment deadline is within a month
-  (``MissionDeadline``, counted from the signature) — to the coordinators, the ARS and
-  the Assurance Maladie;
+  (the contract's frozen terms, counted from the signature) — to the coordinators, the ARS
+  and the Assurance Maladie;
 - the annual dialogue de gestion of a contract year within a month, none recorded for
   that year yet — same recipients;
-- the end of the contract within 6 months — same recipients.
+- the annual report of a contract year within a month of the year's end (the
+  anniversary), not yet submitted — same recipients;
+- a payment of the schedule (``rules.payment_schedule``) due within a month and not
+  fully paid — to the Assurance Maladie only;
+- the end of the contract, 6 and then 3 months before (``rules.renewal_notices``), while
+  no outcome is recorded — same recipients as the missions.
 
 A reminder is sent from the first day it is due until its deadline (a milestone: from the
 day after its due date, as long as it is not done); a day the task did not run is caught
@@ -29,15 +34,18 @@ from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
 from notifications.services import queue_email
 
-from . import selectors
-from .models import AciContract, CptsProject, Milestone, SentReminder, Stage, add_months
+from . import rules, selectors
+from .models import AciContract, AnnualReport, CptsProject, Milestone, SentReminder, Stage
 from .models.choices import ACTIVE_STAGES
+from .rules import add_months
 
 Kind = SentReminder.Kind
 
 MISSION_NOTICE_MONTHS = 1
 DIALOGUE_NOTICE_MONTHS = 1
-CONTRACT_END_NOTICE_MONTHS = 6
+REPORT_NOTICE_MONTHS = 1
+PAYMENT_NOTICE_MONTHS = 1
+CONTRACT_END_NOTICE_MONTHS = rules.RENEWAL_NOTICES_MONTHS[0]
 CONTRACT_FOLLOWED_STAGES = (Stage.CONTRACT_SIGNED, Stage.RUNNING)
 # Besides the project's coordinators, who receives each kind of reminder.
 STAFF_RECIPIENTS: dict[str, tuple[str, ...]] = {
@@ -46,7 +54,10 @@ STAFF_RECIPIENTS: dict[str, tuple[str, ...]] = {
     Kind.MISSION_DEPLOYMENT: (Role.ARS, Role.ASSURANCE_MALADIE),
     Kind.DIALOGUE: (Role.ARS, Role.ASSURANCE_MALADIE),
     Kind.CONTRACT_END: (Role.ARS, Role.ASSURANCE_MALADIE),
+    Kind.REPORT_DUE: (Role.ARS, Role.ASSURANCE_MALADIE),
 }
+# Reminders that go to staff only, not to the coordinators.
+STAFF_ONLY: dict[str, tuple[str, ...]] = {Kind.PAYMENT_DUE: (Role.ASSURANCE_MALADIE,)}
 
 
 @dataclass(frozen=True)
@@ -79,16 +90,17 @@ def overdue_milestones(today: date) -> list[DueReminder]:
 
 def contract_reminders(today: date) -> list[DueReminder]:
     due: list[DueReminder] = []
-    deadlines = selectors.mission_deadlines()
     contracts = (
         AciContract.objects.filter(project__stage__in=CONTRACT_FOLLOWED_STAGES)
         .select_related("project")
-        .prefetch_related("dialogues")
+        .prefetch_related("dialogues", "terms", "reports", "payments")
         .order_by("project_id")
     )
     for contract in contracts:
         project = contract.project
-        for row in selectors.mission_schedule(contract, deadlines):
+        versions = sorted(contract.terms.all(), key=lambda version: version.version)
+        current = versions[-1] if versions else None
+        for row in selectors.mission_schedule(contract, current):
             for kind, due_on in (
                 (Kind.MISSION_START, row.start_by),
                 (Kind.MISSION_DEPLOYMENT, row.deployed_by),
@@ -96,13 +108,35 @@ def contract_reminders(today: date) -> list[DueReminder]:
                 if due_on and in_notice(today, due_on, MISSION_NOTICE_MONTHS):
                     due.append(DueReminder(project, kind, row.mission.value, due_on, row.label))
         held = {dialogue.year for dialogue in contract.dialogues.all()}
-        for year, due_on in contract.dialogue_schedule():
-            if year not in held and in_notice(today, due_on, DIALOGUE_NOTICE_MONTHS):
-                due.append(DueReminder(project, Kind.DIALOGUE, str(year), due_on, str(year)))
-        if in_notice(today, contract.ends_on, CONTRACT_END_NOTICE_MONTHS):
-            due.append(
-                DueReminder(project, Kind.CONTRACT_END, "contrat", contract.ends_on, "contrat")
+        reports = {report.year: report for report in contract.reports.all()}
+        for year in rules.contract_years(contract.signed_on, contract.term_years):
+            label = str(year.number)
+            if year.number not in held and in_notice(today, year.ends_on, DIALOGUE_NOTICE_MONTHS):
+                due.append(DueReminder(project, Kind.DIALOGUE, label, year.ends_on, label))
+            report = reports.get(year.number)
+            submitted = report is not None and report.status in (
+                AnnualReport.Status.SUBMITTED,
+                AnnualReport.Status.VALIDATED,
             )
+            if not submitted and in_notice(today, year.ends_on, REPORT_NOTICE_MONTHS):
+                due.append(DueReminder(project, Kind.REPORT_DUE, label, year.ends_on, label))
+        for row in selectors.payment_schedule(contract, versions, reports, today):
+            if (
+                row.status != "paid"
+                and row.due_on is not None
+                and row.amount
+                and in_notice(today, row.due_on, PAYMENT_NOTICE_MONTHS)
+            ):
+                item = f"{row.kind}-{row.year}"
+                label = f"{row.kind_label} — {row.year}"
+                due.append(DueReminder(project, Kind.PAYMENT_DUE, item, row.due_on, label))
+        if not contract.outcome:
+            for months, notice_on in rules.renewal_notices(contract.signed_on, contract.term_years):
+                if notice_on <= today <= contract.ends_on:
+                    item = f"contrat-{months}"
+                    due.append(
+                        DueReminder(project, Kind.CONTRACT_END, item, contract.ends_on, "contrat")
+                    )
     return due
 
 
@@ -150,7 +184,10 @@ def send_reminders(today: date | None = None) -> int:
     count = 0
     for (_project_id, kind), items in groups.items():
         project = items[0].project
-        to = selectors.project_recipients(project, STAFF_RECIPIENTS[kind])
+        if kind in STAFF_ONLY:
+            to = selectors.project_recipients(project, STAFF_ONLY[kind], coordinators=False)
+        else:
+            to = selectors.project_recipients(project, STAFF_RECIPIENTS[kind])
         if not to:
             continue
         with transaction.atomic():
@@ -165,6 +202,14 @@ def send_reminders(today: date | None = None) -> int:
             )
             count += len(claimed)
     return count
+
+
+def renewal_months(items: list[DueReminder]) -> int:
+    """The notice an end-of-contract reminder announces: 3 months once that close."""
+    months = rules.RENEWAL_NOTICES_MONTHS
+    if any(item.item == f"contrat-{months[-1]}" for item in items):
+        return months[-1]
+    return months[0]
 
 
 def email_context(project: CptsProject, kind: str, items: list[DueReminder]) -> dict:
@@ -182,7 +227,9 @@ def email_context(project: CptsProject, kind: str, items: list[DueReminder]) -> 
             Kind.MISSION_START: MISSION_NOTICE_MONTHS,
             Kind.MISSION_DEPLOYMENT: MISSION_NOTICE_MONTHS,
             Kind.DIALOGUE: DIALOGUE_NOTICE_MONTHS,
-            Kind.CONTRACT_END: CONTRACT_END_NOTICE_MONTHS,
+            Kind.REPORT_DUE: REPORT_NOTICE_MONTHS,
+            Kind.PAYMENT_DUE: PAYMENT_NOTICE_MONTHS,
+            Kind.CONTRACT_END: renewal_months(items),
         }.get(kind),
         "page_url": absolute_url(page),
     }

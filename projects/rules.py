@@ -5,16 +5,19 @@ selectors of the same name (``projects.selectors``) read what a rule needs and c
 Each rule is named in the README's table « Règle des documents sources → fonction ».
 """
 
-from collections.abc import Collection, Iterable, Mapping
+import calendar
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from territories.rules import SizeTier, size_tier
 
 from .models import (
+    ContractPayment,
     CptsProject,
     DocumentKind,
     FundingRate,
@@ -23,7 +26,8 @@ from .models import (
     LetterOfIntent,
     Mission,
     MissionDeadline,
-    add_months,
+    MissionIndicator,
+    SourceStatus,
 )
 from .models.choices import CORE_MISSIONS
 
@@ -114,6 +118,11 @@ class FundingLine:
     fixed: Decimal
     variable: Decimal
     source: str
+    source_status: str = ""
+
+    @property
+    def source_note(self) -> str:
+        return source_note(self.source_status)
 
 
 @dataclass
@@ -137,9 +146,9 @@ class FundingSimulation:
         return self.fixed_total + self.variable_total
 
     @property
-    def sources(self) -> list[str]:
-        """The distinct sources of the amounts, in the order of the lines."""
-        return list(dict.fromkeys(line.source for line in self.lines))
+    def sources(self) -> list[tuple[str, str]]:
+        """(source, note for staff) of the amounts, each once, in the order of the lines."""
+        return list(dict.fromkeys((line.source, line.source_note) for line in self.lines))
 
 
 def funding_simulation(
@@ -166,13 +175,222 @@ def funding_simulation(
         else:
             simulation.lines.append(
                 FundingLine(
-                    str(labels[item]), rate.fixed_amount, rate.variable_amount, rate.source_text
+                    str(labels[item]),
+                    rate.fixed_amount,
+                    rate.variable_amount,
+                    rate.source_text,
+                    rate.source_reliability,
                 )
             )
     return simulation
 
 
-# --- ACI contract: mission deadlines -----------------------------------------------------------
+# --- ACI contract: term and years --------------------------------------------------------------
+
+# « Une convention tripartite doit être signée entre la CPTS, l’Assurance maladie et l’ARS
+# pour une durée de 5 ans » (Fédération Addiction, fiche CPTS).
+ACI_TERM_YEARS = 5
+# « Le montant […] est versé à la signature, puis chaque année à la date anniversaire du
+# contrat sous forme d’avance de 75 %, le solde après les résultats de l’année » (ACI 2019,
+# annexe, article 9, as found). Copied into each contract's terms: the rule as data.
+ADVANCE_RATE = Decimal("0.75")
+CENT = Decimal("0.01")
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February becomes 1 March in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, month=3, day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (earlier when negative).
+
+    A day the target month lacks becomes that month's last day: 31 August 2023 + 6 months
+    is 29 February 2024 (a leap year), 31 August 2022 + 6 months is 28 February 2023.
+    """
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def contract_end(signed_on: date, years: int = ACI_TERM_YEARS) -> date:
+    """Last day of a contract of ``years`` years from ``signed_on`` (included)."""
+    return add_years(signed_on, years) - timedelta(days=1)
+
+
+def dialogue_due_on(signed_on: date, year: int) -> date:
+    """The dialogue de gestion of contract year ``year`` is due on the year's last day."""
+    return contract_end(signed_on, years=year)
+
+
+@dataclass(frozen=True)
+class ContractYear:
+    """One year of the contract: from the signature or an anniversary to the day before
+    the next one."""
+
+    number: int
+    starts_on: date
+    ends_on: date
+
+
+def contract_years(signed_on: date, term_years: int = ACI_TERM_YEARS) -> list[ContractYear]:
+    return [
+        ContractYear(n, add_years(signed_on, n - 1), contract_end(signed_on, n))
+        for n in range(1, term_years + 1)
+    ]
+
+
+def contract_year_on(signed_on: date, term_years: int, day: date) -> int | None:
+    """The number of the contract year ``day`` falls in; ``None`` outside the contract."""
+    for year in contract_years(signed_on, term_years):
+        if year.starts_on <= day <= year.ends_on:
+            return year.number
+    return None
+
+
+RENEWAL_NOTICES_MONTHS = (6, 3)
+
+
+def renewal_notices(signed_on: date, term_years: int = ACI_TERM_YEARS) -> list[tuple[int, date]]:
+    """(months before the end, day of the reminder): renewal is prepared 6 and 3 months
+    before the five-year term (issue 17)."""
+    end = contract_end(signed_on, term_years)
+    return [(months, add_months(end, -months)) for months in RENEWAL_NOTICES_MONTHS]
+
+
+# --- Sources in plain words --------------------------------------------------------------------
+
+
+def source_note(status: str) -> str:
+    """What staff read next to a figure whose source is not the official text; "" when it
+    is (coordinators read the source itself, never this note)."""
+    if not status or status == SourceStatus.OFFICIAL:
+        return ""
+    return _("source : %(status)s") % {"status": SourceStatus(status).label}
+
+
+# --- ACI contract: frozen terms ------------------------------------------------------------------
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(CENT))
+
+
+def decimal_or_none(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def rate_entry(rate: FundingRate | None) -> dict | None:
+    if rate is None:
+        return None
+    return {
+        "fixed": money(rate.fixed_amount),
+        "variable": money(rate.variable_amount),
+        "source": rate.source_text,
+        "source_status": rate.source_reliability,
+    }
+
+
+def build_terms(
+    *,
+    population: int,
+    missions: Collection[str],
+    scale: FundingScale | None,
+    rates: Iterable[FundingRate],
+    deadlines: Mapping[str, MissionDeadline],
+    indicators: Iterable[MissionIndicator],
+    term_years: int = ACI_TERM_YEARS,
+    advance_rate: Decimal = ADVANCE_RATE,
+) -> dict:
+    """The terms a contract copies when it is signed (``ContractTerms.terms``), as JSON.
+
+    The size tier of ``population``; from ``scale`` (the version in force at the signature)
+    the functioning amount, each mission's fixed and maximal variable parts, the
+    lettre d'intention envelope and the annual maximum, each with its source; from the
+    ARS's tables each mission's deadlines and indicators with their targets; the term
+    and the advance rate. A figure not entered is copied as ``None``: the contract says
+    it is missing instead of counting zero.
+    """
+    tier = size_tier(population)
+    by_item = {rate.item: rate for rate in rates if rate.tier == tier.number}
+    by_mission: dict[str, list[dict]] = {}
+    for indicator in indicators:
+        by_mission.setdefault(indicator.mission, []).append(
+            {"name": indicator.name, "unit": indicator.unit, "target": money(indicator.target)}
+        )
+    rows = []
+    for code in Mission.values:
+        if code not in missions:
+            continue
+        deadline = deadlines.get(code)
+        rate = rate_entry(by_item.get(code))
+        rows.append(
+            {
+                "code": code,
+                "deadline_known": deadline is not None,
+                "start_within_months": deadline.start_within_months if deadline else None,
+                "deployed_within_months": deadline.deployed_within_months if deadline else None,
+                "deadline_source": deadline.source if deadline else "",
+                "deadline_source_status": deadline.source_status if deadline else "",
+                "fixed": rate["fixed"] if rate else None,
+                "variable": rate["variable"] if rate else None,
+                "amount_source": rate["source"] if rate else "",
+                "amount_source_status": rate["source_status"] if rate else "",
+                "indicators": by_mission.get(code, []),
+            }
+        )
+    return {
+        "term_years": term_years,
+        "advance_rate": str(advance_rate),
+        "population": population,
+        "tier": tier.number,
+        "scale": (
+            {
+                "name": scale.name,
+                "source": scale.source,
+                "source_status": scale.source_status,
+                "valid_from": scale.valid_from.isoformat(),
+            }
+            if scale is not None
+            else None
+        ),
+        "functioning": rate_entry(by_item.get(FundingRate.FUNCTIONING)),
+        "letter_envelope": rate_entry(by_item.get(FundingRate.LETTER_ENVELOPE)),
+        "annual_maximum": rate_entry(by_item.get(FundingRate.ANNUAL_MAXIMUM)),
+        "missions": rows,
+    }
+
+
+def amended_terms(
+    previous: Mapping, fresh: Mapping, missions: Collection[str], *, retake_amounts: bool
+) -> dict:
+    """The terms after an avenant: the ``missions`` it sets; a mission kept keeps its
+    frozen deadlines, indicators and (unless ``retake_amounts``) amounts; a mission added
+    and, with ``retake_amounts``, every amount come from ``fresh`` (``build_terms`` on the
+    tables and the scale in force on the avenant's date)."""
+    kept = {row["code"]: row for row in previous.get("missions", [])}
+    new = {row["code"]: row for row in fresh.get("missions", [])}
+    rows = []
+    for code in Mission.values:
+        if code not in missions:
+            continue
+        if code in kept:
+            row = dict(kept[code])
+            if retake_amounts and code in new:
+                for key in ("fixed", "variable", "amount_source", "amount_source_status"):
+                    row[key] = new[code][key]
+        else:
+            row = dict(new[code])
+        rows.append(row)
+    terms = dict(previous)
+    terms["missions"] = rows
+    if retake_amounts:
+        for key in ("scale", "functioning", "letter_envelope", "annual_maximum"):
+            terms[key] = fresh.get(key)
+    return terms
 
 
 @dataclass
@@ -183,7 +401,8 @@ class MissionSchedule:
     start_by: date | None
     deployed_by: date | None
     source: str
-    known: bool  # whether the ARS has entered the mission's delays (``MissionDeadline``)
+    known: bool  # whether the ARS had entered the mission's delays at the signature
+    source_status: str = ""
 
     @property
     def label(self) -> str:
@@ -193,33 +412,333 @@ class MissionSchedule:
     def free(self) -> bool:
         return self.known and self.start_by is None and self.deployed_by is None
 
+    @property
+    def source_note(self) -> str:
+        return source_note(self.source_status)
 
-def mission_schedule(
-    signed_on: date, missions: Collection[str], deadlines: Mapping[str, MissionDeadline]
-) -> list[MissionSchedule]:
-    """The deadlines of the contracted ``missions``, counted in months from ``signed_on``.
 
-    ``deadlines``: the ``MissionDeadline`` rows by mission, as the ARS entered them; month
-    ends and leap years follow ``add_months``.
-    """
+def mission_schedule(signed_on: date, terms: Mapping) -> list[MissionSchedule]:
+    """The deadlines of the contracted missions, in months from ``signed_on``, from the
+    contract's frozen ``terms`` (month ends and leap years follow ``add_months``)."""
     schedule = []
-    for code in Mission.values:
-        if code not in missions:
-            continue
-        deadline = deadlines.get(code)
-        start = deadline.start_within_months if deadline else None
-        deployed = deadline.deployed_within_months if deadline else None
+    for row in terms.get("missions", []):
+        start, deployed = row["start_within_months"], row["deployed_within_months"]
         schedule.append(
             MissionSchedule(
-                mission=Mission(code),
+                mission=Mission(row["code"]),
                 start_by=add_months(signed_on, start) if start is not None else None,
                 deployed_by=add_months(signed_on, deployed) if deployed is not None else None,
-                source=deadline.source if deadline else "",
-                known=deadline is not None,
+                source=row["deadline_source"],
+                known=row["deadline_known"],
+                source_status=row["deadline_source_status"],
             )
         )
     return schedule
 
 
-def schedule_sources(schedule: list[MissionSchedule]) -> list[str]:
-    return list(dict.fromkeys(row.source for row in schedule if row.source))
+def schedule_sources(schedule: list[MissionSchedule]) -> list[tuple[str, str]]:
+    """(source, note for staff) of the deadlines, each once."""
+    return list(dict.fromkeys((row.source, row.source_note) for row in schedule if row.source))
+
+
+# --- ACI contract: funding of the terms ---------------------------------------------------------
+
+
+@dataclass
+class TermsLine:
+    label: str
+    fixed: Decimal | None
+    variable: Decimal | None
+    source: str
+    source_status: str
+
+    @property
+    def source_note(self) -> str:
+        return source_note(self.source_status)
+
+
+@dataclass
+class TermsFunding:
+    lines: list[TermsLine]
+    missing_items: list[str]
+
+    @property
+    def fixed_total(self) -> Decimal:
+        return sum((line.fixed or Decimal(0) for line in self.lines), Decimal(0))
+
+    @property
+    def variable_total(self) -> Decimal:
+        return sum((line.variable or Decimal(0) for line in self.lines), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return self.fixed_total + self.variable_total
+
+    @property
+    def sources(self) -> list[tuple[str, str]]:
+        """(source, note for staff) of the amounts, each once, in the order of the lines."""
+        return list(dict.fromkeys((line.source, line.source_note) for line in self.lines))
+
+
+def terms_funding(terms: Mapping) -> TermsFunding:
+    """The annual amounts of the frozen terms: functioning then each mission; an item
+    whose amounts were not entered is in ``missing_items``, not counted as zero."""
+    labels = dict(FundingRate.ITEM_CHOICES)
+    entries = [(FundingRate.FUNCTIONING, terms.get("functioning"))]
+    entries += [
+        (row["code"], row if row["fixed"] is not None or row["variable"] is not None else None)
+        for row in terms.get("missions", [])
+    ]
+    funding = TermsFunding([], [])
+    for item, entry in entries:
+        if entry is None:
+            funding.missing_items.append(str(labels[item]))
+            continue
+        funding.lines.append(
+            TermsLine(
+                str(labels[item]),
+                decimal_or_none(entry.get("fixed")),
+                decimal_or_none(entry.get("variable")),
+                entry.get("source") or entry.get("amount_source", ""),
+                entry.get("source_status") or entry.get("amount_source_status", ""),
+            )
+        )
+    return funding
+
+
+# --- ACI contract: variable part from the annual report -----------------------------------------
+
+
+@dataclass
+class MissionResult:
+    mission: Mission
+    maximum: Decimal | None
+    share: Decimal | None  # 0 to 1: the mean share of the targets reached
+    amount: Decimal | None
+    missing: list[str]
+
+    @property
+    def label(self) -> str:
+        return str(self.mission.label)
+
+
+@dataclass
+class VariablePart:
+    missions: list[MissionResult]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((row.amount for row in self.missions if row.amount is not None), Decimal(0))
+
+    @property
+    def missing(self) -> list[str]:
+        return [item for row in self.missions for item in row.missing]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def indicator_share(value: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """Share of the target reached, 0 to 1 (beyond the target counts as reached)."""
+    if value is None or target is None or target <= 0:
+        return None
+    return min(max(value, Decimal(0)) / target, Decimal(1))
+
+
+def variable_part(terms: Mapping, results: Iterable[Mapping]) -> VariablePart:
+    """The variable part earned in a year: for each mission, its maximal variable part
+    times the mean share of its indicators' targets reached (``indicator_share``).
+
+    ``results``: the report's entries (``mission``, ``name``, ``target``, ``value``). A
+    mission without a maximal amount, without indicators, or with an indicator lacking its
+    target or value is listed as missing and counts nothing: the ARS completes the data.
+    """
+    by_mission: dict[str, list[Mapping]] = {}
+    for entry in results:
+        by_mission.setdefault(entry["mission"], []).append(entry)
+    rows = []
+    for mission in terms.get("missions", []):
+        code = Mission(mission["code"])
+        maximum = decimal_or_none(mission.get("variable"))
+        missing, shares = [], []
+        if maximum is None:
+            missing.append(
+                _("%(mission)s : part variable maximale non saisie") % {"mission": code.label}
+            )
+        entries = by_mission.get(code.value, [])
+        if not entries:
+            missing.append(_("%(mission)s : aucun indicateur") % {"mission": code.label})
+        for entry in entries:
+            share = indicator_share(
+                decimal_or_none(entry.get("value")), decimal_or_none(entry.get("target"))
+            )
+            if share is None:
+                missing.append(
+                    _("%(mission)s — %(indicator)s : objectif ou valeur manquant")
+                    % {"mission": code.label, "indicator": entry["name"]}
+                )
+            else:
+                shares.append(share)
+        share = sum(shares, Decimal(0)) / len(shares) if shares and not missing else None
+        amount = (maximum * share).quantize(CENT, ROUND_HALF_UP) if share is not None else None
+        rows.append(MissionResult(code, maximum, share, amount, missing))
+    return VariablePart(rows)
+
+
+# --- ACI contract: payment schedule -------------------------------------------------------------
+
+
+@dataclass
+class PaymentDue:
+    year: int
+    kind: str  # ContractPayment.Kind
+    due_on: date | None  # None: the balance, until the year's report is validated
+    amount: Decimal | None  # None: a figure is missing, or the report is not validated
+    paid: Decimal
+    paid_on: date | None
+    status: str  # "paid", "late", "due", "upcoming", "waiting"
+
+    @property
+    def kind_label(self) -> str:
+        return str(ContractPayment.Kind(self.kind).label)
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.amount is None else max(self.amount - self.paid, Decimal(0))
+
+    @property
+    def status_label(self) -> str:
+        return str(PAYMENT_STATUS_LABELS[self.status])
+
+
+PAYMENT_STATUS_LABELS = {
+    "paid": _("Versé"),
+    "late": _("En retard"),
+    "due": _("À verser"),
+    "upcoming": _("À venir"),
+    "waiting": _("Après le rapport annuel"),
+}
+
+
+@dataclass(frozen=True)
+class PaidAmount:
+    year: int
+    kind: str
+    amount: Decimal
+    paid_on: date
+
+
+@dataclass(frozen=True)
+class YearResult:
+    """A validated annual report: when, and the variable part it earned."""
+
+    validated_on: date
+    variable: Decimal
+
+
+def annual_fixed(terms: Mapping) -> Decimal:
+    functioning = terms.get("functioning") or {}
+    total = decimal_or_none(functioning.get("fixed")) or Decimal(0)
+    for row in terms.get("missions", []):
+        total += decimal_or_none(row.get("fixed")) or Decimal(0)
+    return total
+
+
+def terms_on(versions: Sequence[tuple[date, Mapping]], day: date) -> Mapping:
+    """The terms in force on ``day``: the last version (by effective date) started by then,
+    else the first one. ``versions``: (effective date, terms), in version order."""
+    chosen = versions[0][1] if versions else {}
+    for effective_on, terms in versions:
+        if effective_on <= day:
+            chosen = terms
+    return chosen
+
+
+def payment_schedule(
+    signed_on: date,
+    versions: Sequence[tuple[date, Mapping]],
+    results: Mapping[int, YearResult],
+    payments: Iterable[PaidAmount],
+    today: date,
+) -> list[PaymentDue]:
+    """What the Assurance Maladie owes, year by year, from the contract's frozen terms.
+
+    Each year is computed from the terms in force on its first day (``terms_on``; an
+    avenant changes the years after it, never the past). Year 1: the functioning amount
+    at the signature. Each later year: at the anniversary, an advance of the terms'
+    ``advance_rate`` (75 %) of the year's fixed parts. Each year, once its report is
+    validated (``results``): the balance, fixed parts plus the variable part earned minus
+    what was due in advance. Each line says what was paid and whether it is paid, late
+    (due date past, not fully paid), due, upcoming or waiting for the report.
+    """
+    latest = versions[-1][1] if versions else {}
+    term_years = int(latest.get("term_years", ACI_TERM_YEARS))
+    paid: dict[tuple[int, str], list[PaidAmount]] = {}
+    for payment in payments:
+        paid.setdefault((payment.year, str(payment.kind)), []).append(payment)
+    rows = []
+    for year in contract_years(signed_on, term_years):
+        terms = terms_on(versions, year.starts_on)
+        rate = Decimal(str(terms.get("advance_rate", ADVANCE_RATE)))
+        fixed = annual_fixed(terms)
+        if year.number == 1:
+            functioning = decimal_or_none((terms.get("functioning") or {}).get("fixed"))
+            first = (ContractPayment.Kind.SIGNATURE.value, signed_on, functioning)
+        else:
+            advance = (fixed * rate).quantize(CENT)
+            first = (ContractPayment.Kind.ADVANCE.value, year.starts_on, advance)
+        result = results.get(year.number)
+        balance_amount = None
+        if result is not None and first[2] is not None:
+            balance_amount = max(fixed + result.variable - first[2], Decimal(0))
+        balance = (
+            ContractPayment.Kind.BALANCE.value,
+            result.validated_on if result else None,
+            balance_amount,
+        )
+        for kind, due_on, amount in (first, balance):
+            made = paid.get((year.number, kind), [])
+            total = sum((p.amount for p in made), Decimal(0))
+            last = max((p.paid_on for p in made), default=None)
+            rows.append(
+                PaymentDue(
+                    year.number,
+                    kind,
+                    due_on,
+                    amount,
+                    total,
+                    last,
+                    payment_status(due_on, amount, total, today),
+                )
+            )
+    return rows
+
+
+def payment_status(due_on: date | None, amount: Decimal | None, paid: Decimal, today: date) -> str:
+    if amount is not None and paid >= amount:
+        return "paid"
+    if due_on is None:
+        return "waiting"
+    if due_on < today:
+        return "late"
+    return "due" if due_on == today else "upcoming"
+
+
+@dataclass
+class PaymentTotals:
+    due: Decimal
+    paid: Decimal
+    late: Decimal
+
+
+def payment_totals(schedule: Iterable[PaymentDue], today: date) -> PaymentTotals:
+    """Amounts due so far (due date reached), paid, and late, over the schedule."""
+    due = paid = late = Decimal(0)
+    for row in schedule:
+        paid += row.paid
+        if row.amount is not None and row.due_on is not None and row.due_on <= today:
+            due += row.amount
+            if row.status == "late":
+                late += row.remaining or Decimal(0)
+    return PaymentTotals(due, paid, late)

@@ -21,11 +21,14 @@ from . import permissions, rules
 from .models import (
     AciContract,
     ActionSheet,
+    AnnualReport,
+    ContractTerms,
     CptsProject,
     Document,
     FundingScale,
     LegalHolder,
     MissionDeadline,
+    MissionIndicator,
     Stage,
     TerritoryOverlapOverride,
 )
@@ -265,15 +268,87 @@ def mission_deadlines() -> dict[str, MissionDeadline]:
     return {deadline.mission: deadline for deadline in MissionDeadline.objects.all()}
 
 
+def project_population(project: CptsProject) -> int:
+    return project.territory.summary().population if project.territory_id else 0
+
+
+def terms_in_force(
+    project: CptsProject, missions: list[str], on: date
+) -> tuple[FundingScale | None, dict]:
+    """The terms a contract signed (or amended) on ``on`` copies (``rules.build_terms``):
+    the scale version in force that day, the ARS's deadline and indicator tables now."""
+    scale = FundingScale.objects.in_force(on)
+    rates = list(scale.rates.select_related("scale")) if scale is not None else []
+    terms = rules.build_terms(
+        population=project_population(project),
+        missions=missions,
+        scale=scale,
+        rates=rates,
+        deadlines=mission_deadlines(),
+        indicators=MissionIndicator.objects.all(),
+    )
+    return scale, terms
+
+
+def current_terms(contract: AciContract) -> ContractTerms | None:
+    """The contract's terms in force: the latest version (signature, then avenants)."""
+    return contract.terms.order_by("-version").first()
+
+
 def mission_schedule(
-    contract: AciContract, deadlines: dict[str, MissionDeadline] | None = None
+    contract: AciContract, terms: ContractTerms | None = None
 ) -> list[MissionSchedule]:
-    """The deadlines of the contract's missions (``rules.mission_schedule``), from the
-    ``MissionDeadline`` table as it stands (pass ``deadlines`` to share one read between
-    contracts)."""
-    if deadlines is None:
-        deadlines = mission_deadlines()
-    return rules.mission_schedule(contract.signed_on, contract.missions, deadlines)
+    """The deadlines of the contract's missions (``rules.mission_schedule``) from its frozen
+    terms: an edit of the ARS's table after the signature changes nothing."""
+    if terms is None:
+        terms = current_terms(contract)
+    return rules.mission_schedule(contract.signed_on, terms.terms if terms else {})
+
+
+def contract_reports(contract: AciContract) -> dict[int, AnnualReport]:
+    return {report.year: report for report in contract.reports.select_related("reviewed_by")}
+
+
+def terms_versions(contract: AciContract) -> list[ContractTerms]:
+    return list(contract.terms.order_by("version"))
+
+
+def year_terms(contract: AciContract, versions: list[ContractTerms], year: int) -> dict:
+    """The frozen terms in force on the first day of contract ``year``."""
+    start = rules.add_years(contract.signed_on, year - 1)
+    return dict(rules.terms_on([(v.effective_on, v.terms) for v in versions], start))
+
+
+def report_variable_part(
+    contract: AciContract, versions: list[ContractTerms], report: AnnualReport
+) -> rules.VariablePart:
+    return rules.variable_part(year_terms(contract, versions, report.year), report.results)
+
+
+def payment_schedule(
+    contract: AciContract,
+    versions: list[ContractTerms],
+    reports: dict[int, AnnualReport],
+    today: date | None = None,
+) -> list[rules.PaymentDue]:
+    """``rules.payment_schedule`` of the contract: its frozen terms' versions, its
+    validated reports (their variable part, ``rules.variable_part``), its payments."""
+    results = {
+        year: rules.YearResult(
+            timezone.localdate(report.reviewed_at),
+            report_variable_part(contract, versions, report).total,
+        )
+        for year, report in reports.items()
+        if report.status == AnnualReport.Status.VALIDATED and report.reviewed_at
+    }
+    paid = [rules.PaidAmount(p.year, p.kind, p.amount, p.paid_on) for p in contract.payments.all()]
+    return rules.payment_schedule(
+        contract.signed_on,
+        [(v.effective_on, v.terms) for v in versions],
+        results,
+        paid,
+        today or timezone.localdate(),
+    )
 
 
 def stage_label(stage: str) -> str:

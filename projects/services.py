@@ -22,7 +22,7 @@ from cpts_portal.uploads import display_name, validate_upload
 from notifications.services import queue_email
 from territories.models import Commune, Territory
 
-from . import accounts, permissions, selectors, workflow
+from . import accounts, contract_services, permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
 from .models import (
     AciContract,
@@ -446,9 +446,15 @@ def add_amendment(
     signed_on: date,
     subject: str,
     upload: UploadedFile,
+    *,
+    missions: Iterable[str] | None = None,
+    retake_amounts: bool = False,
 ) -> Amendment:
     """Record an avenant: the checked upload (a document of kind « avenant »), its date
-    and object, and a « suivi du contrat » history entry, in one transaction.
+    and object, the new version of the contract's terms it makes (``missions``: those it
+    sets, the current ones by default; ``retake_amounts``: the amounts of the scale in
+    force on its date, ``contract_services.amend_terms``), and a « suivi du contrat »
+    history entry, in one transaction.
 
     Raises ``PermissionDenied`` unless ``by`` follows the contract (ARS, Assurance
     Maladie), ``ValidationError`` for a file refused by ``validate_upload``.
@@ -465,12 +471,20 @@ def add_amendment(
             document=document,
             recorded_by=by,
         )
+        terms = contract_services.amend_terms(
+            contract,
+            by,
+            amendment,
+            missions=contract.missions if missions is None else missions,
+            retake_amounts=retake_amounts,
+        )
         record_event(
             project,
             ProjectEvent.Kind.CONTRACT,
             by=by,
             comment=_("Avenant du %(date)s : %(subject)s")
             % {"date": signed_on.strftime("%d/%m/%Y"), "subject": subject},
+            data={"terms_version": terms.version, "missions": list(contract.missions)},
         )
     return amendment
 
@@ -700,35 +714,33 @@ def save_health_project(
     return changed
 
 
-def update_contract_missions(
-    contract: AciContract, by: AbstractBaseUser, missions: Iterable[str]
-) -> None:
-    """The missions of the signed contract (ARS, Assurance Maladie); in history."""
-    project = contract.project
-    if not permissions.can_follow_contract(by, project):
-        raise PermissionDenied
-    with transaction.atomic():
-        contract.missions = list(missions)
-        contract.save(update_fields=["missions"])
-        record_event(
-            project,
-            ProjectEvent.Kind.CONTRACT,
-            by=by,
-            comment=_("Missions du contrat ACI modifiées"),
-            data={"missions": contract.missions},
-        )
-
-
 def record_dialogue(
-    contract: AciContract, by: AbstractBaseUser, *, year: int, held_on: date, summary: str
+    contract: AciContract,
+    by: AbstractBaseUser,
+    *,
+    year: int,
+    held_on: date,
+    summary: str,
+    participants: str = "",
+    decisions: str = "",
 ) -> ManagementDialogue:
-    """A dialogue de gestion of the contract (ARS, Assurance Maladie); in history."""
+    """A dialogue de gestion of the contract (ARS, Assurance Maladie): its date, its
+    participants, the minutes and the decisions; in history. Raises ``ValidationError``
+    for a year outside the contract."""
     project = contract.project
     if not permissions.can_follow_contract(by, project):
         raise PermissionDenied
+    if not 1 <= year <= contract.term_years:
+        raise ValidationError({"year": _("Cette année n’est pas une année du contrat.")})
     with transaction.atomic():
         dialogue = ManagementDialogue.objects.create(
-            contract=contract, year=year, held_on=held_on, summary=summary, recorded_by=by
+            contract=contract,
+            year=year,
+            held_on=held_on,
+            summary=summary,
+            participants=participants,
+            decisions=decisions,
+            recorded_by=by,
         )
         record_event(
             project,

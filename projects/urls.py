@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import pipeline, projects
+from .views import contract, pipeline, projects
 
 app_name = "projects"
 
@@ -38,5 +38,6 @@ urlpatterns = [
     path("<int:pk>/avis-urps/", pipeline.urps_opinion, name="urps_opinion"),
     path("<int:pk>/avis-assurance-maladie/", pipeline.am_opinion, name="am_opinion"),
     path("<int:pk>/projet-de-sante/", pipeline.health_project, name="health_project"),
-    path("<int:pk>/contrat/", pipeline.contract, name="contract"),
+    path("<int:pk>/contrat/", contract.contract, name="contract"),
+    path("<int:pk>/contrat/rapport/<int:year>/", contract.report, name="contract_report"),
 ]

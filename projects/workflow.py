@@ -27,7 +27,7 @@ from notifications.services import queue_email
 
 from . import permissions, selectors
 from .checklist import DONE_AT_STAGE
-from .models import AciContract, CptsProject, LegalHolder, ProjectEvent, Stage
+from .models import AciContract, ContractTerms, CptsProject, LegalHolder, ProjectEvent, Stage
 from .models.choices import ACTIVE_STAGES
 
 S = Stage
@@ -252,7 +252,7 @@ def transition(
         project.save(update_fields=fields)
         if target == S.CONTRACT_SIGNED:
             holder = LegalHolder.objects.filter(project=project).first()
-            AciContract.objects.update_or_create(
+            contract, _created = AciContract.objects.update_or_create(
                 project=project,
                 defaults={
                     "signed_on": data["signed_on"],
@@ -263,6 +263,7 @@ def transition(
                     "recorded_by": by,
                 },
             )
+            freeze_terms(contract, by)
         project.milestones.filter(
             code__in=DONE_AT_STAGE.get(target, ()), done_on__isnull=True
         ).update(done_on=today)
@@ -277,6 +278,22 @@ def transition(
         )
         notify_stage_change(project, event)
         return event
+
+
+def freeze_terms(contract: AciContract, by: AbstractBaseUser) -> ContractTerms:
+    """Copy the terms in force on the signature into the contract (version 1): later edits
+    of the scale or of the ARS's tables never change a signed contract."""
+    scale, terms = selectors.terms_in_force(contract.project, contract.missions, contract.signed_on)
+    contract.terms.all().delete()  # a contract signed again (never in the pipeline today)
+    return ContractTerms.objects.create(
+        contract=contract,
+        version=1,
+        effective_on=contract.signed_on,
+        reason=_("Signature du contrat"),
+        scale=scale,
+        terms=terms,
+        recorded_by=by,
+    )
 
 
 def check_preconditions(project: CptsProject, target: Stage) -> None:

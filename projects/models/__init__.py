@@ -4,12 +4,15 @@ from .choices import DocumentKind, Mission, Phase, Stage
 from .contract import (
     AciContract,
     Amendment,
+    AnnualReport,
+    ContractPayment,
+    ContractTerms,
     FundingRate,
     FundingScale,
     ManagementDialogue,
     MissionDeadline,
-    add_months,
-    contract_end,
+    MissionIndicator,
+    SourceStatus,
 )
 from .documents import Document
 from .pipeline import (
@@ -26,7 +29,10 @@ __all__ = [
     "AciContract",
     "ActionSheet",
     "Amendment",
+    "AnnualReport",
     "AssuranceMaladieOpinion",
+    "ContractPayment",
+    "ContractTerms",
     "CptsProject",
     "Document",
     "DocumentKind",
@@ -39,12 +45,12 @@ __all__ = [
     "Milestone",
     "Mission",
     "MissionDeadline",
+    "MissionIndicator",
     "Phase",
     "ProjectEvent",
     "SentReminder",
+    "SourceStatus",
     "Stage",
     "TerritoryOverlapOverride",
     "UrpsOpinion",
-    "add_months",
-    "contract_end",
 ]

@@ -4,12 +4,11 @@ The figures of the ACI (mission deadlines, funding scale) are data, entered and 
 the administration: ``MissionDeadline``, ``FundingScale`` and its ``FundingRate`` rows.
 """
 
-import calendar
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,42 +20,23 @@ from .documents import Document
 from .pipeline import validate_missions
 from .project import CptsProject
 
-# « Une convention tripartite doit être signée entre la CPTS, l’Assurance maladie et l’ARS
-# pour une durée de 5 ans » (Fédération Addiction, fiche CPTS).
-ACI_TERM_YEARS = 5
-
-
-def add_years(day: date, years: int) -> date:
-    """The same day ``years`` later; 29 February becomes 1 March in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, month=3, day=1)
-
-
-def contract_end(signed_on: date, years: int = ACI_TERM_YEARS) -> date:
-    """Last day of a contract of ``years`` years from ``signed_on`` (included)."""
-    return add_years(signed_on, years) - timedelta(days=1)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` calendar months later (earlier when negative).
-
-    A day the target month lacks becomes that month's last day: 31 August 2023 + 6 months
-    is 29 February 2024 (a leap year), 31 August 2022 + 6 months is 28 February 2023.
-    """
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def dialogue_due_on(signed_on: date, year: int) -> date:
-    """The dialogue de gestion of contract year ``year`` (1 to 5) is due on its last day."""
-    return contract_end(signed_on, years=year)
-
 
 def default_ars_name() -> str:
     return settings.PORTAL_OPERATOR
+
+
+def default_term_years() -> int:
+    from projects.rules import ACI_TERM_YEARS
+
+    return ACI_TERM_YEARS
+
+
+class SourceStatus(models.TextChoices):
+    """How sure a figure of the ACI is: what staff read next to it until it is confirmed."""
+
+    OFFICIAL = "officiel", _("texte officiel")
+    SECONDARY = "secondaire", _("source institutionnelle (rapport, site d’ARS), à confirmer")
+    PRESS = "presse", _("presse spécialisée, à confirmer")
 
 
 class AciContract(models.Model):
@@ -65,6 +45,10 @@ class AciContract(models.Model):
     « Cette convention […] fait l’objet d’un dialogue de gestion annuel ou pluriannuel et
     peut être modifiée par avenant. » Avenants are uploaded as documents of kind « avenant ».
     """
+
+    class Outcome(models.TextChoices):
+        RENEWED = "renouvele", _("Renouvelé pour 5 ans")
+        ENDED = "termine", _("Terminé à son échéance")
 
     project = models.OneToOneField(CptsProject, on_delete=models.CASCADE, related_name="contract")
     signed_on = models.DateField(_("signé le"))
@@ -85,8 +69,19 @@ class AciContract(models.Model):
         _("agence régionale de santé"), max_length=200, blank=True, default=default_ars_name
     )
     missions = models.JSONField(
-        _("missions contractualisées"), default=list, blank=True, validators=[validate_missions]
+        _("missions contractualisées"),
+        default=list,
+        blank=True,
+        validators=[validate_missions],
+        help_text=_("Celles des conditions en vigueur : un avenant les change."),
     )
+    term_years = models.PositiveSmallIntegerField(
+        _("durée (années)"), default=default_term_years, editable=False
+    )
+    outcome = models.CharField(
+        _("issue du contrat"), max_length=20, choices=Outcome.choices, blank=True
+    )
+    outcome_on = models.DateField(_("issue décidée le"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -104,12 +99,10 @@ class AciContract(models.Model):
         return str(_("Contrat ACI — %(project)s") % {"project": self.project})
 
     @property
-    def term_years(self) -> int:
-        return ACI_TERM_YEARS
-
-    @property
     def ends_on(self) -> date:
-        return contract_end(self.signed_on)
+        from projects.rules import contract_end
+
+        return contract_end(self.signed_on, self.term_years)
 
     def mission_labels(self) -> list[str]:
         return [Mission(code).label for code in Mission.values if code in self.missions]
@@ -123,9 +116,12 @@ class AciContract(models.Model):
         ]
 
     def dialogue_schedule(self) -> list[tuple[int, date]]:
-        """(contract year, due date) of the five annual dialogues de gestion."""
-        years = range(1, self.term_years + 1)
-        return [(year, dialogue_due_on(self.signed_on, year)) for year in years]
+        """(contract year, last day) of each year of the contract (``rules.contract_years``)."""
+        from projects.rules import contract_years
+
+        return [
+            (year.number, year.ends_on) for year in contract_years(self.signed_on, self.term_years)
+        ]
 
 
 class ManagementDialogue(models.Model):
@@ -134,12 +130,20 @@ class ManagementDialogue(models.Model):
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="dialogues")
     year = models.PositiveSmallIntegerField(
         _("année du contrat"),
-        validators=[MinValueValidator(1), MaxValueValidator(ACI_TERM_YEARS)],
-        help_text=_("1 à 5."),
+        validators=[MinValueValidator(1)],
+        help_text=_("1 à 5 ; un dialogue pluriannuel est enregistré sur sa dernière année."),
     )
     held_on = models.DateField(_("tenu le"))
+    participants = models.TextField(
+        _("participants"), blank=True, help_text=_("Une personne par ligne, avec sa structure.")
+    )
     summary = models.TextField(
-        _("compte rendu"), help_text=_("Indicateurs atteints, ajustements, missions à revoir.")
+        _("compte rendu"), help_text=_("Indicateurs examinés, valeurs validées, échanges.")
+    )
+    decisions = models.TextField(
+        _("décisions"),
+        blank=True,
+        help_text=_("Ajustements des objectifs, missions à revoir, versement décidé."),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -216,6 +220,12 @@ class MissionDeadline(models.Model):
         help_text=_("Vide : pas de délai."),
     )
     source = models.TextField(_("source"), help_text=_("Texte de référence des délais."))
+    source_status = models.CharField(
+        _("fiabilité de la source"),
+        max_length=20,
+        choices=SourceStatus.choices,
+        default=SourceStatus.OFFICIAL,
+    )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
@@ -259,7 +269,17 @@ class FundingScale(models.Model):
     name = models.CharField(_("intitulé"), max_length=200)
     source = models.TextField(
         _("source"),
-        help_text=_("Texte de référence des montants : l’ACI et l’avenant en vigueur."),
+        help_text=_(
+            "Texte de référence des montants, en clair : l’ACI et l’avenant en vigueur. "
+            "Lu par les coordinateurs."
+        ),
+    )
+    source_status = models.CharField(
+        _("fiabilité de la source"),
+        max_length=20,
+        choices=SourceStatus.choices,
+        default=SourceStatus.OFFICIAL,
+        help_text=_("Hors texte officiel, les agents lisent « à confirmer » près des montants."),
     )
     valid_from = models.DateField(_("en vigueur à partir du"))
     valid_until = models.DateField(
@@ -305,7 +325,16 @@ class FundingRate(models.Model):
     """
 
     FUNCTIONING = "fonctionnement"
-    ITEM_CHOICES = [(FUNCTIONING, _("Fonctionnement de la CPTS")), *Mission.choices]
+    # Not annual parts of the contract: the envelope paid from the validation of the lettre
+    # d'intention (avenant 2) and the annual maximum of the whole contract.
+    LETTER_ENVELOPE = "enveloppe_lettre"
+    ANNUAL_MAXIMUM = "plafond_annuel"
+    ITEM_CHOICES = [
+        (FUNCTIONING, _("Fonctionnement de la CPTS")),
+        *Mission.choices,
+        (LETTER_ENVELOPE, _("Enveloppe dès la validation de la lettre d’intention")),
+        (ANNUAL_MAXIMUM, _("Plafond annuel du contrat (soins non programmés compris)")),
+    ]
 
     scale = models.ForeignKey(
         FundingScale, on_delete=models.CASCADE, related_name="rates", verbose_name=_("version")
@@ -326,6 +355,13 @@ class FundingRate(models.Model):
         blank=True,
         help_text=_("Vide : la source de la version du barème."),
     )
+    source_status = models.CharField(
+        _("fiabilité de la source"),
+        max_length=20,
+        choices=SourceStatus.choices,
+        blank=True,
+        help_text=_("Vide : celle de la version du barème."),
+    )
 
     class Meta:
         verbose_name = _("ligne du barème ACI")
@@ -343,3 +379,191 @@ class FundingRate(models.Model):
     @property
     def source_text(self) -> str:
         return self.source or self.scale.source
+
+    @property
+    def source_reliability(self) -> str:
+        if self.source_status or self.scale_id is None:
+            return self.source_status
+        return self.scale.source_status
+
+
+class MissionIndicator(models.Model):
+    """An indicator of a mission, with the target a contract starts from (the ARS's table).
+
+    The indicators and their targets are copied into a contract when it is signed
+    (``ContractTerms``): editing this table never changes a signed contract.
+    """
+
+    mission = models.CharField(_("mission"), max_length=40, choices=Mission.choices)
+    name = models.CharField(_("indicateur"), max_length=200)
+    unit = models.CharField(_("unité"), max_length=60, blank=True)
+    target = models.DecimalField(
+        _("objectif par défaut"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Vide : fixé contrat par contrat."),
+    )
+    source = models.TextField(_("source"))
+    source_status = models.CharField(
+        _("fiabilité de la source"),
+        max_length=20,
+        choices=SourceStatus.choices,
+        default=SourceStatus.OFFICIAL,
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("indicateur de mission ACI")
+        verbose_name_plural = _("indicateurs des missions ACI")
+        ordering = ["mission", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_mission_display()} — {self.name}"
+
+
+class ContractTerms(models.Model):
+    """One version of a contract's terms, frozen: copied at the signature, then at each
+    avenant (a new version; the previous ones stay as history).
+
+    ``terms`` holds the copy (``projects.rules.build_terms``): the size tier, the scale's
+    name and source, the functioning amount, each mission with its deadlines, amounts and
+    indicators with targets, the advance rate and the term. Nothing else is read to
+    compute the contract's deadlines and payments.
+    """
+
+    contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="terms")
+    version = models.PositiveSmallIntegerField(_("version"))
+    effective_on = models.DateField(_("en vigueur à partir du"))
+    reason = models.CharField(_("motif"), max_length=300)
+    amendment = models.OneToOneField(
+        Amendment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="terms",
+        verbose_name=_("avenant"),
+    )
+    scale = models.ForeignKey(
+        FundingScale,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("version du barème"),
+    )
+    terms = models.JSONField(_("conditions"), default=dict)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
+    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("conditions du contrat ACI")
+        verbose_name_plural = _("conditions des contrats ACI")
+        ordering = ["contract", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "version"], name="one_terms_version")
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("Conditions n° %(version)d du %(date)s")
+            % {"version": self.version, "date": f"{self.effective_on:%d/%m/%Y}"}
+        )
+
+
+class ContractPayment(models.Model):
+    """A payment the Assurance Maladie made under the contract, for one contract year."""
+
+    class Kind(models.TextChoices):
+        SIGNATURE = "signature", _("Versement à la signature")
+        ADVANCE = "avance", _("Avance à la date anniversaire")
+        BALANCE = "solde", _("Solde après le rapport annuel")
+
+    contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="payments")
+    year = models.PositiveSmallIntegerField(
+        _("année du contrat"), validators=[MinValueValidator(1)]
+    )
+    kind = models.CharField(_("versement"), max_length=20, choices=Kind.choices)
+    paid_on = models.DateField(_("versé le"))
+    amount = models.DecimalField(
+        _("montant (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    reference = models.CharField(_("référence"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
+    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("versement ACI")
+        verbose_name_plural = _("versements ACI")
+        ordering = ["year", "paid_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.year} — {self.amount} €"
+
+
+class AnnualReport(models.Model):
+    """The coordinators' report of one contract year: each mission's indicators, the value
+    reached against the contract's target, a comment; reviewed by the ARS or the AM.
+
+    ``results``: one entry per indicator of the terms in force, copied when the report is
+    started (``{"mission", "name", "unit", "target", "value"}``, amounts as strings).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "brouillon", _("En cours de saisie")
+        SUBMITTED = "transmis", _("Transmis à l’ARS et à l’Assurance Maladie")
+        TO_COMPLETE = "a_completer", _("À compléter")
+        VALIDATED = "valide", _("Validé")
+
+    contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="reports")
+    year = models.PositiveSmallIntegerField(
+        _("année du contrat"), validators=[MinValueValidator(1)]
+    )
+    status = models.CharField(
+        _("état"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    results = models.JSONField(_("indicateurs"), default=list, blank=True)
+    comment = models.TextField(_("commentaire de la CPTS"), blank=True)
+    submitted_at = models.DateTimeField(_("transmis le"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("transmis par"),
+    )
+    reviewed_at = models.DateTimeField(_("examiné le"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("examiné par"),
+    )
+    review_comment = models.TextField(_("avis de l’ARS ou de l’Assurance Maladie"), blank=True)
+
+    class Meta:
+        verbose_name = _("rapport annuel ACI")
+        verbose_name_plural = _("rapports annuels ACI")
+        ordering = ["contract", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "year"], name="one_report_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Rapport annuel, année %(year)d") % {"year": self.year})

@@ -20,7 +20,9 @@ class SentReminder(models.Model):
         MISSION_START = "demarrage_mission", _("Démarrage d’une mission dans un mois")
         MISSION_DEPLOYMENT = "deploiement_mission", _("Déploiement d’une mission dans un mois")
         DIALOGUE = "dialogue_gestion", _("Dialogue de gestion annuel dans un mois")
-        CONTRACT_END = "fin_contrat", _("Fin du contrat ACI dans moins de 6 mois")
+        CONTRACT_END = "fin_contrat", _("Fin du contrat ACI : renouvellement à préparer")
+        REPORT_DUE = "rapport_annuel", _("Rapport annuel ACI à transmettre")
+        PAYMENT_DUE = "versement_aci", _("Versement ACI attendu")
 
     project = models.ForeignKey(
         CptsProject, on_delete=models.CASCADE, related_name="sent_reminders"

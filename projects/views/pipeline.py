@@ -1,39 +1,27 @@
-"""The pages of the pipeline's documents: lettre d'intention, avis, projet de santé, contract."""
+"""The pages of the pipeline's documents: lettre d'intention, avis, projet de santé (the
+contract's pages are in ``projects.views.contract``)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cpts_portal.formsets import with_added_row
-from projects import pdf, permissions, rules, selectors, services, workflow
+from projects import pdf, permissions, selectors, services, workflow
 from projects.forms import (
     ACTION_SHEETS_PREFIX,
     ActionSheetFormSet,
-    AmendmentForm,
     AmOpinionForm,
-    ContractMissionsForm,
-    ContractPartiesForm,
-    DialogueForm,
     DocumentForm,
     HealthProjectForm,
     LetterForm,
     UrpsOpinionForm,
 )
-from projects.models import (
-    AciContract,
-    CptsProject,
-    Document,
-    DocumentKind,
-    HealthProject,
-    Stage,
-)
-from projects.permissions import CONTRACT_DOCUMENTS
+from projects.models import CptsProject, Document, DocumentKind, HealthProject, Stage
 
 from .common import model_values, require, with_project
 
@@ -339,132 +327,6 @@ def action_sheet_rows(formset) -> list[services.ActionSheetRow]:
         elif row.has_changed():
             rows.append(services.ActionSheetRow(values=model_values(row), pk=row.instance.pk))
     return rows
-
-
-CONTRACT_FORMS = ("missions_submit", "parties_submit", "amendment_submit", "dialogue_submit")
-
-
-@with_project
-@require_http_methods(["GET", "POST"])
-def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
-    """The ACI contract: parties, term, mission deadlines, funding simulation, dialogues de
-    gestion, avenants. ARS and Assurance Maladie follow it; everyone who sees the project
-    reads it. Each form of the page is told apart by the name of its button."""
-    aci = getattr(project, "contract", None)
-    can_follow = aci is not None and permissions.can_follow_contract(request.user, project)
-    if request.method == "POST":
-        require(can_follow)
-    forms = {}
-    if can_follow:
-        posted = request.method == "POST"
-        action = next((name for name in CONTRACT_FORMS if name in request.POST), "dialogue_submit")
-
-        def data(name: str):
-            return request.POST if posted and action == name else None
-
-        forms = {
-            "missions_form": ContractMissionsForm(
-                data("missions_submit"), initial={"missions": aci.missions}
-            ),
-            "parties_form": ContractPartiesForm(
-                data("parties_submit"), instance=AciContract.objects.get(pk=aci.pk)
-            ),
-            "amendment_form": AmendmentForm(
-                data("amendment_submit"),
-                request.FILES if posted and action == "amendment_submit" else None,
-                contract=aci,
-            ),
-            "dialogue_form": DialogueForm(data("dialogue_submit")),
-        }
-        if posted:
-            response = save_contract_form(request, project, aci, action, forms)
-            if response is not None:
-                return response
-    missions = aci.missions if aci else project.health_project.missions
-    kinds = [
-        kind
-        for kind in permissions.generic_upload_kinds(request.user, project)
-        if kind in CONTRACT_DOCUMENTS
-    ]
-    schedule = selectors.mission_schedule(aci) if aci else []
-    dialogues = list(aci.dialogues.select_related("recorded_by")) if aci else []
-    amendments = list(aci.amendments.select_related("document")) if aci else []
-    recorded = {amendment.document_id for amendment in amendments}
-    context = {
-        "project": project,
-        "contract": aci,
-        "simulation": selectors.funding_simulation(project, missions),
-        "missions": [label for label in (aci or project.health_project).mission_labels()],
-        "schedule": schedule,
-        "schedule_sources": rules.schedule_sources(schedule),
-        "dialogue_years": dialogue_years(aci, dialogues) if aci else [],
-        "dialogues": dialogues,
-        "amendments": amendments,
-        # Avenants uploaded as bare files before they were recorded with date and object.
-        "other_amendment_documents": [
-            document
-            for document in project.documents.filter(kind=DocumentKind.AMENDMENT)
-            if document.pk not in recorded
-        ],
-        "contract_documents": list(project.documents.filter(kind=DocumentKind.ACI_CONTRACT)),
-        "document_form": DocumentForm(kinds=kinds) if kinds else None,
-        **forms,
-    }
-    return render(request, "projects/contract.html", context)
-
-
-def dialogue_years(aci: AciContract, dialogues: list) -> list[dict]:
-    """Each contract year: when its dialogue de gestion is due, and those recorded for it."""
-    today = timezone.localdate()
-    by_year: dict[int, list] = {}
-    for dialogue in dialogues:
-        by_year.setdefault(dialogue.year, []).append(dialogue)
-    return [
-        {
-            "year": year,
-            "due_on": due_on,
-            "dialogues": by_year.get(year, []),
-            "late": due_on < today and year not in by_year,
-        }
-        for year, due_on in aci.dialogue_schedule()
-    ]
-
-
-def save_contract_form(
-    request: HttpRequest, project: CptsProject, aci: AciContract, action: str, forms: dict
-) -> HttpResponse | None:
-    """Apply the posted form of the contract page; ``None`` when it is invalid."""
-    url = reverse("projects:contract", kwargs={"pk": project.pk})
-    if action == "missions_submit" and forms["missions_form"].is_valid():
-        services.update_contract_missions(
-            aci, request.user, forms["missions_form"].cleaned_data["missions"]
-        )
-        messages.success(request, _("Les missions du contrat ont été enregistrées."))
-        return redirect(f"{url}#missions")
-    if action == "parties_submit" and forms["parties_form"].is_valid():
-        services.update_contract_parties(aci, request.user, forms["parties_form"].cleaned_data)
-        messages.success(request, _("Les parties au contrat ont été enregistrées."))
-        return redirect(f"{url}#parties")
-    if action == "amendment_submit" and forms["amendment_form"].is_valid():
-        form = forms["amendment_form"]
-        try:
-            services.add_amendment(
-                aci,
-                request.user,
-                form.cleaned_data["signed_on"],
-                form.cleaned_data["subject"],
-                form.cleaned_data["file"],
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-            return None
-        messages.success(request, _("L’avenant a été enregistré."))
-        return redirect(f"{url}#avenants")
-    if action == "dialogue_submit" and forms["dialogue_form"].is_valid():
-        services.record_dialogue(aci, request.user, **model_values(forms["dialogue_form"]))
-        messages.success(request, _("Le dialogue de gestion a été enregistré."))
-        return redirect(f"{url}#dialogues")
-    return None
 
 
 @with_project

@@ -13,7 +13,7 @@ from territories import services as territory_services
 from territories.models import Territory
 from tests.factories import TerritoryFactory
 
-from .helpers import advance_to, sign_contract
+from .helpers import advance_to, pdf_file, sign_contract
 
 pytestmark = pytest.mark.django_db
 
@@ -99,13 +99,20 @@ def test_a_fiche_action_of_another_project_is_refused(
     assert ActionSheet.objects.filter(pk=theirs.pk).exists()
 
 
-def test_contract_missions_and_dialogues_are_recorded_by_the_ars_with_history(
+def test_contract_missions_change_by_avenant_and_dialogues_are_recorded_with_history(
     project, owner, ars, urps, am
 ):
     contract = sign_contract(
         project, date(2024, 3, 15), coordinator=owner, ars=ars, urps=urps, am=am
     )
-    services.update_contract_missions(contract, ars, [Mission.GP_ACCESS])
+    services.add_amendment(
+        contract,
+        ars,
+        date(2024, 9, 1),
+        "Recentrage sur l’accès au médecin traitant",
+        pdf_file("avenant.pdf"),
+        missions=[Mission.GP_ACCESS],
+    )
     dialogue = services.record_dialogue(
         contract, am, year=1, held_on=date(2025, 2, 10), summary="Indicateurs atteints"
     )
@@ -114,10 +121,10 @@ def test_contract_missions_and_dialogues_are_recorded_by_the_ars_with_history(
     assert (dialogue.contract, dialogue.recorded_by, dialogue.year) == (contract, am, 1)
     events = list(project.events.filter(kind=ProjectEvent.Kind.CONTRACT).order_by("pk"))
     assert [(e.author, e.comment) for e in events[-2:]] == [
-        (ars, "Missions du contrat ACI modifiées"),
+        (ars, "Avenant du 01/09/2024 : Recentrage sur l’accès au médecin traitant"),
         (am, "Dialogue de gestion (année 1) du 10/02/2025"),
     ]
-    assert events[-2].data == {"missions": [Mission.GP_ACCESS]}
+    assert events[-2].data == {"terms_version": 2, "missions": [Mission.GP_ACCESS]}
 
 
 def test_a_coordinator_does_not_record_the_contracts_follow_up(project, owner, ars, urps, am):
@@ -125,7 +132,7 @@ def test_a_coordinator_does_not_record_the_contracts_follow_up(project, owner, a
         project, date(2024, 3, 15), coordinator=owner, ars=ars, urps=urps, am=am
     )
     with pytest.raises(PermissionDenied):
-        services.update_contract_missions(contract, owner, [])
+        services.add_amendment(contract, owner, date(2024, 9, 1), "x", pdf_file(), missions=[])
     with pytest.raises(PermissionDenied):
         services.record_dialogue(contract, owner, year=1, held_on=date(2025, 2, 10), summary="")
     assert not contract.dialogues.exists()

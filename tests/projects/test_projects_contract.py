@@ -13,9 +13,10 @@ from projects.models import (
     Mission,
     MissionDeadline,
     ProjectEvent,
+    SourceStatus,
     Stage,
-    add_months,
 )
+from projects.rules import add_months
 from projects.selectors import mission_schedule
 
 from .helpers import advance_to, pdf_file, sign_contract
@@ -71,8 +72,10 @@ def test_mission_deadlines_are_seeded_with_the_figures_and_their_source():
         Mission.PROFESSIONAL_SUPPORT: (None, None),
     }
     for deadline in MissionDeadline.objects.all():
-        assert "Accord conventionnel interprofessionnel" in deadline.source
-        assert "à vérifier sur le texte de l’ACI" in deadline.source
+        assert "Accord conventionnel interprofessionnel de 2019" in deadline.source
+        assert "ARS Hauts-de-France" in deadline.source
+        assert "à vérifier" not in deadline.source
+        assert deadline.source_status == SourceStatus.SECONDARY
 
 
 def test_deadlines_are_counted_from_the_signature_with_month_ends(project, owner, ars, urps, am):
@@ -103,7 +106,9 @@ def test_contract_page_shows_the_deadline_of_each_mission_and_its_source(
     assert "Source : Accord conventionnel interprofessionnel" in page
 
 
-def test_deadlines_edited_by_the_ars_apply_to_the_contract(client, project, owner, ars, urps, am):
+def test_deadlines_edited_by_the_ars_leave_a_signed_contract_unchanged(
+    client, project, owner, ars, urps, am
+):
     contract = sign(project, owner=owner, ars=ars, urps=urps, am=am, on=date(2023, 8, 31))
     client.force_login(ars)
     deadline = MissionDeadline.objects.get(mission=Mission.PREVENTION)
@@ -116,12 +121,14 @@ def test_deadlines_edited_by_the_ars_apply_to_the_contract(client, project, owne
             "start_within_months": "9",
             "deployed_within_months": "30",
             "source": "Avenant n° 2 à l’ACI (test)",
+            "source_status": SourceStatus.OFFICIAL,
         },
     )
     assert response.status_code == 302
+    # The contract keeps the deadlines it was signed with (frozen terms).
     prevention = {row.mission: row for row in mission_schedule(contract)}[Mission.PREVENTION]
-    assert (prevention.start_by, prevention.deployed_by) == (date(2024, 5, 31), date(2026, 2, 28))
-    assert prevention.source == "Avenant n° 2 à l’ACI (test)"
+    assert (prevention.start_by, prevention.deployed_by) == (date(2024, 8, 31), date(2025, 8, 31))
+    assert "ARS Hauts-de-France" in prevention.source
 
 
 def test_deployment_before_start_is_refused():
@@ -210,13 +217,19 @@ def test_the_five_annual_dialogues_are_due_at_the_end_of_each_contract_year(
         {
             "year": 1,
             "held_on": "2025-02-10",
+            "participants": "Dr Martin (CPTS)\nMme Le Gall (CPAM)",
             "summary": "Indicateurs atteints",
+            "decisions": "Objectif de la mission prévention relevé",
             "dialogue_submit": "",
         },
     )
     page = client.get(contract_url(project)).content.decode()
     assert "<strong>10 février 2025</strong>" in page
     assert "Indicateurs atteints" in page
+    assert "Mme Le Gall (CPAM)" in page
+    assert "Objectif de la mission prévention relevé" in page
+    dialogue = contract.dialogues.get()
+    assert dialogue.decisions == "Objectif de la mission prévention relevé"
 
 
 # --- Avenants --------------------------------------------------------------------------

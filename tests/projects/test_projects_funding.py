@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import FundingRate, FundingScale, Mission, Stage
+from projects.models import FundingRate, FundingScale, Mission, SourceStatus, Stage
 from projects.selectors import funding_simulation
 from tests.factories import CommuneFactory, CptsProjectFactory, TerritoryFactory
 
@@ -20,33 +20,73 @@ pytestmark = pytest.mark.django_db
 FUNCTIONING = "Fonctionnement de la CPTS"
 
 
+def scale_2019() -> FundingScale:
+    return FundingScale.objects.get(valid_from=date(2019, 8, 25))
+
+
 def seeded_scale() -> FundingScale:
-    return FundingScale.objects.get(valid_from=date(2019, 8, 21))
+    """The version in force today: avenant 2 (20 December 2021)."""
+    return FundingScale.objects.get(valid_from=date(2021, 12, 20))
 
 
-def test_the_2019_functioning_part_is_seeded_with_its_source():
-    scale = seeded_scale()
-    assert scale.valid_until is None
-    assert "Accord conventionnel interprofessionnel" in scale.source
-    assert "2019" in scale.source
-    assert "à vérifier sur le texte de l’ACI" in scale.source
-    rates = {
-        rate.tier: rate.fixed_amount for rate in scale.rates.filter(item=FundingRate.FUNCTIONING)
-    }
-    assert rates == {
+def amounts(scale: FundingScale, item: str) -> dict[int, Decimal]:
+    return {rate.tier: rate.fixed_amount for rate in scale.rates.filter(item=item)}
+
+
+def test_the_2019_scale_is_seeded_with_its_official_source_and_dates():
+    scale = scale_2019()
+    assert (scale.valid_from, scale.valid_until) == (date(2019, 8, 25), date(2021, 12, 19))
+    assert scale.source_status == SourceStatus.OFFICIAL
+    assert "arrêté du 21 août 2019" in scale.source
+    assert "Journal officiel du 24 août 2019" in scale.source
+    assert amounts(scale, FundingRate.FUNCTIONING) == {
         1: Decimal(50_000),
         2: Decimal(60_000),
         3: Decimal(75_000),
         4: Decimal(90_000),
     }
+    functioning = scale.rates.filter(item=FundingRate.FUNCTIONING).first()
+    assert "Sénat" in functioning.source
+    assert functioning.source_reliability == SourceStatus.SECONDARY
+    assert amounts(scale, FundingRate.ANNUAL_MAXIMUM) == {
+        1: Decimal(220_000),
+        2: Decimal(287_000),
+        3: Decimal(370_000),
+        4: Decimal(450_000),
+    }
+    maximum = scale.rates.filter(item=FundingRate.ANNUAL_MAXIMUM).first()
+    assert maximum.source_reliability == SourceStatus.PRESS
     # No mission amount is seeded: none can be cited.
-    assert not scale.rates.exclude(item=FundingRate.FUNCTIONING).exists()
+    assert not scale.rates.filter(item__in=Mission.values).exists()
+    # No internal note of the product brief is left in any source.
+    for text in FundingScale.objects.values_list("source", flat=True):
+        assert "à vérifier" not in text and "issue" not in text
+    for text in FundingRate.objects.values_list("source", flat=True):
+        assert "à vérifier" not in text and "issue" not in text
+
+
+def test_avenant_2_is_seeded_from_its_signature_with_press_figures_to_confirm():
+    scale = seeded_scale()
+    assert scale.valid_until is None
+    assert "20 décembre 2021" in scale.source
+    assert amounts(scale, FundingRate.FUNCTIONING) == {
+        1: Decimal(87_500),
+        2: Decimal(105_000),
+        3: Decimal(131_250),
+        4: Decimal(157_500),
+    }
+    assert {rate.source_reliability for rate in scale.rates.filter(item="fonctionnement")} == {
+        SourceStatus.PRESS
+    }
+    # The lettre d'intention envelope: only the two ends of the range were found.
+    assert amounts(scale, FundingRate.LETTER_ENVELOPE) == {1: Decimal(15_000), 4: Decimal(30_000)}
     assert FundingScale.objects.in_force(timezone.localdate()) == scale
+    assert FundingScale.objects.in_force(date(2021, 12, 19)) == scale_2019()
 
 
 @pytest.mark.parametrize(
     ("population", "amount"),
-    [(39_999, 50_000), (40_000, 60_000), (175_000, 75_000), (175_001, 90_000)],
+    [(39_999, 87_500), (40_000, 105_000), (175_000, 131_250), (175_001, 157_500)],
 )
 def test_simulation_takes_the_functioning_part_of_the_size_tier(ars, population, amount):
     territory = TerritoryFactory(communes=[CommuneFactory(population=population)])
@@ -63,7 +103,7 @@ def test_missions_without_a_rate_are_listed_not_counted_as_zero(project):
     simulation = funding_simulation(project, [Mission.PREVENTION])
     assert simulation.tier.number == 1
     assert simulation.population == 15_200
-    assert simulation.total == Decimal(50_000)
+    assert simulation.total == Decimal(87_500)
     assert simulation.missing_items == ["Développement des actions territoriales de prévention"]
 
 
@@ -76,12 +116,13 @@ def test_simulation_sums_the_rates_of_the_tier_in_the_version_in_force(project):
     simulation = funding_simulation(project, [Mission.PREVENTION])
     assert simulation.missing_items == []
     assert (simulation.fixed_total, simulation.variable_total, simulation.total) == (
-        Decimal(50_010),
+        Decimal(87_510),
         Decimal(5),
-        Decimal(50_015),
+        Decimal(87_515),
     )
-    # A line without its own source takes the version's.
-    assert simulation.sources == [scale.source]
+    # A line without its own source takes the version's, and its reliability.
+    assert simulation.lines[1].source == scale.source
+    assert simulation.lines[1].source_status == SourceStatus.SECONDARY
 
 
 def test_a_newer_version_replaces_the_old_one_from_its_first_day(project):
@@ -98,15 +139,15 @@ def test_a_newer_version_replaces_the_old_one_from_its_first_day(project):
     simulation = funding_simulation(project, [])
     assert simulation.scale == new
     assert [line.fixed for line in simulation.lines] == [Decimal(55_000)]
-    assert simulation.sources == ["Art. 1"]
-    # The day before, the 2019 version was in force.
+    assert simulation.sources == [("Art. 1", "")]
+    # The day before, the previous version was in force.
     yesterday = funding_simulation(project, [], on=today - timedelta(days=1))
     assert yesterday.scale == old
-    assert [line.fixed for line in yesterday.lines] == [Decimal(50_000)]
+    assert [line.fixed for line in yesterday.lines] == [Decimal(87_500)]
 
 
 def test_without_a_version_in_force_every_item_is_missing(project):
-    seeded_scale().delete()
+    FundingScale.objects.all().delete()
     simulation = funding_simulation(project, [Mission.PREVENTION])
     assert simulation.scale is None
     assert simulation.lines == []
@@ -139,10 +180,22 @@ def test_contract_page_shows_the_version_the_amounts_and_their_source(
     )
     client.force_login(owner)
     page = client.get(reverse("projects:contract", kwargs={"pk": project.pk})).content.decode()
-    assert "Barème en vigueur : ACI 2019 — rémunération du fonctionnement de la CPTS" in page
-    assert re.search(r'<th scope="row">Fonctionnement de la CPTS</th><td>50\s000</td>', page)
-    assert "à vérifier sur le texte de l’ACI" in page
-    assert "Barème non saisi pour :" in page
+    assert "Barème en vigueur : Avenant 2 à l’ACI, depuis le 20 décembre 2021" in page
+    assert re.search(r'<th scope="row">Fonctionnement de la CPTS</th><td>87\s500</td>', page)
+    # The coordinators read the source in plain words, never an internal note (issue 14).
+    assert "Source : Presse spécialisée et projet d’avenant d’un syndicat" in page
+    assert "à vérifier" not in page and "cahier des charges" not in page
+    assert "à confirmer" not in page
+    assert "Montants non encore connus :" in page
+    # Staff read how sure the figure is; the ARS can correct it in the administration.
+    client.force_login(ars)
+    page = client.get(reverse("projects:contract", kwargs={"pk": project.pk})).content.decode()
+    assert "source : presse spécialisée, à confirmer" in page
+    assert reverse("admin:projects_fundingscale_changelist") in page
+    client.force_login(urps)
+    page = client.get(reverse("projects:contract", kwargs={"pk": project.pk})).content.decode()
+    assert "source : presse spécialisée, à confirmer" in page
+    assert reverse("admin:projects_fundingscale_changelist") not in page
 
 
 def test_ars_edits_the_scale_versions_in_the_admin(client, ars):

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from notifications.models import OutgoingEmail
 from projects import reminders, workflow
-from projects.models import ManagementDialogue, SentReminder, Stage
+from projects.models import AnnualReport, ManagementDialogue, SentReminder, Stage
 from projects.tasks import send_project_reminders
 
 from .helpers import sign_contract
@@ -33,6 +33,8 @@ def sent_email_ids(kind: str) -> set[int]:
         Kind.MISSION_DEPLOYMENT: "déploiement de mission",
         Kind.DIALOGUE: "dialogue de gestion",
         Kind.CONTRACT_END: "fin du contrat",
+        Kind.REPORT_DUE: "rapport annuel",
+        Kind.PAYMENT_DUE: "versement",
     }[kind]
     return set(OutgoingEmail.objects.filter(subject__contains=words).values_list("pk", flat=True))
 
@@ -135,8 +137,8 @@ def test_mission_start_reminded_one_month_before_its_deadline(
     assert run(date(2024, 1, 29)) == 0
     assert run(date(2024, 2, 29)) == 0
     # Parcours and prévention: within 12 months, 31/08/2024; reminded from 31/07/2024.
-    assert run(date(2024, 7, 30)) == 1  # the dialogue de gestion of year 1 (see below)
-    assert run(date(2024, 7, 31)) == 2
+    assert run(date(2024, 7, 30)) == 2  # the dialogue and the report of year 1 (see below)
+    assert run(date(2024, 7, 31)) == 3  # and the advance of year 2 (Assurance Maladie)
     assert {r.item for r in SentReminder.objects.filter(kind=Kind.MISSION_START)} == {
         "acces_medecin_traitant",
         "soins_non_programmes",
@@ -170,7 +172,7 @@ def test_full_deployment_reminded_one_month_before_and_optional_missions_never(c
 def test_annual_dialogue_reminded_one_month_before_unless_recorded(contract, ars):
     # Year 1 runs from 31/08/2023 to 30/08/2024.
     assert run(date(2024, 7, 29)) == 0
-    assert run(date(2024, 7, 30)) == 1
+    assert run(date(2024, 7, 30)) == 2  # the dialogue and the annual report
     [email] = [e for e in emails(Kind.DIALOGUE) if e.recipient == ars.email]
     assert "Le dialogue de gestion de l’année 1" in email.body_text
     assert "au plus tard le 30 août 2024" in email.body_text
@@ -197,6 +199,49 @@ def test_contract_end_reminded_six_months_before(contract, owner):
     assert "prend fin le 30 août 2028, dans moins de 6 mois" in email.body_text
     assert run(date(2028, 5, 1)) == 0
     assert SentReminder.objects.filter(kind=Kind.CONTRACT_END).count() == 1
+
+
+def test_renewal_reminded_again_three_months_before_unless_decided(contract, owner, ars):
+    from projects import contract_services
+
+    run(date(2028, 2, 29))
+    assert run(date(2028, 5, 29)) == 0
+    assert run(date(2028, 5, 30)) == 1
+    last = [e for e in emails(Kind.CONTRACT_END) if e.recipient == owner.email][-1]
+    assert "dans moins de 3 mois" in last.body_text
+    assert SentReminder.objects.filter(kind=Kind.CONTRACT_END).count() == 2
+    # Once the ARS has decided, no reminder of the end.
+    SentReminder.objects.filter(kind=Kind.CONTRACT_END).delete()
+    contract_services.decide_renewal(
+        contract, ars, outcome="termine", decided_on=date(2028, 1, 10)
+    )
+    assert not [
+        r for r in reminders.due_reminders(date(2028, 6, 1)) if r.kind == Kind.CONTRACT_END
+    ]
+
+
+def test_annual_report_reminded_once_unless_submitted(contract, owner, ars):
+    due = [r for r in reminders.due_reminders(date(2024, 7, 30)) if r.kind == Kind.REPORT_DUE]
+    assert [(r.item, r.due_on) for r in due] == [("1", date(2024, 8, 30))]
+    run(date(2024, 7, 30))
+    [email] = [e for e in emails(Kind.REPORT_DUE) if e.recipient == owner.email]
+    assert "Le rapport annuel de l’année 1" in email.body_text
+    run(date(2024, 8, 1))
+    assert SentReminder.objects.filter(kind=Kind.REPORT_DUE).count() == 1
+    # A report submitted before its year ends is not reminded.
+    AnnualReport.objects.create(contract=contract, year=2, status=AnnualReport.Status.SUBMITTED)
+    assert not [
+        r for r in reminders.due_reminders(date(2025, 8, 1)) if r.kind == Kind.REPORT_DUE
+    ]
+
+
+def test_payment_due_reminded_to_the_assurance_maladie_only(contract, owner, am):
+    due = [r for r in reminders.due_reminders(date(2024, 7, 31)) if r.kind == Kind.PAYMENT_DUE]
+    assert [(r.item, r.due_on) for r in due] == [("avance-2", date(2024, 8, 31))]
+    run(date(2024, 7, 31))
+    sent = emails(Kind.PAYMENT_DUE)
+    assert [email.recipient for email in sent] == [am.email]
+    assert "Avance à la date anniversaire — 2" in sent[0].body_text
 
 
 def test_a_missed_day_is_caught_up_until_the_deadline_not_after(contract):

@@ -93,9 +93,21 @@ def test_funding_uses_the_rates_of_the_size_tier_and_lists_the_missing_ones():
 def test_mission_deadlines_count_months_from_the_signature():
     deadlines = {
         Mission.PREVENTION: MissionDeadline(
-            mission=Mission.PREVENTION, start_within_months=6, deployed_within_months=18, source="S"
+            mission=Mission.PREVENTION,
+            start_within_months=6,
+            deployed_within_months=18,
+            source="S",
+            source_status="presse",
         )
     }
-    [row] = rules.mission_schedule(date(2023, 8, 31), [Mission.PREVENTION], deadlines)
+    terms = rules.build_terms(
+        population=30_000,
+        missions=[Mission.PREVENTION],
+        scale=None,
+        rates=[],
+        deadlines=deadlines,
+        indicators=[],
+    )
+    [row] = rules.mission_schedule(date(2023, 8, 31), terms)
     assert (row.start_by, row.deployed_by) == (date(2024, 2, 29), date(2025, 2, 28))
-    assert rules.schedule_sources([row]) == ["S"]
+    assert rules.schedule_sources([row]) == [("S", "source : presse spécialisée, à confirmer")]

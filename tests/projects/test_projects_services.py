@@ -18,8 +18,8 @@ from projects.models import (
     LegalHolder,
     ProjectEvent,
     Stage,
-    contract_end,
 )
+from projects.rules import contract_end
 from projects.services import create_project_from_submission
 from projects.validators import validate_rna, validate_siret
 from territories.models import Epci

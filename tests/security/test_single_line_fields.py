@@ -20,7 +20,7 @@ from django.forms import BaseForm
 
 from ami.models import Submission
 from cpts_portal.validators import SINGLE_LINE_MESSAGE
-from projects.models import AciContract, DocumentKind
+from projects.models import AciContract, AnnualReport, DocumentKind
 from projects.workflow import TRANSITIONS
 from territories.forms import CommuneField
 from territories.models import Epci
@@ -97,12 +97,23 @@ FACTORIES: dict[str, Factory | None] = {
     "cpts_portal.forms.AdminLoginForm": None,
     "cpts_portal.forms.LoginForm": None,
     "projects.admin.CptsProjectAdminForm": None,
+    "projects.contract_forms.PaymentForm": lambda cls, data: cls(
+        data=data, contract=AciContract(signed_on=date(2024, 1, 1))
+    ),
+    "projects.contract_forms.RenewalForm": None,
+    "projects.contract_forms.ReportForm": lambda cls, data: cls(
+        data=data,
+        report=AnnualReport(
+            year=1,
+            results=[{"mission": "prevention", "name": "a", "unit": "", "target": "1"}],
+        ),
+    ),
+    "projects.contract_forms.ReviewForm": None,
     "projects.forms.ActionSheetForm": None,
     "projects.forms.AmOpinionForm": None,
     "projects.forms.AmendmentForm": lambda cls, data: cls(
         data=data, contract=AciContract(signed_on=date(2024, 1, 1))
     ),
-    "projects.forms.ContractMissionsForm": None,
     "projects.forms.ContractPartiesForm": None,
     "projects.forms.DialogueForm": None,
     "projects.forms.DocumentForm": lambda cls, data: cls(data=data, kinds=list(DocumentKind)),

@@ -1,0 +1,325 @@
+"""Writes of the ACI contract's life: payments, annual reports, renewal, terms versions.
+
+Each takes plain values, checks ``projects.permissions``, writes in one transaction and
+records the change in the project's history (``record_event``). The terms a contract was
+signed with are never edited: an avenant or a renewal adds a version (``ContractTerms``).
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cpts_portal.history import record_event
+from cpts_portal.links import absolute_url
+from cpts_portal.roles import Role
+from notifications.services import queue_email
+
+from . import permissions, rules, selectors
+from .models import (
+    AciContract,
+    Amendment,
+    AnnualReport,
+    ContractPayment,
+    ContractTerms,
+    ProjectEvent,
+)
+
+
+def euros(amount: Decimal) -> str:
+    return f"{amount:,.2f}".replace(",", " ").replace(".", ",") + " €"
+
+
+# --- Terms versions ----------------------------------------------------------------------------
+
+
+def add_terms_version(
+    contract: AciContract,
+    by: AbstractBaseUser,
+    *,
+    terms: dict,
+    effective_on: date,
+    reason: str,
+    amendment: Amendment | None = None,
+    scale=None,
+) -> ContractTerms:
+    """A new version of the contract's terms (inside the caller's transaction); the
+    contract's current missions follow it."""
+    last = selectors.current_terms(contract)
+    version = ContractTerms.objects.create(
+        contract=contract,
+        version=(last.version if last else 0) + 1,
+        effective_on=effective_on,
+        reason=reason,
+        amendment=amendment,
+        scale=scale if scale is not None else (last.scale if last else None),
+        terms=terms,
+        recorded_by=by,
+    )
+    missions = [row["code"] for row in terms.get("missions", [])]
+    if missions != contract.missions:
+        contract.missions = missions
+        contract.save(update_fields=["missions"])
+    return version
+
+
+def amend_terms(
+    contract: AciContract,
+    by: AbstractBaseUser,
+    amendment: Amendment,
+    *,
+    missions: Iterable[str],
+    retake_amounts: bool,
+) -> ContractTerms:
+    """The terms after an avenant (``rules.amended_terms``): kept missions keep their
+    frozen figures; added ones, and every amount with ``retake_amounts``, come from the
+    tables and the scale in force on the avenant's date."""
+    missions = list(missions)
+    last = selectors.current_terms(contract)
+    scale, fresh = selectors.terms_in_force(contract.project, missions, amendment.signed_on)
+    terms = rules.amended_terms(
+        last.terms if last else fresh, fresh, missions, retake_amounts=retake_amounts
+    )
+    return add_terms_version(
+        contract,
+        by,
+        terms=terms,
+        effective_on=amendment.signed_on,
+        reason=amendment.subject,
+        amendment=amendment,
+        scale=scale if retake_amounts else None,
+    )
+
+
+# --- Payments ----------------------------------------------------------------------------------
+
+
+def record_payment(
+    contract: AciContract,
+    by: AbstractBaseUser,
+    *,
+    year: int,
+    kind: str,
+    paid_on: date,
+    amount: Decimal,
+    reference: str = "",
+) -> ContractPayment:
+    """A payment made by the Assurance Maladie under the contract; in history.
+
+    Raises ``PermissionDenied`` unless ``by`` is of the Assurance Maladie,
+    ``ValidationError`` for a year outside the contract or a date before the signature.
+    """
+    project = contract.project
+    if not permissions.can_record_payment(by, project):
+        raise PermissionDenied
+    if not 1 <= year <= contract.term_years:
+        raise ValidationError({"year": _("Cette année n’est pas une année du contrat.")})
+    if paid_on < contract.signed_on:
+        raise ValidationError({"paid_on": _("Un versement ne peut précéder la signature.")})
+    with transaction.atomic():
+        payment = ContractPayment.objects.create(
+            contract=contract,
+            year=year,
+            kind=kind,
+            paid_on=paid_on,
+            amount=amount,
+            reference=reference,
+            recorded_by=by,
+        )
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=_("%(kind)s de l’année %(year)d : %(amount)s versés le %(date)s")
+            % {
+                "kind": ContractPayment.Kind(kind).label,
+                "year": year,
+                "amount": euros(amount),
+                "date": paid_on.strftime("%d/%m/%Y"),
+            },
+            data={"year": year, "kind": kind, "amount": str(amount)},
+        )
+    return payment
+
+
+# --- Annual reports ----------------------------------------------------------------------------
+
+
+def report_results(terms: Mapping) -> list[dict]:
+    """The entries of a new report: each indicator of each mission of ``terms``, with the
+    target the contract set, no value yet."""
+    return [
+        {
+            "mission": row["code"],
+            "name": indicator["name"],
+            "unit": indicator["unit"],
+            "target": indicator["target"],
+            "value": None,
+        }
+        for row in terms.get("missions", [])
+        for indicator in row.get("indicators", [])
+    ]
+
+
+def report_for_year(contract: AciContract, year: int) -> AnnualReport:
+    """The report of ``year``, or a new unsaved one with the entries of the year's terms."""
+    report = contract.reports.filter(year=year).first()
+    if report is None:
+        terms = selectors.year_terms(contract, selectors.terms_versions(contract), year)
+        report = AnnualReport(contract=contract, year=year, results=report_results(terms))
+    return report
+
+
+def save_report(
+    contract: AciContract,
+    by: AbstractBaseUser,
+    *,
+    year: int,
+    values: Mapping[int, Decimal | None],
+    comment: str,
+    submit: bool,
+) -> AnnualReport:
+    """Save the values reached (``values``: by the entry's position) and the comment of
+    the report of ``year``; with ``submit``, send it to the ARS and the Assurance Maladie
+    (status « transmis », email). Coordinators of the project only, while the report is
+    not submitted or validated; a year that has not begun cannot be reported."""
+    project = contract.project
+    report = report_for_year(contract, year)
+    if not permissions.can_write_report(by, project, report.status if report.pk else None):
+        raise PermissionDenied
+    years = {y.number: y for y in rules.contract_years(contract.signed_on, contract.term_years)}
+    if year not in years or years[year].starts_on > timezone.localdate():
+        raise ValidationError(_("Cette année du contrat n’a pas commencé."))
+    if submit:
+        absent = [
+            entry["name"]
+            for position, entry in enumerate(report.results)
+            if values.get(position) is None
+        ]
+        if absent:
+            raise ValidationError(
+                _("Indiquez la valeur atteinte de chaque indicateur : %(names)s.")
+                % {"names": ", ".join(absent)}
+            )
+    with transaction.atomic():
+        for position, entry in enumerate(report.results):
+            value = values.get(position)
+            entry["value"] = None if value is None else str(value)
+        report.comment = comment
+        if submit:
+            report.status = AnnualReport.Status.SUBMITTED
+            report.submitted_at, report.submitted_by = timezone.now(), by
+        report.save()
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=(
+                _("Rapport annuel de l’année %(year)d transmis")
+                if submit
+                else _("Rapport annuel de l’année %(year)d enregistré")
+            )
+            % {"year": year},
+        )
+        if submit:
+            notify_report(report, by)
+    return report
+
+
+def notify_report(report: AnnualReport, by: AbstractBaseUser) -> None:
+    project = report.contract.project
+    to = selectors.project_recipients(
+        project, (Role.ARS, Role.ASSURANCE_MALADIE), coordinators=False, leaving_out=by
+    )
+    if to:
+        queue_email(
+            to,
+            "projects/emails/annual_report",
+            {
+                "project": project,
+                "report": report,
+                "page_url": absolute_url(contract_url(project.pk)),
+            },
+            related=project,
+        )
+
+
+def contract_url(project_pk: int) -> str:
+    return reverse("projects:contract", kwargs={"pk": project_pk}) + "#rapports"
+
+
+def review_report(
+    report: AnnualReport, by: AbstractBaseUser, *, validate: bool, comment: str
+) -> AnnualReport:
+    """Validate a submitted report (its variable part then counts in the balance) or send
+    it back « à compléter » with a comment: ARS or Assurance Maladie."""
+    project = report.contract.project
+    if not permissions.can_review_report(by, project, report.status):
+        raise PermissionDenied
+    if not validate and not comment.strip():
+        raise ValidationError({"review_comment": _("Indiquez ce qui est à compléter.")})
+    with transaction.atomic():
+        report.status = (
+            AnnualReport.Status.VALIDATED if validate else AnnualReport.Status.TO_COMPLETE
+        )
+        report.reviewed_at, report.reviewed_by = timezone.now(), by
+        report.review_comment = comment
+        report.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=(
+                _("Rapport annuel de l’année %(year)d validé")
+                if validate
+                else _("Rapport annuel de l’année %(year)d renvoyé à compléter")
+            )
+            % {"year": report.year},
+        )
+    return report
+
+
+# --- Renewal -----------------------------------------------------------------------------------
+
+
+def decide_renewal(
+    contract: AciContract, by: AbstractBaseUser, *, outcome: str, decided_on: date
+) -> None:
+    """Record the contract's outcome at its term (ARS). A renewal adds five years from the
+    last terms (a new version effective the day after the term, same figures)."""
+    project = contract.project
+    if not permissions.can_decide_renewal(by, project):
+        raise PermissionDenied
+    if contract.outcome == AciContract.Outcome.ENDED:
+        raise ValidationError(_("Ce contrat a pris fin : un nouveau contrat est à signer."))
+    with transaction.atomic():
+        end = contract.ends_on
+        contract.outcome, contract.outcome_on = outcome, decided_on
+        fields = ["outcome", "outcome_on"]
+        if outcome == AciContract.Outcome.RENEWED:
+            last = selectors.current_terms(contract)
+            contract.term_years += rules.ACI_TERM_YEARS
+            fields.append("term_years")
+            terms = dict(last.terms if last else {})
+            terms["term_years"] = contract.term_years
+            add_terms_version(
+                contract,
+                by,
+                terms=terms,
+                effective_on=end + timedelta(days=1),
+                reason=_("Renouvellement pour 5 ans"),
+            )
+        contract.save(update_fields=fields)
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=_("Issue du contrat ACI : %(outcome)s")
+            % {"outcome": AciContract.Outcome(outcome).label},
+        )

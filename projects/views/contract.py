@@ -1,0 +1,310 @@
+"""The ACI contract's pages: the contract over its years, and each annual report."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from projects import contract_services, permissions, rules, selectors, services
+from projects.contract_forms import PaymentForm, RenewalForm, ReportForm, ReviewForm
+from projects.forms import AmendmentForm, ContractPartiesForm, DialogueForm, DocumentForm
+from projects.models import AciContract, AnnualReport, CptsProject, DocumentKind, Mission
+from projects.permissions import CONTRACT_DOCUMENTS
+
+from .common import model_values, require, with_project
+
+CONTRACT_FORMS = (
+    "parties_submit",
+    "amendment_submit",
+    "dialogue_submit",
+    "payment_submit",
+    "renewal_submit",
+)
+
+
+def contract_url(project: CptsProject, anchor: str = "") -> str:
+    url = reverse("projects:contract", kwargs={"pk": project.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    """The ACI contract: parties, term, frozen terms and their versions, mission deadlines,
+    payments, annual reports, dialogues de gestion, avenants, renewal. Everyone who sees
+    the project reads it; the ARS and the Assurance Maladie follow it (the Assurance
+    Maladie records payments, the ARS the renewal). Each form is told apart by the name
+    of its button."""
+    aci: AciContract | None = getattr(project, "contract", None)
+    user = request.user
+    can_follow = aci is not None and permissions.can_follow_contract(user, project)
+    can_pay = aci is not None and permissions.can_record_payment(user, project)
+    can_renew = aci is not None and permissions.can_decide_renewal(user, project)
+    if request.method == "POST":
+        require(can_follow or can_pay or can_renew)
+    forms: dict = {}
+    if aci is not None:
+        posted = request.method == "POST"
+        action = next((name for name in CONTRACT_FORMS if name in request.POST), None)
+
+        def data(name: str):
+            return request.POST if posted and action == name else None
+
+        if can_follow:
+            forms["parties_form"] = ContractPartiesForm(
+                data("parties_submit"), instance=AciContract.objects.get(pk=aci.pk)
+            )
+            forms["amendment_form"] = AmendmentForm(
+                data("amendment_submit"),
+                request.FILES if posted and action == "amendment_submit" else None,
+                contract=aci,
+                auto_id="id_avenant_%s",  # the page's upload form has its own « file »
+            )
+            forms["dialogue_form"] = DialogueForm(
+                data("dialogue_submit"), term_years=aci.term_years
+            )
+        if can_pay:
+            forms["payment_form"] = PaymentForm(
+                data("payment_submit"), contract=aci, auto_id="id_versement_%s"
+            )
+        if can_renew and aci.outcome != AciContract.Outcome.ENDED:
+            forms["renewal_form"] = RenewalForm(data("renewal_submit"), auto_id="id_issue_%s")
+        if posted:
+            form = forms.get(action.replace("_submit", "_form")) if action else None
+            require(form is not None)
+            response = save_contract_form(request, project, aci, action, form)
+            if response is not None:
+                return response
+    context = {"project": project, "contract": aci, "is_staff": permissions.is_partner_staff(user)}
+    if aci is None:
+        missions = project.health_project.missions
+        context["simulation"] = selectors.funding_simulation(project, missions)
+        context["missions"] = project.health_project.mission_labels()
+    else:
+        context.update(contract_context(aci))
+    kinds = [
+        kind
+        for kind in permissions.generic_upload_kinds(user, project)
+        if kind in CONTRACT_DOCUMENTS
+    ]
+    context["contract_documents"] = list(project.documents.filter(kind=DocumentKind.ACI_CONTRACT))
+    context["document_form"] = DocumentForm(kinds=kinds) if kinds else None
+    context["can_write_reports"] = aci is not None and permissions.can_write_report(
+        user, project, None
+    )
+    context.update(forms)
+    return render(request, "projects/contract.html", context)
+
+
+def contract_context(aci: AciContract) -> dict:
+    """What the contract page shows of a signed contract, read in a fixed number of queries."""
+    today = timezone.localdate()
+    versions = selectors.terms_versions(aci)
+    current = versions[-1] if versions else None
+    reports = selectors.contract_reports(aci)
+    schedule = selectors.mission_schedule(aci, current)
+    payments = selectors.payment_schedule(aci, versions, reports, today)
+    dialogues = list(aci.dialogues.select_related("recorded_by"))
+    amendments = list(aci.amendments.select_related("document"))
+    recorded = {amendment.document_id for amendment in amendments}
+    return {
+        "terms": current,
+        "versions": versions,
+        "funding": rules.terms_funding(current.terms) if current else None,
+        "terms_scale": (current.terms.get("scale") if current else None),
+        "scale_note": rules.source_note(
+            (current.terms.get("scale") or {}).get("source_status", "") if current else ""
+        ),
+        "schedule": schedule,
+        "schedule_sources": rules.schedule_sources(schedule),
+        "payments": payments,
+        "payment_totals": rules.payment_totals(payments, today),
+        "years": contract_years(aci, reports, dialogues, today),
+        "dialogues": dialogues,
+        "amendments": amendments,
+        # Avenants uploaded as bare files before they were recorded with date and object.
+        "other_amendment_documents": [
+            document
+            for document in aci.project.documents.filter(kind=DocumentKind.AMENDMENT)
+            if document.pk not in recorded
+        ],
+        "renewal_notices": rules.renewal_notices(aci.signed_on, aci.term_years),
+    }
+
+
+def contract_years(
+    aci: AciContract, reports: dict[int, AnnualReport], dialogues: list, today
+) -> list[dict]:
+    """Each contract year: its dates, its report, its dialogues de gestion."""
+    by_year: dict[int, list] = {}
+    for dialogue in dialogues:
+        by_year.setdefault(dialogue.year, []).append(dialogue)
+    rows = []
+    for year in rules.contract_years(aci.signed_on, aci.term_years):
+        report = reports.get(year.number)
+        done = report is not None and report.status in (
+            AnnualReport.Status.SUBMITTED,
+            AnnualReport.Status.VALIDATED,
+        )
+        rows.append(
+            {
+                "year": year.number,
+                "starts_on": year.starts_on,
+                "ends_on": year.ends_on,
+                "started": year.starts_on <= today,
+                "report": report,
+                "report_late": not done and year.ends_on < today,
+                "dialogues": by_year.get(year.number, []),
+                "dialogue_late": year.ends_on < today and year.number not in by_year,
+            }
+        )
+    return rows
+
+
+def save_contract_form(
+    request: HttpRequest, project: CptsProject, aci: AciContract, action: str, form
+) -> HttpResponse | None:
+    """Apply the posted form of the contract page; ``None`` when it is invalid."""
+    if not form.is_valid():
+        return None
+    user = request.user
+    if action == "parties_submit":
+        services.update_contract_parties(aci, user, form.cleaned_data)
+        messages.success(request, _("Les parties au contrat ont été enregistrées."))
+        return redirect(contract_url(project, "parties"))
+    if action == "amendment_submit":
+        try:
+            services.add_amendment(
+                aci,
+                user,
+                form.cleaned_data["signed_on"],
+                form.cleaned_data["subject"],
+                form.cleaned_data["file"],
+                missions=form.cleaned_data["missions"],
+                retake_amounts=form.cleaned_data["retake_amounts"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+            return None
+        messages.success(
+            request, _("L’avenant a été enregistré ; les conditions du contrat sont mises à jour.")
+        )
+        return redirect(contract_url(project, "avenants"))
+    if action == "dialogue_submit":
+        try:
+            services.record_dialogue(aci, user, **model_values(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+            return None
+        messages.success(request, _("Le dialogue de gestion a été enregistré."))
+        return redirect(contract_url(project, "dialogues"))
+    if action == "payment_submit":
+        try:
+            contract_services.record_payment(aci, user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return None
+        messages.success(request, _("Le versement a été enregistré."))
+        return redirect(contract_url(project, "versements"))
+    if action == "renewal_submit":
+        try:
+            contract_services.decide_renewal(aci, user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return None
+        messages.success(request, _("L’issue du contrat a été enregistrée."))
+        return redirect(contract_url(project, "renouvellement"))
+    return None
+
+
+REPORT_SAVE, REPORT_SUBMIT, REVIEW = "report_save", "report_submit", "review_submit"
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, project: CptsProject, year: int) -> HttpResponse:
+    """The annual report of one contract year: each mission's indicators, target and value
+    reached, the variable part it earns; written and submitted by the coordinators,
+    validated or sent back by the ARS or the Assurance Maladie."""
+    aci: AciContract | None = getattr(project, "contract", None)
+    if aci is None or not 1 <= year <= aci.term_years:
+        raise Http404
+    user = request.user
+    annual = contract_services.report_for_year(aci, year)
+    status = annual.status if annual.pk else None
+    starts_on = rules.add_years(aci.signed_on, year - 1)
+    can_write = permissions.can_write_report(user, project, status) and (
+        starts_on <= timezone.localdate()
+    )
+    can_review = permissions.can_review_report(user, project, status)
+    if request.method == "POST":
+        require(can_write if REVIEW not in request.POST else can_review)
+    report_form = review_form = None
+    if can_write:
+        data = request.POST if request.method == "POST" and REVIEW not in request.POST else None
+        report_form = ReportForm(data, report=annual)
+        if data is not None and report_form.is_valid():
+            submit = REPORT_SUBMIT in request.POST
+            try:
+                contract_services.save_report(
+                    aci,
+                    user,
+                    year=year,
+                    values=report_form.values(),
+                    comment=report_form.cleaned_data["comment"],
+                    submit=submit,
+                )
+            except ValidationError as error:
+                report_form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("Le rapport a été transmis à l’ARS et à l’Assurance Maladie.")
+                    if submit
+                    else _("Le rapport a été enregistré."),
+                )
+                return redirect("projects:contract_report", pk=project.pk, year=year)
+    if can_review:
+        data = request.POST if request.method == "POST" and REVIEW in request.POST else None
+        review_form = ReviewForm(data)
+        if data is not None and review_form.is_valid():
+            validate = review_form.cleaned_data["decision"] == ReviewForm.VALIDATE
+            contract_services.review_report(
+                annual, user, validate=validate, comment=review_form.cleaned_data["review_comment"]
+            )
+            messages.success(
+                request,
+                _("Le rapport est validé.")
+                if validate
+                else _("Le rapport est renvoyé à compléter."),
+            )
+            return redirect(contract_url(project, "annees"))
+    versions = selectors.terms_versions(aci)
+    variable = rules.variable_part(selectors.year_terms(aci, versions, year), annual.results)
+    shares = {
+        position: rules.indicator_share(
+            rules.decimal_or_none(entry.get("value")), rules.decimal_or_none(entry.get("target"))
+        )
+        for position, entry in enumerate(annual.results)
+    }
+    context = {
+        "project": project,
+        "contract": aci,
+        "report": annual,
+        "year": year,
+        "starts_on": starts_on,
+        "ends_on": rules.contract_end(aci.signed_on, year),
+        "entries": [
+            {**entry, "label": Mission(entry["mission"]).label, "share": shares[position]}
+            for position, entry in enumerate(annual.results)
+        ],
+        "variable": variable,
+        "report_form": report_form,
+        "review_form": review_form,
+        "page_title": _("Rapport annuel, année %(year)d") % {"year": year},
+    }
+    return render(request, "projects/contract_report.html", context)

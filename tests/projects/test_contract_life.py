@@ -1,0 +1,557 @@
+"""The ACI contract's five years (issue 17): frozen terms, payments, annual reports with
+indicators, dialogue de gestion, avenant, renewal — under a frozen clock (``clock``)."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import OutgoingEmail
+from projects import contract_services, reminders, rules, selectors, services
+from projects.models import (
+    AciContract,
+    AnnualReport,
+    ContractPayment,
+    ContractTerms,
+    FundingRate,
+    FundingScale,
+    Mission,
+    MissionDeadline,
+    MissionIndicator,
+    SentReminder,
+    SourceStatus,
+)
+
+from .helpers import pdf_file, sign_contract
+
+pytestmark = pytest.mark.django_db
+SIGNED = date(2024, 3, 15)
+Kind = ContractPayment.Kind
+
+
+class Clock:
+    """``timezone.now`` (and so ``timezone.localdate``) frozen on a day, moved by the test."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.day = SIGNED
+        real_now = timezone.now
+        monkeypatch.setattr(timezone, "now", lambda: self.moment)
+        self.real_now = real_now
+
+    @property
+    def moment(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.day, time(12)))
+
+    def at(self, day: date) -> None:
+        self.day = day
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    return Clock(monkeypatch)
+
+
+def in_force_scale() -> FundingScale:
+    return FundingScale.objects.in_force(SIGNED)
+
+
+@pytest.fixture
+def aci_data(db):
+    """What the ARS enters before the signature: mission amounts and indicators (issue 17:
+    not verified, entered as data with their source)."""
+    scale = in_force_scale()
+    for mission, fixed, variable in (
+        (Mission.GP_ACCESS, 10_000, 20_000),
+        (Mission.PREVENTION, 5_000, 10_000),
+    ):
+        FundingRate.objects.create(
+            scale=scale,
+            tier=1,
+            item=mission,
+            fixed_amount=fixed,
+            variable_amount=variable,
+            source="Saisie de l’ARS (test)",
+            source_status=SourceStatus.PRESS,
+        )
+    MissionIndicator.objects.create(
+        mission=Mission.GP_ACCESS,
+        name="Patients sans médecin traitant orientés",
+        unit="patients",
+        target=200,
+        source="Saisie de l’ARS (test)",
+    )
+    MissionIndicator.objects.create(
+        mission=Mission.GP_ACCESS,
+        name="Médecins participants",
+        unit="médecins",
+        target=10,
+        source="Saisie de l’ARS (test)",
+        position=1,
+    )
+    MissionIndicator.objects.create(
+        mission=Mission.PREVENTION,
+        name="Actions de prévention",
+        unit="actions",
+        target=4,
+        source="Saisie de l’ARS (test)",
+    )
+    return scale
+
+
+@pytest.fixture
+def contract(clock, aci_data, project, owner, ars, urps, am) -> AciContract:
+    clock.at(SIGNED)
+    return sign_contract(project, SIGNED, coordinator=owner, ars=ars, urps=urps, am=am)
+
+
+def contract_url(project) -> str:
+    return reverse("projects:contract", kwargs={"pk": project.pk})
+
+
+def report_url(project, year: int) -> str:
+    return reverse("projects:contract_report", kwargs={"pk": project.pk, "year": year})
+
+
+def schedule_of(contract: AciContract, today: date) -> dict[tuple[int, str], rules.PaymentDue]:
+    versions = selectors.terms_versions(contract)
+    rows = selectors.payment_schedule(
+        contract, versions, selectors.contract_reports(contract), today
+    )
+    return {(row.year, row.kind): row for row in rows}
+
+
+# --- Frozen terms ------------------------------------------------------------------------------
+
+
+def test_signature_freezes_the_terms_in_force(contract):
+    [terms] = ContractTerms.objects.filter(contract=contract)
+    assert (terms.version, terms.effective_on, terms.scale) == (1, SIGNED, in_force_scale())
+    frozen = terms.terms
+    assert frozen["tier"] == 1 and frozen["term_years"] == 5
+    assert frozen["functioning"]["fixed"] == "87500.00"
+    assert frozen["scale"]["name"] == "Avenant 2 à l’ACI"
+    access = next(row for row in frozen["missions"] if row["code"] == Mission.GP_ACCESS)
+    assert (access["fixed"], access["variable"]) == ("10000.00", "20000.00")
+    assert (access["start_within_months"], access["deployed_within_months"]) == (6, 18)
+    assert [i["target"] for i in access["indicators"]] == ["200.00", "10.00"]
+    # A mission whose amounts the ARS has not entered is copied as unknown, not zero.
+    quality = next(row for row in frozen["missions"] if row["code"] == Mission.QUALITY)
+    assert quality["fixed"] is None
+
+
+def test_editing_the_tables_after_the_signature_leaves_the_contract_unchanged(
+    contract, client, owner
+):
+    before = selectors.current_terms(contract).terms
+    schedule_before = schedule_of(contract, date(2025, 3, 15))
+    deadlines_before = selectors.mission_schedule(contract)
+    # The ARS edits every table the contract was built from.
+    FundingRate.objects.filter(scale=in_force_scale()).update(fixed_amount=1, variable_amount=1)
+    MissionDeadline.objects.update(start_within_months=1, deployed_within_months=2)
+    MissionIndicator.objects.update(target=1)
+    in_force_scale().rates.filter(item=FundingRate.FUNCTIONING).delete()
+    contract.refresh_from_db()
+    assert selectors.current_terms(contract).terms == before
+    assert schedule_of(contract, date(2025, 3, 15)) == schedule_before
+    assert selectors.mission_schedule(contract) == deadlines_before
+    client.force_login(owner)
+    page = client.get(contract_url(project := contract.project)).content.decode()
+    assert "87" in page and "500,00" in page  # the signature payment, from the frozen terms
+    assert project.name in page
+
+
+# --- Funding shown with its source (issue 14, item 8) -------------------------------------------
+
+
+def test_coordinators_read_the_source_in_plain_words_staff_read_how_sure_it_is(
+    contract, client, owner, ars, am
+):
+    client.force_login(owner)
+    page = client.get(contract_url(contract.project)).content.decode()
+    assert "Barème appliqué : Avenant 2 à l’ACI." in page
+    assert "Source : Presse spécialisée et projet d’avenant d’un syndicat" in page
+    assert "Source : Saisie de l’ARS (test)" in page
+    assert "à confirmer" not in page
+    assert "cahier des charges" not in page and "issue" not in page
+    assert "Montants non connus à la signature :" in page  # no placeholder figure
+    for user in (ars, am):
+        client.force_login(user)
+        page = client.get(contract_url(contract.project)).content.decode()
+        assert "source : presse spécialisée, à confirmer" in page
+        assert "source : source institutionnelle (rapport, site d’ARS), à confirmer" in page
+
+
+# --- Five years under a frozen clock ------------------------------------------------------------
+
+
+def checked(response):
+    """A redirect must not be to the sign-in page (a session expired by the moved clock)."""
+    if response.status_code == 302:
+        assert "/connexion" not in response["Location"]
+    return response
+
+
+def submit_report(client, project, year: int, values: list[str], comment: str = "Fait"):
+    data = {f"value_{i}": value for i, value in enumerate(values)}
+    return checked(
+        client.post(report_url(project, year), {**data, "comment": comment, "report_submit": ""})
+    )
+
+
+def review(client, project, year: int, decision: str = "valider", comment: str = ""):
+    return checked(
+        client.post(
+            report_url(project, year),
+            {"decision": decision, "review_comment": comment, "review_submit": ""},
+        )
+    )
+
+
+def pay(client, year: int, kind: str, on: date, amount: str, project):
+    return checked(
+        client.post(
+            contract_url(project),
+            {
+                "year": year,
+                "kind": kind,
+                "paid_on": on.isoformat(),
+                "amount": amount,
+                "reference": f"VIR-{year}-{kind}",
+                "payment_submit": "",
+            },
+        )
+    )
+
+
+def test_one_contract_through_five_years(contract, clock, client, owner, ars, am, urps):
+    project = contract.project
+    ends = date(2029, 3, 14)
+    assert contract.ends_on == ends
+    # Signature: the functioning amount is due the same day; the AM pays it.
+    clock.at(SIGNED)
+    client.force_login(am)
+    assert pay(client, 1, Kind.SIGNATURE, SIGNED, "87500", project).status_code == 302
+    row = schedule_of(contract, SIGNED)[(1, Kind.SIGNATURE)]
+    assert (row.amount, row.paid, row.status) == (Decimal("87500.00"), Decimal(87_500), "paid")
+
+    # Mission deadlines, from the frozen terms: accès aux soins starts by 15/09/2024.
+    access = {row.mission: row for row in selectors.mission_schedule(contract)}[Mission.GP_ACCESS]
+    assert (access.start_by, access.deployed_by) == (date(2024, 9, 15), date(2025, 9, 15))
+    due = [r for r in reminders.due_reminders(date(2024, 8, 15)) if r.item == Mission.GP_ACCESS]
+    assert [(r.kind, r.due_on) for r in due] == [("demarrage_mission", date(2024, 9, 15))]
+
+    # Year 1: the coordinator reports (targets half reached for access, all for prevention).
+    clock.at(date(2025, 3, 1))
+    client.force_login(owner)
+    page = client.get(report_url(project, 1)).content.decode()
+    assert "Objectif du contrat : 200.00 patients" in page
+    response = submit_report(client, project, 1, ["100", "5", "4"], "Année de lancement")
+    assert response.status_code == 302
+    report = AnnualReport.objects.get(contract=contract, year=1)
+    assert report.status == AnnualReport.Status.SUBMITTED
+    assert {
+        e.recipient for e in OutgoingEmail.objects.filter(template__contains="annual_report")
+    } == {
+        ars.email,
+        am.email,
+    }
+    # Submitted: the coordinator can no longer change it; URPS cannot review it.
+    assert submit_report(client, project, 1, ["200", "10", "4"]).status_code == 403
+    client.force_login(urps)
+    assert review(client, project, 1).status_code == 403
+    # The ARS validates: variable part = 20,000 × 50 % + 10,000 × 100 % = 20,000.
+    client.force_login(ars)
+    assert review(client, project, 1).status_code == 302
+    report.refresh_from_db()
+    variable = selectors.report_variable_part(contract, selectors.terms_versions(contract), report)
+    assert variable.total == Decimal("20000.00")
+    assert variable.missing  # the missions the ARS has no amounts or indicators for
+    # Balance of year 1: fixed parts 87,500 + 10,000 + 5,000, plus 20,000, minus 87,500.
+    balance = schedule_of(contract, date(2025, 3, 1))[(1, Kind.BALANCE)]
+    assert (balance.due_on, balance.amount, balance.status) == (
+        date(2025, 3, 1),
+        Decimal("35000.00"),
+        "due",
+    )
+
+    # Year 2 starts on the anniversary: advance of 75 % of the fixed parts (102,500).
+    advance = schedule_of(contract, date(2025, 3, 15))[(2, Kind.ADVANCE)]
+    assert (advance.due_on, advance.amount) == (date(2025, 3, 15), Decimal("76875.00"))
+    # Not paid a month later: late, and counted as such.
+    assert schedule_of(contract, date(2025, 4, 15))[(2, Kind.ADVANCE)].status == "late"
+    clock.at(date(2025, 4, 20))
+    client.force_login(am)
+    assert pay(client, 1, Kind.BALANCE, date(2025, 4, 20), "35000", project).status_code == 302
+    response = pay(client, 2, Kind.ADVANCE, date(2025, 4, 20), "76875", project)
+    assert response.status_code == 302
+    assert schedule_of(contract, date(2025, 4, 20))[(2, Kind.ADVANCE)].status == "paid"
+
+    # A dialogue de gestion of year 2, with participants and decisions.
+    clock.at(date(2026, 2, 10))
+    client.force_login(ars)
+    response = client.post(
+        contract_url(project),
+        {
+            "year": 2,
+            "held_on": "2026-02-10",
+            "participants": "CPTS, ARS, CPAM",
+            "summary": "Valeurs de l’année 1 validées",
+            "decisions": "Solde de l’année 1 versé",
+            "dialogue_submit": "",
+        },
+    )
+    assert response.status_code == 302
+
+    # Year 3: an avenant retakes the amounts of a new scale version (effective 1 June 2026).
+    new_scale_from = date(2026, 6, 1)
+    current = in_force_scale()
+    current.valid_until = new_scale_from - timedelta(days=1)
+    current.save()
+    avenant_3 = FundingScale.objects.create(
+        name="Avenant 3 (test)", source="Avenant 3 (test)", valid_from=new_scale_from
+    )
+    FundingRate.objects.create(
+        scale=avenant_3, tier=1, item=FundingRate.FUNCTIONING, fixed_amount=100_000
+    )
+    clock.at(date(2026, 6, 10))
+    services.add_amendment(
+        contract,
+        ars,
+        date(2026, 6, 10),
+        "Revalorisation du fonctionnement",
+        pdf_file("avenant-3.pdf"),
+        retake_amounts=True,
+    )
+    versions = selectors.terms_versions(contract)
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[1].terms["functioning"]["fixed"] == "100000.00"
+    # Kept missions keep their frozen deadlines; amounts of missions not in the new scale
+    # are unknown from now on (the avenant says so).
+    schedule = schedule_of(contract, date(2026, 6, 10))
+    # Year 3 started before the avenant: its advance is unchanged; year 4 takes the new terms.
+    assert schedule[(3, Kind.ADVANCE)].amount == Decimal("76875.00")
+    assert schedule[(4, Kind.ADVANCE)].amount == Decimal("75000.00")
+    assert schedule[(1, Kind.SIGNATURE)].amount == Decimal("87500.00")
+
+    # Years 2 to 5: reports submitted and validated.
+    for year in range(2, 6):
+        clock.at(rules.contract_end(SIGNED, year) - timedelta(days=10))
+        client.force_login(owner)
+        values = ["200", "10", "2"] if year < 4 else ["100", "10", "4"]
+        assert submit_report(client, project, year, values).status_code == 302
+        client.force_login(am)
+        assert review(client, project, year).status_code == 302
+    assert (
+        AnnualReport.objects.filter(contract=contract, status=AnnualReport.Status.VALIDATED).count()
+        == 5
+    )
+    final = schedule_of(contract, ends)
+    assert all(final[(year, Kind.BALANCE)].amount is not None for year in range(1, 6))
+
+    # The renewal is reminded 6 months before the term, then the ARS renews.
+    due = [r for r in reminders.due_reminders(date(2028, 9, 14)) if r.kind == "fin_contrat"]
+    assert [(r.item, r.due_on) for r in due] == [("contrat-6", ends)]
+    clock.at(date(2029, 1, 10))
+    client.force_login(ars)
+    response = client.post(
+        contract_url(project),
+        {"outcome": "renouvele", "decided_on": "2029-01-10", "renewal_submit": ""},
+    )
+    assert response.status_code == 302
+    contract.refresh_from_db()
+    assert contract.term_years == 10 and contract.ends_on == date(2034, 3, 14)
+    renewal = selectors.current_terms(contract)
+    assert (renewal.version, renewal.effective_on) == (3, date(2029, 3, 15))
+    assert renewal.terms["functioning"] == versions[1].terms["functioning"]
+    # Every step is in the history.
+    comments = list(project.events.filter(kind="contract").values_list("comment", flat=True))
+    assert any("Rapport annuel de l’année 5 validé" in c for c in comments)
+    assert any("Avenant du 10/06/2026" in c for c in comments)
+    assert any("Issue du contrat ACI : Renouvelé pour 5 ans" in c for c in comments)
+    assert any("Solde après le rapport annuel de l’année 1" in c for c in comments)
+
+
+# --- Rules ---------------------------------------------------------------------------------------
+
+
+def test_variable_part_is_the_mean_share_of_the_targets_capped_at_one():
+    terms = {"missions": [{"code": Mission.PREVENTION, "variable": "1000.00"}]}
+    results = [
+        {"mission": Mission.PREVENTION, "name": "a", "target": "10", "value": "20"},
+        {"mission": Mission.PREVENTION, "name": "b", "target": "10", "value": "5"},
+    ]
+    part = rules.variable_part(terms, results)
+    assert part.total == Decimal("750.00")
+    results[1]["value"] = None
+    part = rules.variable_part(terms, results)
+    assert part.total == 0 and part.missing
+
+
+def test_payment_schedule_without_functioning_amount_says_unknown():
+    rows = rules.payment_schedule(SIGNED, [(SIGNED, {"missions": []})], {}, [], SIGNED)
+    assert rows[0].amount is None and rows[0].kind == Kind.SIGNATURE
+    assert len(rows) == 10  # five years, two lines each
+
+
+# --- Permissions ---------------------------------------------------------------------------------
+
+
+def test_only_the_assurance_maladie_records_payments(
+    contract, client, owner, outsider, ars, urps, am
+):
+    project = contract.project
+    for user, expected in ((owner, 403), (ars, 403), (urps, 403), (outsider, 404)):
+        client.force_login(user)
+        assert pay(client, 1, Kind.SIGNATURE, SIGNED, "1", project).status_code == expected
+    assert not ContractPayment.objects.exists()
+    with pytest.raises(PermissionDenied):
+        contract_services.record_payment(
+            contract, ars, year=1, kind=Kind.SIGNATURE, paid_on=SIGNED, amount=Decimal(1)
+        )
+    client.force_login(am)
+    response = pay(client, 1, Kind.SIGNATURE, date(2024, 1, 1), "1", project)
+    assert response.status_code == 200
+    assert "Un versement ne peut précéder la signature" in response.content.decode()
+    assert pay(client, 1, Kind.SIGNATURE, SIGNED, "1", project).status_code == 302
+
+
+def test_the_report_is_written_by_the_projects_coordinators_only(
+    contract, clock, client, owner, colleague, outsider, ars, urps, am
+):
+    project = contract.project
+    clock.at(date(2025, 3, 1))
+    for user, expected in ((ars, 403), (urps, 403), (am, 403), (outsider, 404)):
+        client.force_login(user)
+        assert submit_report(client, project, 1, ["1", "1", "1"]).status_code == expected
+        assert client.get(report_url(project, 1)).status_code == (404 if user == outsider else 200)
+    assert not AnnualReport.objects.exists()
+    client.force_login(colleague)
+    response = client.post(report_url(project, 1), {"value_0": "12", "report_save": ""})
+    assert response.status_code == 302
+    assert AnnualReport.objects.get().status == AnnualReport.Status.DRAFT
+    # Submitting needs every value; what was typed stays on the page.
+    response = client.post(report_url(project, 1), {"value_0": "15", "report_submit": ""})
+    assert response.status_code == 200
+    assert "Indiquez la valeur atteinte de chaque indicateur" in response.content.decode()
+    assert 'value="15"' in response.content.decode()
+    # A year that has not begun cannot be reported; a year outside the contract is a 404.
+    client.force_login(owner)
+    assert submit_report(client, project, 3, ["1", "1", "1"]).status_code == 403
+    assert client.get(report_url(project, 6)).status_code == 404
+
+
+def test_a_report_sent_back_needs_a_comment_and_can_be_completed(
+    contract, clock, client, owner, ars
+):
+    project = contract.project
+    clock.at(date(2025, 3, 1))
+    client.force_login(owner)
+    submit_report(client, project, 1, ["1", "1", "1"])
+    client.force_login(ars)
+    response = review(client, project, 1, decision="completer")
+    assert response.status_code == 200
+    assert "Indiquez ce qui est à compléter." in response.content.decode()
+    assert review(client, project, 1, "completer", "Justificatifs ?").status_code == 302
+    assert AnnualReport.objects.get().status == AnnualReport.Status.TO_COMPLETE
+    client.force_login(owner)
+    assert submit_report(client, project, 1, ["2", "2", "2"]).status_code == 302
+    assert AnnualReport.objects.get().status == AnnualReport.Status.SUBMITTED
+
+
+def test_coordinators_and_urps_cannot_amend_renew_or_record_dialogues(
+    contract, client, owner, urps
+):
+    project = contract.project
+    for user in (owner, urps):
+        client.force_login(user)
+        for data in (
+            {"outcome": "termine", "decided_on": "2029-01-10", "renewal_submit": ""},
+            {"year": 1, "held_on": "2025-01-10", "summary": "x", "dialogue_submit": ""},
+        ):
+            assert client.post(contract_url(project), data).status_code == 403
+    with pytest.raises(PermissionDenied):
+        contract_services.decide_renewal(
+            contract, owner, outcome="termine", decided_on=date(2029, 1, 10)
+        )
+
+
+def test_the_am_records_dialogues_but_only_the_ars_decides_the_renewal(contract, client, am):
+    client.force_login(am)
+    data = {"outcome": "termine", "decided_on": "2029-01-10", "renewal_submit": ""}
+    assert client.post(contract_url(contract.project), data).status_code == 403
+    with pytest.raises(ValidationError):
+        services.record_dialogue(contract, am, year=6, held_on=date(2025, 1, 1), summary="x")
+
+
+def test_an_ended_contract_cannot_be_renewed(contract, ars):
+    contract_services.decide_renewal(contract, ars, outcome="termine", decided_on=date(2029, 1, 10))
+    with pytest.raises(ValidationError):
+        contract_services.decide_renewal(
+            contract, ars, outcome="renouvele", decided_on=date(2029, 1, 11)
+        )
+
+
+# --- Query budget ---------------------------------------------------------------------------------
+
+
+def test_the_contract_page_reads_in_the_same_queries_with_one_or_many_rows(
+    contract, clock, client, am, ars, owner, django_assert_num_queries
+):
+    project = contract.project
+
+    def add_year(year: int) -> None:
+        ContractPayment.objects.create(
+            contract=contract, year=year, kind=Kind.ADVANCE, paid_on=SIGNED, amount=1
+        )
+        AnnualReport.objects.create(
+            contract=contract,
+            year=year,
+            status=AnnualReport.Status.VALIDATED,
+            reviewed_at=timezone.now(),
+            reviewed_by=ars,
+            results=[
+                {
+                    "mission": Mission.PREVENTION,
+                    "name": "a",
+                    "unit": "",
+                    "target": "4",
+                    "value": "2",
+                }
+            ],
+        )
+        services.record_dialogue(contract, ars, year=year, held_on=SIGNED, summary="x")
+
+    add_year(1)
+    for user in (owner, am):
+        client.force_login(user)
+        client.get(contract_url(project))  # warm the caches (session, site settings)
+        with CaptureQueriesContext(connection) as one:
+            assert client.get(contract_url(project)).status_code == 200
+        if user == owner:
+            for year in range(2, 6):
+                add_year(year)
+        with django_assert_num_queries(len(one)):
+            assert client.get(contract_url(project)).status_code == 200
+        if user == owner:
+            for year in range(2, 6):
+                ContractPayment.objects.filter(year=year).delete()
+                AnnualReport.objects.filter(year=year).delete()
+                contract.dialogues.filter(year=year).delete()
+
+
+def test_reminders_are_sent_once_for_reports_payments_and_renewal(contract):
+    ends = contract.ends_on
+    for day in (date(2025, 2, 20), date(2025, 3, 1), date(2028, 9, 20), date(2028, 12, 20)):
+        reminders.send_reminders(day)
+        reminders.send_reminders(day)
+    kinds = list(SentReminder.objects.values_list("kind", "item"))
+    assert len(kinds) == len(set(kinds))
+    assert ("rapport_annuel", "1") in kinds
+    assert ("versement_aci", "avance-2") in kinds
+    assert ("fin_contrat", "contrat-6") in kinds and ("fin_contrat", "contrat-3") in kinds
+    assert ends == date(2029, 3, 14)
