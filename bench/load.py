@@ -1,4 +1,5 @@
 #!/usr/bin/env python
+# ruff: noqa: E402
 """Load benchmark: professionals answering the AMI form while staff browse, on the real stack.
 
     .venv/bin/python bench/load.py              # 60 s, 50 professionals, 10 staff
@@ -32,6 +33,12 @@ bound) and the ratio form page / bare view. Exit status 1 when a count differs o
 failed. The load generator runs on the same machine: on few cores it takes its share.
 """
 
+import sys
+
+# bench/http.py would shadow the standard library's ``http`` package: this folder goes last.
+sys.path.append(sys.path.pop(0))
+
+
 import argparse
 import http.client
 import math
@@ -56,7 +63,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.ami.helpers import answer_data  # noqa: E402 - the complete answer the tests send
+from tests.ami.helpers import answer_data
 
 BIN = Path(sys.executable).parent
 CAMPAIGN = "ami-banc-de-charge"
