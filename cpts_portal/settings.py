@@ -132,7 +132,8 @@ TEMPLATES = [
     },
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Django's TemplatesSetting, with the common widgets written in Python (cpts_portal/renderers.py).
+FORM_RENDERER = "cpts_portal.renderers.FastWidgetRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("crispy_dsfr",)
 CRISPY_TEMPLATE_PACK = "crispy_dsfr"
 CRISPY_FAIL_SILENTLY = not DEBUG
