@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -44,6 +45,26 @@ def build_forms(
         referents=ReferentFormSet(data, instance=instance, prefix=REFERENTS_PREFIX),
         territory=TerritoryBuilderForm(
             data, prefix=TERRITORY_PREFIX, initial_codes=territory_codes(instance)
+        ),
+    )
+
+
+def blank_forms(instance: Submission | None, with_consent: bool) -> AnswerForms:
+    """The forms of a GET: the submission form now (its tokens are on every page), the
+    formsets and the territory builder only when rendered. The blank answer form's body is
+    cached (``ami/answer.html``): most visits never build them."""
+    instance = instance or Submission()
+    initial = None if instance.pk else {"form_token": uuid.uuid4()}
+    return AnswerForms(
+        submission=SubmissionForm(instance=instance, initial=initial, with_consent=with_consent),
+        actors=SimpleLazyObject(lambda: ActorFormSet(instance=instance, prefix=ACTORS_PREFIX)),
+        referents=SimpleLazyObject(
+            lambda: ReferentFormSet(instance=instance, prefix=REFERENTS_PREFIX)
+        ),
+        territory=SimpleLazyObject(
+            lambda: TerritoryBuilderForm(
+                prefix=TERRITORY_PREFIX, initial_codes=territory_codes(instance)
+            )
         ),
     )
 
@@ -88,7 +109,7 @@ def form_page(
 ) -> HttpResponse:
     """GET and POST handling shared by the answer form and its correction by the référent."""
     if request.method == "GET":
-        forms = build_forms(instance=instance, with_consent=with_consent)
+        forms = blank_forms(instance, with_consent)
         return render_form(request, template, context, forms)
     added = with_added_row(
         request.POST, {ACTORS_PREFIX: ActorFormSet, REFERENTS_PREFIX: ReferentFormSet}

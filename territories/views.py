@@ -16,7 +16,7 @@ from cpts_portal.roles import STAFF_ROLES, Role, has_role
 from territories import services
 from territories.builder import TerritoryBuilderForm, communes_queryset
 from territories.models import Commune, Territory
-from territories.search import commune_label, search_communes
+from territories.search import cached_search, commune_label
 
 MAX_RESULTS = 20
 MIN_QUERY_LENGTH = 2
@@ -44,8 +44,12 @@ def commune_payload(commune: Commune) -> dict[str, Any]:
 def commune_search(request: HttpRequest) -> JsonResponse:
     """``GET ?q=...``: ``{"results": [...]}``, at most 20 communes, best first."""
     query = request.GET.get("q", "").strip()
-    communes = search_communes(query, limit=MAX_RESULTS) if len(query) >= MIN_QUERY_LENGTH else []
-    return JsonResponse({"results": [commune_payload(commune) for commune in communes]})
+    limit = MAX_RESULTS if len(query) >= MIN_QUERY_LENGTH else 0
+
+    def render(communes: list[Commune]) -> bytes:
+        return JsonResponse({"results": [commune_payload(commune) for commune in communes]}).content
+
+    return HttpResponse(cached_search(query, limit, render), content_type="application/json")
 
 
 class TerritoryNameForm(PortalModelForm):
