@@ -13,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cpts_portal.background import run_in_background
 from cpts_portal.history import record_event
 from notifications.services import queue_email
 
@@ -92,9 +93,7 @@ def send_message(submission: Submission, by: AbstractBaseUser, text: str) -> Sub
     """A message to the référents: on their private page, and by email."""
     workflow.require(by, Action.MESSAGE)
     with transaction.atomic():
-        event = record_event(
-            submission, Kind.MESSAGE, by=by, comment=text, data={"from": "staff"}
-        )
+        event = record_event(submission, Kind.MESSAGE, by=by, comment=text, data={"from": "staff"})
         workflow.email_referents(
             submission, "ami/emails/message_to_referents", {"message": text, "event": event}
         )
@@ -324,10 +323,11 @@ def create_pdf_batch(
 
 
 def dispatch_batch(batch_id: str) -> None:
-    """Hand the batch to Celery; a broker outage leaves it pending, visible on its page."""
+    """Hand the batch to Celery (without a broker, to a background thread: the click never
+    waits for the zip); a broker outage leaves it pending, visible on its page."""
     from ..tasks import build_pdf_batch
 
     try:
-        build_pdf_batch.delay(batch_id)
+        run_in_background(build_pdf_batch, batch_id)
     except Exception:
         logger.exception("Could not dispatch PDF batch %s; left pending", batch_id)
