@@ -21,7 +21,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench._common import QueryCounter  # noqa: E402
 
 
 def measure(path: str, session: str | None) -> dict:
@@ -31,14 +32,15 @@ def measure(path: str, session: str | None) -> dict:
     response = client.get(path)  # warm-up: templates, caches
     timings, queries = [], 0
     for _ in range(5):
-        with CaptureQueriesContext(connection) as captured:
+        captured = QueryCounter()
+        with connection.execute_wrapper(captured):
             started = time.perf_counter()
             response = client.get(path)
             if getattr(response, "streaming", False):
                 for _chunk in response.streaming_content:
                     pass
             timings.append(time.perf_counter() - started)
-        queries = len(captured)
+        queries = captured.count
     return {
         "status": response.status_code,
         "queries": queries,

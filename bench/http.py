@@ -130,7 +130,11 @@ def settle(port: int, path: str, timeout: float = 60) -> None:
 
 
 def wrk(url: str, seconds: float, cookie: str | None, threads: int, connections: int) -> WrkResult:
-    command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+    # A 10 s timeout (wrk's default is 2 s): on a loaded machine slow answers are measured,
+    # not dropped as socket timeouts.
+    command = [
+        WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "--latency"
+    ]  # fmt: skip
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(

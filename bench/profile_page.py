@@ -24,7 +24,7 @@ import random
 import statistics
 import time
 
-from _common import setup_django, throwaway_database
+from _common import QueryCounter, setup_django, throwaway_database
 
 
 def main() -> int:
@@ -40,10 +40,9 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from triage import create_answers
 
     from tests.factories import CampaignFactory, UserFactory
-    from triage import create_answers
 
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.DEBUG = False
@@ -59,7 +58,8 @@ def main() -> int:
             if response.status_code != 200:
                 print(f"{path}: HTTP {response.status_code}")
                 continue
-            with CaptureQueriesContext(connection) as queries:
+            queries = QueryCounter()
+            with connection.execute_wrapper(queries):
                 client.get(path)
             timings = []
             for _ in range(options.repeat):
@@ -68,7 +68,7 @@ def main() -> int:
                 timings.append(time.perf_counter() - started)
             print(
                 f"\n=== {path}: {statistics.median(timings) * 1000:.1f} ms per request "
-                f"(median of {options.repeat}, without the profiler), {len(queries)} queries"
+                f"(median of {options.repeat}, without the profiler), {queries.count} queries"
             )
             if options.top <= 0:
                 continue

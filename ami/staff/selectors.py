@@ -66,9 +66,18 @@ def staff_submission(pk: int) -> Submission:
     )
 
 
+# « Acteurs du même territoire » lists the most recent ones: with thousands of answers in a
+# region, an answer shared an EPCI with hundreds (each a checkbox of the orientation form).
+RELATED_SHOWN = 30
+
+
 def related_submissions(submission: Submission) -> QuerySet[Submission]:
-    """« Acteurs du même territoire », with what the block shows."""
-    return with_first_actor(same_territory_submissions(submission))
+    """« Acteurs du même territoire », the ``RELATED_SHOWN`` most recent, with what the block
+    shows. Not sliced (the orientation form filters it when it validates its choices)."""
+    recent = same_territory_submissions(submission).values("pk")[:RELATED_SHOWN]
+    return with_first_actor(
+        Submission.objects.filter(pk__in=Subquery(recent)).select_related("campaign")
+    ).order_by("-submitted_at")
 
 
 # --- Timeline ----------------------------------------------------------------------------
