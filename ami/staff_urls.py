@@ -9,6 +9,12 @@ app_name = "staff"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     re_path(r"^export\.(?P<extension>csv|xlsx|ods)$", report_views.export, name="export"),
+    path("exports/<uuid:pk>/", report_views.export_job, name="export_job"),
+    path(
+        "exports/<uuid:pk>/telecharger/",
+        report_views.export_job_download,
+        name="export_job_download",
+    ),
     path("statistiques/", report_views.statistics, name="statistics"),
     path("rgpd/", rgpd_views.personal_data, name="personal_data"),
     path("rgpd/export/", rgpd_views.personal_data_file, name="personal_data_file"),

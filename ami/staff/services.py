@@ -17,9 +17,10 @@ from cpts_portal.background import run_in_background
 from cpts_portal.history import record_event
 from notifications.services import queue_email
 
-from .. import hooks, workflow
+from .. import export_jobs, hooks, workflow
 from ..audit import Action as AccessAction
 from ..audit import record_access
+from ..export_jobs import ExportJob
 from ..filters import assignable_users
 from ..ics import exchange_attachment
 from ..models import ClosureReason, Exchange, Orientation, PdfBatch, Submission, SubmissionEvent
@@ -320,6 +321,22 @@ def create_pdf_batch(
         batch_id = str(batch.pk)
         transaction.on_commit(lambda: dispatch_batch(batch_id))
     return batch
+
+
+def start_export(by: AbstractBaseUser, *, extension: str, query: str, rows: int) -> ExportJob:
+    """A large XLSX or ODS export of the filtered list (``query``), built by a task (a
+    background thread without a broker) behind a progress page, for ``by`` only."""
+    from ..tasks import build_export
+
+    workflow.require(by, Action.VIEW)
+    job = export_jobs.new_job(by.pk, extension, query, rows)
+    try:
+        run_in_background(build_export, job.id, by.pk)
+    except Exception:
+        logger.exception("Could not dispatch export job %s", job.id)
+        job.status = "failed"
+        job.save()
+    return job
 
 
 def dispatch_batch(batch_id: str) -> None:
