@@ -43,6 +43,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ami import export_jobs
 from ami.models import Campaign, PdfBatch, Submission
 from cpts_portal.roles import Role
 from projects.models import CptsProject, DocumentKind
@@ -108,6 +109,9 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "staff:batch_status": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
     "staff:batch_download": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
     "staff:batch_create": POST_ONLY_VIEW,
+    # A large export's job is its requester's (the ARS agent's), as a batch.
+    "staff:export_job": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
+    "staff:export_job_download": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
     "staff:assign": POST_ONLY_VIEW,
     "staff:change_status": POST_ONLY_VIEW,
     "staff:plan_exchange": POST_ONLY_VIEW,
@@ -221,6 +225,7 @@ class World:
     users: dict[str, Any]
     document_pk: int
     forged_token: str
+    export_job_id: str
 
 
 @pytest.fixture
@@ -243,6 +248,11 @@ def world(settings, tmp_path) -> World:
     )
     batch.file.save("reponses-ami.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
     campaign = CampaignFactory()
+    job = export_jobs.new_job(ars.pk, "xlsx", "", 1)
+    path = export_jobs.job_file_path("reponses.xlsx")
+    path.write_bytes(b"PK")
+    job.status, job.file, job.filename = "done", str(path), path.name
+    job.save()
     return World(
         campaign=campaign,
         submission=SubmissionFactory(campaign=campaign),
@@ -261,6 +271,7 @@ def world(settings, tmp_path) -> World:
         },
         document_pk=document.pk,
         forged_token=secrets.token_urlsafe(32),
+        export_job_id=job.id,
     )
 
 
@@ -271,6 +282,8 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
     if param in {"pk", "object_id"}:
         if route_name.startswith("staff:batch"):
             return world.batch.pk
+        if route_name.startswith("staff:export_job"):
+            return world.export_job_id
         namespace = route_name.split(":")[0]
         owners = {
             "staff": world.submission.pk,
