@@ -13,3 +13,19 @@ class AmiConfig(AppConfig):
 
         # Territories sit below the AMI: the territory pages list its answers through this.
         uses.register("answers", answers_of, used_by_answers)
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+
+        from cpts_portal.fragments import bump_on_change
+
+        # The staff filter form shows the campaigns, the départements and the agents
+        # (names, groups, active or not): its cached markup follows them.
+        bump_on_change(
+            STAFF_FILTERS_VERSION,
+            ["ami.Campaign", settings.AUTH_USER_MODEL, "auth.Group"],
+            m2m=[get_user_model().groups.through],
+        )
+
+
+# The version of the staff filter form's markup (ami/templates/ami/staff/_filters.html).
+STAFF_FILTERS_VERSION = "staff-filters"

@@ -162,10 +162,15 @@ def csv_lines(queryset: QuerySet[Submission]) -> Iterator[str]:
         yield writer.writerow(row(SUBMISSION_COLUMNS, submission))
 
 
-def databook(queryset: QuerySet[Submission]) -> tablib.Databook:
+def databook(
+    queryset: QuerySet[Submission], progress: Callable[[int], None] | None = None
+) -> tablib.Databook:
+    """Both sheets; ``progress(rows done)`` is called every ``CHUNK_SIZE`` answers."""
     submissions = tablib.Dataset(headers=headers(SUBMISSION_COLUMNS), title=str(_("Réponses")))
     actors = tablib.Dataset(headers=headers(ACTOR_COLUMNS), title=str(_("Acteurs")))
-    for submission in iterate(queryset):
+    for done, submission in enumerate(iterate(queryset), start=1):
+        if progress is not None and done % CHUNK_SIZE == 0:
+            progress(done)
         submissions.append(row(SUBMISSION_COLUMNS, submission))
         for actor in submission.actors.all():  # the prefetch sets actor.submission
             actors.append(row(ACTOR_COLUMNS, actor))

@@ -2,12 +2,13 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 
+from territories.models import Territory
 from territories.selectors import Area, TerritoryOverview, area_of, territory_overview
 
 from . import hooks
-from .models import Submission
+from .models import Actor, Submission
 
 
 def submission_area(submission: Submission) -> Area:
@@ -28,13 +29,17 @@ def same_territory_submissions(submission: Submission) -> QuerySet[Submission]:
     area = submission_area(submission)
     if not area:
         return Submission.objects.none()
+    # EXISTS rather than joins and DISTINCT: at 10,000 answers the DISTINCT over both joins
+    # took 1.5 s per query on PostgreSQL.
+    communes = Territory.communes.through.objects.filter(territory=OuterRef("territory_id"))
+    actors = Actor.objects.filter(submission=OuterRef("pk"))
     return (
         Submission.objects.filter(
-            area.lookup("territory__communes") | area.lookup("actors__practice_commune")
+            Exists(communes.filter(area.lookup("commune")))
+            | Exists(actors.filter(area.lookup("practice_commune")))
         )
         .exclude(pk=submission.pk)
         .select_related("campaign")
-        .distinct()
         .order_by("-submitted_at")
     )
 

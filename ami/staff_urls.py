@@ -11,6 +11,12 @@ urlpatterns = [
     path("colonnes/", views.save_columns, name="dashboard_columns"),
     path("selection/", views.bulk_action, name="bulk_action"),
     re_path(r"^export\.(?P<extension>csv|xlsx|ods)$", report_views.export, name="export"),
+    path("exports/<uuid:pk>/", report_views.export_job, name="export_job"),
+    path(
+        "exports/<uuid:pk>/telecharger/",
+        report_views.export_job_download,
+        name="export_job_download",
+    ),
     path("statistiques/", report_views.statistics, name="statistics"),
     path("rgpd/", rgpd_views.personal_data, name="personal_data"),
     path("rgpd/export/", rgpd_views.personal_data_file, name="personal_data_file"),

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -56,17 +57,22 @@ def build_forms(
 ) -> AnswerForms:
     instance = instance or Submission()
     initial = None if instance.pk else {"form_token": uuid.uuid4()}
+    # Blank (a GET): the formsets and the builder are built only when rendered; the blank
+    # answer form's body is cached (``ami/answer.html``), so most visits never build them.
+    built = SimpleLazyObject if data is None else (lambda make: make())
     return AnswerForms(
         submission=SubmissionForm(
             data, instance=instance, initial=initial, with_consent=with_consent
         ),
-        actors=ActorFormSet(data, instance=instance, prefix=ACTORS_PREFIX),
-        referents=ReferentFormSet(data, instance=instance, prefix=REFERENTS_PREFIX),
-        territory=TerritoryBuilderForm(
-            data,
-            prefix=TERRITORY_PREFIX,
-            initial_codes=territory_codes(instance),
-            initial_other_places=territory_other_places(instance),
+        actors=built(lambda: ActorFormSet(data, instance=instance, prefix=ACTORS_PREFIX)),
+        referents=built(lambda: ReferentFormSet(data, instance=instance, prefix=REFERENTS_PREFIX)),
+        territory=built(
+            lambda: TerritoryBuilderForm(
+                data,
+                prefix=TERRITORY_PREFIX,
+                initial_codes=territory_codes(instance),
+                initial_other_places=territory_other_places(instance),
+            )
         ),
     )
 

@@ -56,3 +56,18 @@ def describe_ms(values: list[float]) -> str:
     p50, p95 = statistics.median(milliseconds), percentile(milliseconds, 0.95)
     worst, count = max(milliseconds), len(milliseconds)
     return f"p50 {p50:6.2f} ms   p95 {p95:6.2f} ms   max {worst:6.2f} ms   (n={count})"
+
+
+class QueryCounter:
+    """``with connection.execute_wrapper(counter := QueryCounter()):`` counts the queries.
+
+    Counted through the connection: Django's ``CaptureQueriesContext`` loses a request's
+    queries, as ``request_started`` empties the connection's log.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)

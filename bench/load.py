@@ -1,4 +1,5 @@
 #!/usr/bin/env python
+# ruff: noqa: E402
 """Load benchmark: professionals answering the AMI form while staff browse, on the real stack.
 
     .venv/bin/python bench/load.py              # 60 s, 50 professionals, 10 staff
@@ -32,6 +33,12 @@ bound) and the ratio form page / bare view. Exit status 1 when a count differs o
 failed. The load generator runs on the same machine: on few cores it takes its share.
 """
 
+import sys
+
+# bench/http.py would shadow the standard library's ``http`` package: this folder goes last.
+sys.path.append(sys.path.pop(0))
+
+
 import argparse
 import http.client
 import math
@@ -48,6 +55,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,7 +64,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.ami.helpers import answer_data  # noqa: E402 - the complete answer the tests send
+from tests.ami.helpers import answer_data
 
 BIN = Path(sys.executable).parent
 CAMPAIGN = "ami-banc-de-charge"
@@ -65,6 +73,7 @@ RECIPIENTS_PER_ANSWER = 2  # the référent's acknowledgement and the ARS notifi
 REQUEST_TIMEOUT = 60  # seconds, per request
 START_TIMEOUT = 90  # seconds, for each service to come up
 STOP_TIMEOUT = 20
+POST_GOAL = 40  # stored answers per second, the answer POST alone, PostgreSQL (issue 15)
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FORM_TOKEN_INPUT = re.compile(r'name="form_token"[^>]*?value="([^"]+)"')
@@ -409,6 +418,25 @@ def answer_once(port: int, referent_email: str, recorder: Recorder) -> None:
             recorder.errors["confirmation (GET)"]["not a confirmation"] += 1
 
 
+def poster(port: int, number: int, deadline: float, recorder: Recorder) -> None:
+    """The answer POST alone: one form page read for its CSRF token, then answers sent again
+    and again, each with a fresh ``form_token`` (a UUID, as the form page would give)."""
+    url = f"/ami/{CAMPAIGN}/"
+    client = Client(port)
+    page = recorder.timed("form (GET)", lambda: client.request("GET", url), 200)
+    csrf = CSRF_INPUT.search(page.body) if page else None
+    if csrf is None:
+        return
+    iteration = 0
+    while time.monotonic() < deadline:
+        iteration += 1
+        data = answer_data(**{"referents-0-email": f"post{number}-{iteration}@example.org"})
+        data.update(csrfmiddlewaretoken=csrf.group(1), form_token=str(uuid.uuid4()))
+        sent = recorder.timed("answer (POST)", lambda d=data: client.request("POST", url, d), 302)
+        if sent is not None:
+            recorder.acknowledged += 1
+
+
 def professional(port: int, number: int, deadline: float, recorder: Recorder) -> None:
     """Answer the form again and again until the deadline."""
     iteration = 0
@@ -617,6 +645,13 @@ def main() -> int:
         written = emails_written(portal.mail_dir)
 
         clients = args.users + args.staff
+        stored_before = outbox(portal)[0]
+        log(f"answer POST alone: {args.users} clients for {args.ceiling:g} s")
+        deadline = time.monotonic() + args.ceiling
+        posts, posts_elapsed = run_threads(
+            [lambda rec, n=n: poster(port, n, deadline, rec) for n in range(args.users)]
+        )
+        posts_stored = outbox(portal)[0] - stored_before
         log(f"phase 2: the form page alone, {clients} clients for {args.ceiling:g} s")
         deadline = time.monotonic() + args.ceiling
         form_only, form_elapsed = run_threads(
@@ -633,6 +668,16 @@ def main() -> int:
                 for _ in range(clients)
             ]
         )
+        wrk_rate = None
+        if shutil.which("wrk"):
+            log(f"wrk on /robots.txt for {args.ceiling:g} s: the ceiling of this load generator")
+            output = subprocess.run(
+                ["wrk", "-t2", f"-c{clients}", f"-d{args.ceiling:g}s",
+                 f"http://127.0.0.1:{port}/robots.txt"],
+                capture_output=True, text=True, check=False,
+            ).stdout  # fmt: skip
+            if match := re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE):
+                wrk_rate = float(match.group(1))
     except RuntimeError as error:
         print(f"\nBenchmark aborted: {error}", file=sys.stderr)
         return 2
@@ -688,7 +733,32 @@ def main() -> int:
         f"{form_rate / bare_rate:.1%} of the ceiling (p50 {form_p50 * 1000:.0f} ms vs "
         f"{bare_p50 * 1000:.0f} ms)"
     )
-    failed = errors + form_errors + bare_errors
+    generator = (
+        f"the generator's ceiling: {bare_rate:.1f} req/s with these Python threads on "
+        f"/robots.txt, against {wrk_rate:.1f} req/s with wrk (C)"
+        if wrk_rate
+        else f"the generator's ceiling: {bare_rate:.1f} req/s on /robots.txt (wrk not installed: "
+        "apt-get install wrk to compare)"
+    )
+    print(f"  {generator}")
+    if wrk_rate and bare_rate < 0.8 * wrk_rate:
+        print(
+            "  -> the Python generator is the bottleneck: the ratio above measures it; use "
+            "bench/http.py (wrk) for page ratios"
+        )
+
+    print(f"\nAnswer POST alone — {args.users} clients, {posts_elapsed:.1f} s")
+    _, post_errors = table(posts, posts_elapsed, ["form (GET)", "answer (POST)"])
+    post_rate = posts_stored / posts_elapsed
+    lost = posts.acknowledged - posts_stored
+    posts_ok = post_rate >= POST_GOAL and lost == 0 and not post_errors
+    print(
+        f"  stored {posts_stored} answers = {post_rate:.1f} per second (goal ≥ {POST_GOAL}: "
+        f"{'met' if post_rate >= POST_GOAL else 'NOT MET'}); acknowledged {posts.acknowledged}, "
+        f"lost {lost}"
+    )
+
+    failed = errors + form_errors + bare_errors + post_errors + (0 if posts_ok else 1)
     print(f"\nResult: {'OK' if consistent and not failed else 'PROBLEMS'} ({failed} errors)")
     return 0 if consistent and not failed else 1
 

@@ -14,6 +14,12 @@ SQLite file (not in-memory, to measure real disk writes) or ``bench_geography_<p
 the PostgreSQL server, dropped at the end.
 """
 
+import sys
+
+# bench/http.py would shadow the standard library's ``http`` package: this folder goes last.
+sys.path.append(sys.path.pop(0))
+
+
 import gzip
 import json
 import sys

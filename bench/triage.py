@@ -13,6 +13,12 @@ peak of Python allocations. Goals: at most 10 queries at any size, PDF < 0.5 s, 
 < 150 MB.
 """
 
+import sys
+
+# bench/http.py would shadow the standard library's ``http`` package: this folder goes last.
+sys.path.append(sys.path.pop(0))
+
+
 import argparse
 import random
 import sys

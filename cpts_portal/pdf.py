@@ -14,6 +14,7 @@ naming the document.
 
 import functools
 import mimetypes
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -95,12 +96,25 @@ def render_pdf(template: str, stylesheet: str, context: dict) -> bytes:
         }
         html = render_to_string(template, context)
         css = render_to_string(stylesheet, context)
-    fetcher = LocalOnlyFetcher()
-    font_config = FontConfiguration()
+    stylesheet_object, font_config = parsed_stylesheet(css)
     base_url = (Path(settings.BASE_DIR) / "static").resolve().as_uri() + "/"
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf(
-        stylesheets=[CSS(string=css, font_config=font_config, url_fetcher=fetcher)],
-        font_config=font_config,
-        pdf_variant=PDF_VARIANT,
-    )
+    document = HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher())
+    # One rendering at a time per process: the parsed stylesheet and its fonts are shared
+    # (a background thread may build a batch while a request renders one PDF).
+    with _rendering:
+        return document.write_pdf(
+            stylesheets=[stylesheet_object], font_config=font_config, pdf_variant=PDF_VARIANT
+        )
+
+
+_rendering = threading.Lock()
+
+
+@functools.lru_cache(maxsize=8)
+def parsed_stylesheet(css: str) -> tuple[CSS, FontConfiguration]:
+    """The print stylesheet parsed once per process, with its fonts (Marianne) loaded: the
+    first PDF of a process paid about a second for them, every PDF a few hundred ms.
+
+    Keyed by the rendered CSS, which only changes with the code and static files."""
+    font_config = FontConfiguration()
+    return CSS(string=css, font_config=font_config, url_fetcher=LocalOnlyFetcher()), font_config

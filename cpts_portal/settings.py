@@ -137,7 +137,8 @@ TEMPLATES = [
     },
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Django's TemplatesSetting, with the common widgets written in Python (cpts_portal/renderers.py).
+FORM_RENDERER = "cpts_portal.renderers.FastWidgetRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("crispy_dsfr",)
 CRISPY_TEMPLATE_PACK = "crispy_dsfr"
 CRISPY_FAIL_SILENTLY = not DEBUG
@@ -192,6 +193,9 @@ CACHES["fragments"] = {
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Without a broker, long tasks (PDF zips) run in a thread of the web process rather than
+# inside the request that asks for them (cpts_portal/background.py).
+BACKGROUND_TASKS_IN_THREADS = env_bool("BACKGROUND_TASKS_IN_THREADS", CELERY_TASK_ALWAYS_EAGER)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "cpts_portal")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -27,6 +27,7 @@ from .models import (
     Document,
     FundingScale,
     LegalHolder,
+    Milestone,
     MissionDeadline,
     MissionIndicator,
     Stage,
@@ -62,19 +63,22 @@ def project_list(user: User) -> QuerySet[CptsProject]:
         .annotate(total=Sum("population"))
         .values("total")
     )
+    # Subqueries, not a join and a GROUP BY: with a join on the milestones, PostgreSQL
+    # evaluated the population once per milestone row (300 projects: 6,300 sums).
+    overdue = (
+        Milestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
+        .order_by()
+        .values("project")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     return (
         visible_projects(user)
         .select_related("territory", "legal_holder")
         .prefetch_related(Prefetch("coordinators", queryset=coordinator_queryset()))
         .annotate(
             population=Coalesce(Subquery(population, output_field=IntegerField()), 0),
-            overdue_count=Count(
-                "milestones",
-                filter=Q(
-                    milestones__done_on__isnull=True,
-                    milestones__due_on__lt=today,
-                ),
-            ),
+            overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
         )
         .order_by("name", "pk")
     )

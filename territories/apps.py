@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class TerritoriesConfig(AppConfig):
     name = "territories"
     verbose_name = _("Territoires")
+
+    def ready(self) -> None:
+        from cpts_portal.fragments import bump_on_change
+
+        from .models import GEOGRAPHY_VERSION
+
+        # Single rows changed in the admin; load_geography bumps the version itself.
+        bump_on_change(
+            GEOGRAPHY_VERSION,
+            [
+                "territories.Region",
+                "territories.Departement",
+                "territories.Epci",
+                "territories.Commune",
+            ],
+        )

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from territories.selectors import TerritorySummary
 
 
+# The version of cached markup and search results showing the reference geography
+# (cpts_portal.fragments): bumped by ``load_geography`` and on any change of its tables.
+GEOGRAPHY_VERSION = "geography"
+
+
 class Region(models.Model):
     code = models.CharField(_("code INSEE"), max_length=3, unique=True)
     name = models.CharField(_("nom"), max_length=100)

@@ -7,13 +7,17 @@ path: every label resolves back to its commune.
 """
 
 import difflib
+import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.cache import caches
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from territories.models import Commune, Epci
+from cpts_portal.fragments import versions
+from territories.models import GEOGRAPHY_VERSION, Commune, Epci
 from territories.rules import normalize_commune_name
 
 DEFAULT_LIMIT = 20
@@ -150,6 +154,27 @@ def search_communes(query: str, limit: int = DEFAULT_LIMIT) -> list[Commune]:
     if not parsed or limit <= 0:
         return []
     return list(_communes(parsed)[:limit])
+
+
+# Answers of the search endpoint kept in each process's memory (``fragments`` cache), per
+# parsed query and version of the geography: the same text always gets the same answer
+# until ``load_geography`` or an edit of the reference data bumps the version.
+SEARCH_CACHE_SECONDS = 3600
+
+
+def cached_search(query: str, limit: int, render: Callable[[list[Commune]], bytes]) -> bytes:
+    """``render(search_communes(query, limit))``, from the cache when the same query (as
+    parsed: case, accents, « St » and spacing aside) was answered since the geography last
+    changed."""
+    parsed = parse_commune_query(query)
+    digest = hashlib.blake2b(repr((parsed, limit)).encode(), digest_size=16).hexdigest()
+    key = f"commune-search:{versions(GEOGRAPHY_VERSION)}:{digest}"
+    cache = caches["fragments"]
+    content = cache.get(key)
+    if content is None:
+        content = render(list(_communes(parsed)[:limit]) if parsed and limit > 0 else [])
+        cache.set(key, content, SEARCH_CACHE_SECONDS)
+    return content
 
 
 def commune_label(commune: Commune) -> str:

@@ -19,7 +19,7 @@ from territories import selectors, services
 from territories.builder import TerritoryBuilderForm, communes_queryset
 from territories.forms import TerritoryFilterForm
 from territories.models import Commune, Epci, Territory
-from territories.search import commune_label, search_communes, search_epcis
+from territories.search import cached_search, commune_label, search_epcis
 from territories.selectors import departements_with_territories, territory_overview, territory_rows
 from territories.uses import uses_of
 
@@ -49,8 +49,12 @@ def commune_payload(commune: Commune) -> dict[str, Any]:
 def commune_search(request: HttpRequest) -> JsonResponse:
     """``GET ?q=...``: ``{"results": [...]}``, at most 20 communes, best first."""
     query = request.GET.get("q", "").strip()
-    communes = search_communes(query, limit=MAX_RESULTS) if len(query) >= MIN_QUERY_LENGTH else []
-    return JsonResponse({"results": [commune_payload(commune) for commune in communes]})
+    limit = MAX_RESULTS if len(query) >= MIN_QUERY_LENGTH else 0
+
+    def render(communes: list[Commune]) -> bytes:
+        return JsonResponse({"results": [commune_payload(commune) for commune in communes]}).content
+
+    return HttpResponse(cached_search(query, limit, render), content_type="application/json")
 
 
 def epci_payload(epci: Epci) -> dict[str, Any]:

@@ -151,6 +151,13 @@ def _cache_of_its_own(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_background_threads(settings):
+    """Tasks run inline, in the test's transaction (``cpts_portal.background``); the tests of
+    the background threads turn them back on."""
+    settings.BACKGROUND_TASKS_IN_THREADS = False
+
+
+@pytest.fixture(autouse=True)
 def _celery_tasks_run_in_process():
     """Run Celery tasks eagerly in every test, even when REDIS_URL is set (as in CI).
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import exports
+from .. import export_jobs, exports
 from ..audit import Action as AccessAction
 from ..audit import filter_summary, record_access
 from ..models import PdfBatch, Submission
@@ -29,17 +29,46 @@ def export(request: HttpRequest, extension: str) -> HttpResponse:
     """The filtered list as a file; logged with its filters and its number of rows."""
     filterset = filtered(request)
     queryset = filterset.qs
+    rows = queryset.order_by().count()
     record_access(
         request.user,
         AccessAction.EXPORT,
         reference=_("Liste des réponses (%(format)s)") % {"format": extension.upper()},
-        details={
-            "format": extension,
-            "filters": filter_summary(filterset.form),
-            "rows": queryset.order_by().count(),
-        },
+        details={"format": extension, "filters": filter_summary(filterset.form), "rows": rows},
     )
+    if extension != "csv" and rows > export_jobs.EXPORT_INLINE_ROWS:
+        # Built whole, a large spreadsheet takes seconds: behind a progress page instead.
+        job = services.start_export(
+            request.user, extension=extension, query=request.GET.urlencode(), rows=rows
+        )
+        return redirect("staff:export_job", pk=job.id)
     return exports.export_response(queryset, extension)
+
+
+def own_export(request: HttpRequest, pk: UUID) -> export_jobs.ExportJob:
+    job = export_jobs.get_job(str(pk), request.user.pk)
+    if job is None:
+        raise Http404
+    return job
+
+
+@staff_required()
+def export_job(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """The progress of a large export; refreshes itself until the file is ready."""
+    return render(request, "ami/staff/export_job.html", {"job": own_export(request, pk)})
+
+
+@staff_required()
+def export_job_download(request: HttpRequest, pk: UUID) -> FileResponse:
+    job = own_export(request, pk)
+    if job.status != "done":
+        raise Http404
+    return FileResponse(
+        open(job.file, "rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=exports.CONTENT_TYPES[job.extension],
+    )
 
 
 @staff_required()

@@ -85,9 +85,22 @@ def staff_submission(pk: int) -> Submission:
     )
 
 
+# « Acteurs du même territoire » lists the most recent ones: with thousands of answers in a
+# region, an answer shared an EPCI with hundreds (each a checkbox of the orientation form).
+RELATED_SHOWN = 30
+
+
 def related_submissions(submission: Submission) -> QuerySet[Submission]:
-    """« Acteurs du même territoire », with what the block shows."""
-    return with_first_actor(same_territory_submissions(submission))
+    """« Acteurs du même territoire », the ``RELATED_SHOWN`` most recent, with what the block
+    shows. Not sliced (the orientation form filters it when it validates its choices)."""
+    # The search runs once (its ids); the list and the orientation form's choices then read
+    # by primary key. ``or [0]``: one query either way, so the page's count is constant.
+    recent = list(
+        same_territory_submissions(submission).values_list("pk", flat=True)[:RELATED_SHOWN]
+    )
+    return with_first_actor(
+        Submission.objects.filter(pk__in=recent or [0]).select_related("campaign")
+    ).order_by("-submitted_at")
 
 
 # --- Timeline ----------------------------------------------------------------------------

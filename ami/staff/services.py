@@ -15,12 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cpts_portal.background import run_in_background
 from cpts_portal.history import record_event
 from notifications.services import queue_email
 
-from .. import hooks, workflow
+from .. import export_jobs, hooks, workflow
 from ..audit import Action as AccessAction
 from ..audit import record_access
+from ..export_jobs import ExportJob
 from ..filters import assignable_users
 from ..ics import Method, exchange_attachment
 from ..models import (
@@ -431,11 +433,28 @@ def create_pdf_batch(
     return batch
 
 
+def start_export(by: AbstractBaseUser, *, extension: str, query: str, rows: int) -> ExportJob:
+    """A large XLSX or ODS export of the filtered list (``query``), built by a task (a
+    background thread without a broker) behind a progress page, for ``by`` only."""
+    from ..tasks import build_export
+
+    workflow.require(by, Action.VIEW)
+    job = export_jobs.new_job(by.pk, extension, query, rows)
+    try:
+        run_in_background(build_export, job.id, by.pk)
+    except Exception:
+        logger.exception("Could not dispatch export job %s", job.id)
+        job.status = "failed"
+        job.save()
+    return job
+
+
 def dispatch_batch(batch_id: str) -> None:
-    """Hand the batch to Celery; a broker outage leaves it pending, visible on its page."""
+    """Hand the batch to Celery (without a broker, to a background thread: the click never
+    waits for the zip); a broker outage leaves it pending, visible on its page."""
     from ..tasks import build_pdf_batch
 
     try:
-        build_pdf_batch.delay(batch_id)
+        run_in_background(build_pdf_batch, batch_id)
     except Exception:
         logger.exception("Could not dispatch PDF batch %s; left pending", batch_id)

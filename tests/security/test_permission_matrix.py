@@ -44,6 +44,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ami import export_jobs
 from ami.attachments import add_referent_document
 from ami.models import Campaign, PdfBatch, Submission
 from cpts_portal.roles import Role
@@ -130,6 +131,9 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "staff:batch_create": POST_ONLY_VIEW,
     "staff:dashboard_columns": POST_ONLY_VIEW,
     "staff:bulk_action": POST_ONLY_VIEW,
+    # A large export's job is its requester's (the ARS agent's), as a batch.
+    "staff:export_job": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
+    "staff:export_job_download": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
     "staff:assign": POST_ONLY_VIEW,
     "staff:change_status": POST_ONLY_VIEW,
     "staff:plan_exchange": POST_ONLY_VIEW,
@@ -285,6 +289,7 @@ class World:
     document_pk: int
     attachment_pk: int
     forged_token: str
+    export_job_id: str
 
 
 @pytest.fixture
@@ -309,6 +314,11 @@ def world(settings, tmp_path) -> World:
     campaign = CampaignFactory()
     submission = SubmissionFactory(campaign=campaign)
     attachment = add_referent_document(submission, pdf_file("lettre.pdf"), "letter")
+    job = export_jobs.new_job(ars.pk, "xlsx", "", 1)
+    path = export_jobs.job_file_path("reponses.xlsx")
+    path.write_bytes(b"PK")
+    job.status, job.file, job.filename = "done", str(path), path.name
+    job.save()
     return World(
         campaign=campaign,
         submission=submission,
@@ -328,6 +338,7 @@ def world(settings, tmp_path) -> World:
         document_pk=document.pk,
         attachment_pk=attachment.pk,
         forged_token=secrets.token_urlsafe(32),
+        export_job_id=job.id,
     )
 
 
@@ -344,6 +355,8 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
             return world.territory.pk
         if route_name.startswith("publication:api:submission"):
             return world.submission.pk
+        if route_name.startswith("staff:export_job"):
+            return world.export_job_id
         namespace = route_name.split(":")[0]
         owners = {
             "staff": world.submission.pk,

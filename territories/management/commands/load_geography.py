@@ -22,7 +22,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 
-from territories.models import Commune, Departement, Epci, Region
+from cpts_portal.fragments import bump
+from territories.models import GEOGRAPHY_VERSION, Commune, Departement, Epci, Region
 from territories.rules import normalize_commune_name
 
 DEFAULT_FILE = settings.BASE_DIR / "fixtures" / "geography" / "france-geography.json.gz"
@@ -134,6 +135,9 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             summary = self.load(document, departements)
+            # Bulk writes send no signal: cached markup and searches showing the geography
+            # are made stale here (cpts_portal.fragments).
+            transaction.on_commit(lambda: bump(GEOGRAPHY_VERSION))
 
         if self.verbosity:
             elapsed = time.perf_counter() - started

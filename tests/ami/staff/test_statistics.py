@@ -185,4 +185,5 @@ def test_statistics_query_count_does_not_grow_with_rows(as_user, owner):
     client.get(STATS)
     one = queries()
     add(20)
+    client.get(STATS)  # new campaigns: the cached filter form is rendered again once
     assert queries() == one

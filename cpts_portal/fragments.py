@@ -1,0 +1,100 @@
+"""Rendered HTML kept between requests, and the versions that make it stale.
+
+Some markup is identical for every user who sees it: the blank answer form, the dashboard's
+filter form for given filters (109 départements, the campaigns, the agents...). It is kept
+in the ``fragments`` cache (each process's memory) under a key naming everything it
+depends on: the language, the form's data, the queries of its choices, and *versions*.
+
+A version is a random token in the ``default`` cache (Redis when configured: shared by every
+process), replaced by ``bump`` whenever a table the markup shows changes
+(``bump_on_change`` connects the models' signals; bulk writers such as
+``load_geography`` call ``bump`` themselves). A new token changes every key that includes
+it: the next request renders afresh, in every process, and stale entries expire.
+
+When the default cache cannot be reached, ``versions`` returns a new random token: the page
+is rendered as if nothing were cached, never from a version it cannot check.
+"""
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "fragment-version:"
+# Kept "for ever" (no expiry): an expired token only costs one rendering.
+VERSION_TIMEOUT = None
+
+
+def versions(*names: str) -> str:
+    """The current tokens of ``names``, joined: part of a cache key."""
+    keys = [PREFIX + name for name in names]
+    try:
+        found = cache.get_many(keys)
+        for key in keys:
+            if key not in found:
+                cache.add(key, uuid.uuid4().hex, VERSION_TIMEOUT)
+                found[key] = cache.get(key)
+    except Exception:  # the cache is down: never serve what cannot be checked
+        logger.warning("Fragment versions unavailable: rendering afresh")
+        return uuid.uuid4().hex
+    return ".".join(str(found[key]) for key in keys)
+
+
+def bump(*names: str) -> None:
+    """Make every fragment depending on ``names`` stale, in every process."""
+    try:
+        cache.set_many({PREFIX + name: uuid.uuid4().hex for name in names}, VERSION_TIMEOUT)
+    except Exception:
+        logger.warning("Could not bump fragment versions %s", names)
+
+
+# Saves that change nothing any markup shows (a sign-in writes ``last_login``).
+IGNORED_UPDATES = frozenset({"last_login"})
+
+
+def bump_on_change(name: str, models: Iterable[str], m2m: Iterable[Any] = ()) -> None:
+    """Bump ``name`` after any save or delete of ``models`` ("app.Model") and any change of
+    the many-to-many relations ``m2m`` (their ``through`` models)."""
+
+    def handler(update_fields: Any = None, **kwargs: Any) -> None:
+        if update_fields and set(update_fields) <= IGNORED_UPDATES:
+            return
+        bump(name)
+
+    # Kept alive by the signals (weak=False); dispatch_uid makes a second call harmless.
+    for label in models:
+        model = apps.get_model(label)
+        for signal in (post_save, post_delete):
+            signal.connect(handler, sender=model, weak=False, dispatch_uid=f"{name}:{label}")
+    for through in m2m:
+        m2m_changed.connect(
+            handler, sender=through, weak=False, dispatch_uid=f"{name}:{through._meta.label}"
+        )
+
+
+def form_key(form: Any) -> str:
+    """A digest of what a form's markup depends on besides the language and the versions:
+    bound or not, its data (or initial values), each field's choices (the SQL of a model
+    choice field's queryset, not its rows), its errors following from those."""
+    parts: list[str] = [type(form).__qualname__, str(form.prefix), str(form.is_bound)]
+    for name, field in form.fields.items():
+        key = form.add_prefix(name)
+        if form.is_bound:
+            data = form.data
+            value = data.getlist(key) if hasattr(data, "getlist") else data.get(key)
+        else:
+            value = form.get_initial_for_field(field, name)
+        parts.append(f"{name}={value!r}")
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None:
+            parts.append(str(queryset.query))
+        elif hasattr(field, "choices"):
+            parts.append(repr(list(field.choices)))
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
