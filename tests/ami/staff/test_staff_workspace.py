@@ -369,6 +369,7 @@ def test_every_column_and_the_selection_cost_no_query_per_row(as_user, owner):
 
     one = count()
     make_varied_answers(49)
+    client.get(DASHBOARD)  # new campaigns and agents: the cached filter form renders once
     assert count() == one <= QUERY_BUDGET
 
 
