@@ -1,4 +1,5 @@
-"""The commune autocomplete script in a real browser, against the real JSON endpoint.
+"""The territory autocomplete script (static/js/autocomplete.js) on a commune input, in a real
+browser, against the real JSON endpoint (the EPCI field: test_territories_pages_browser.py).
 
 No page uses CommuneField yet: the test opens the home page (it includes base.html, hence
 the script) and adds an input and its datalist as CommuneInput renders them.
@@ -31,7 +32,7 @@ def test_typing_fills_the_datalist_from_the_endpoint(page):
     errors: list[str] = []
     page.on(
         "pageerror",
-        lambda error: "commune-autocomplete" in (error.stack or "") and errors.append(str(error)),
+        lambda error: "/js/autocomplete.js" in (error.stack or "") and errors.append(str(error)),
     )
     requests: list[str] = []
     page.on(
@@ -47,7 +48,7 @@ def test_typing_fills_the_datalist_from_the_endpoint(page):
         ),
     )
     page.goto("/")
-    assert page.locator("script[src$='js/commune-autocomplete.js']").count() == 1
+    assert page.locator("script[src$='/js/autocomplete.js']").count() == 1
     page.evaluate(ADD_COMMUNE_INPUT, reverse("territories:commune_search"))
     commune = page.locator("#id_commune")
     options = page.locator("#id_commune-communes option")

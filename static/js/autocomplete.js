@@ -1,13 +1,18 @@
-// Commune autocomplete: progressive enhancement of CommuneField (territories/forms.py).
+// Autocomplete of the territory fields: progressive enhancement of CommuneField
+// (territories/forms.py) and of the territory builder's EPCI field (territories/builder.py).
 //
-// Each <input data-commune-autocomplete="URL" list="ID"> gets its <datalist> filled with
-// the labels of the JSON endpoint ("Quimper (29) — 29000"); the server resolves whatever
-// ends up in the input, label or not, so the form works the same without this file.
-// Events are delegated from the document: inputs added later (formset rows) work too.
+// Each <input data-commune-autocomplete="URL" list="ID"> (or data-epci-autocomplete) gets
+// its <datalist> filled with the labels the JSON endpoint returns ("Quimper (29) — 29000",
+// "CA Fougères Agglomération"); the server resolves whatever ends up in the input, label or
+// not, so the form works the same without this file. Events are delegated from the
+// document: inputs added later (formset rows, the builder put back by answer-form.js) work too.
+// base.html loads it on every page.
 
 const DELAY_MS = 200;
 const MIN_LENGTH = 2;
-const SELECTOR = "input[data-commune-autocomplete]";
+// The data attributes (as dataset keys) holding the endpoint's URL.
+const URL_KEYS = ["communeAutocomplete", "epciAutocomplete"];
+const SELECTOR = "input[data-commune-autocomplete], input[data-epci-autocomplete]";
 
 // Per input: pending timer, request in flight, last query sent.
 const states = new WeakMap();
@@ -50,7 +55,8 @@ async function update(input) {
     datalist.replaceChildren();
     return;
   }
-  const url = new URL(input.dataset.communeAutocomplete, document.baseURI);
+  const endpoint = URL_KEYS.map((key) => input.dataset[key]).find(Boolean);
+  const url = new URL(endpoint, document.baseURI);
   url.searchParams.set("q", query);
   const controller = new AbortController();
   state.controller = controller;
