@@ -2,7 +2,7 @@
 
 Without JavaScript, an ambiguous name ("Saint-Martin") is answered with the list of its
 candidates as radio buttons under the text input; the second POST names the chosen one by
-its INSEE code. With JavaScript (``static/js/commune-autocomplete.js``), the input's
+its INSEE code. With JavaScript (``static/js/autocomplete.js``), the input's
 ``<datalist>`` offers labels that resolve to a single commune at once.
 """
 
