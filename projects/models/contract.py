@@ -39,7 +39,31 @@ class SourceStatus(models.TextChoices):
     PRESS = "presse", _("presse spécialisée, à confirmer")
 
 
-class AciContract(models.Model):
+class RecordedBy(models.Model):
+    """Who recorded the row (kept when the account is deleted)."""
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Recorded(RecordedBy):
+    """Who recorded the row, and when."""
+
+    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class AciContract(Recorded):
     """The « Accord conventionnel interprofessionnel » contract: 5 years, annual dialogue.
 
     « Cette convention […] fait l’objet d’un dialogue de gestion annuel ou pluriannuel et
@@ -82,14 +106,6 @@ class AciContract(models.Model):
         _("issue du contrat"), max_length=20, choices=Outcome.choices, blank=True
     )
     outcome_on = models.DateField(_("issue décidée le"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
-    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("contrat ACI")
@@ -124,7 +140,7 @@ class AciContract(models.Model):
         ]
 
 
-class ManagementDialogue(models.Model):
+class ManagementDialogue(RecordedBy):
     """One dialogue de gestion (annual review) of the contract."""
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="dialogues")
@@ -145,13 +161,6 @@ class ManagementDialogue(models.Model):
         blank=True,
         help_text=_("Ajustements des objectifs, missions à revoir, versement décidé."),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
 
     class Meta:
         verbose_name = _("dialogue de gestion")
@@ -162,7 +171,7 @@ class ManagementDialogue(models.Model):
         return str(_("Dialogue de gestion du %(date)s") % {"date": f"{self.held_on:%d/%m/%Y}"})
 
 
-class Amendment(models.Model):
+class Amendment(Recorded):
     """An avenant to the contract: its date, its object and the signed document."""
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="amendments")
@@ -178,14 +187,6 @@ class Amendment(models.Model):
         related_name="amendment",
         verbose_name=_("avenant signé"),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
-    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("avenant")
@@ -423,7 +424,7 @@ class MissionIndicator(models.Model):
         return f"{self.get_mission_display()} — {self.name}"
 
 
-class ContractTerms(models.Model):
+class ContractTerms(Recorded):
     """One version of a contract's terms, frozen: copied at the signature, then at each
     avenant (a new version; the previous ones stay as history).
 
@@ -454,14 +455,6 @@ class ContractTerms(models.Model):
         verbose_name=_("version du barème"),
     )
     terms = models.JSONField(_("conditions"), default=dict)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
-    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("conditions du contrat ACI")
@@ -478,7 +471,7 @@ class ContractTerms(models.Model):
         )
 
 
-class ContractPayment(models.Model):
+class ContractPayment(Recorded):
     """A payment the Assurance Maladie made under the contract, for one contract year."""
 
     class Kind(models.TextChoices):
@@ -496,14 +489,6 @@ class ContractPayment(models.Model):
         _("montant (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
     reference = models.CharField(_("référence"), max_length=100, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
-    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("versement ACI")
