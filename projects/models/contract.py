@@ -39,16 +39,36 @@ class SourceStatus(models.TextChoices):
     PRESS = "presse", _("presse spécialisée, à confirmer")
 
 
-class RecordedBy(models.Model):
-    """Who recorded the row (kept when the account is deleted)."""
-
-    recorded_by = models.ForeignKey(
+def user_reference(verbose_name: str, **options) -> models.ForeignKey:
+    """The account that did something; emptied, the row kept, when the account is deleted."""
+    return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
-        verbose_name=_("enregistré par"),
+        verbose_name=verbose_name,
+        **options,
     )
+
+
+def contract_year(**options) -> models.PositiveSmallIntegerField:
+    """The year of the contract a row is about: 1 to the term."""
+    return models.PositiveSmallIntegerField(
+        _("année du contrat"), validators=[MinValueValidator(1)], **options
+    )
+
+
+def source_status_field(**options) -> models.CharField:
+    """How sure the figures of the row are (``SourceStatus``)."""
+    return models.CharField(
+        _("fiabilité de la source"), max_length=20, choices=SourceStatus.choices, **options
+    )
+
+
+class RecordedBy(models.Model):
+    """Who recorded the row (kept when the account is deleted)."""
+
+    recorded_by = user_reference(_("enregistré par"))
 
     class Meta:
         abstract = True
@@ -144,9 +164,7 @@ class ManagementDialogue(RecordedBy):
     """One dialogue de gestion (annual review) of the contract."""
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="dialogues")
-    year = models.PositiveSmallIntegerField(
-        _("année du contrat"),
-        validators=[MinValueValidator(1)],
+    year = contract_year(
         help_text=_("1 à 5 ; un dialogue pluriannuel est enregistré sur sa dernière année."),
     )
     held_on = models.DateField(_("tenu le"))
@@ -221,12 +239,7 @@ class MissionDeadline(models.Model):
         help_text=_("Vide : pas de délai."),
     )
     source = models.TextField(_("source"), help_text=_("Texte de référence des délais."))
-    source_status = models.CharField(
-        _("fiabilité de la source"),
-        max_length=20,
-        choices=SourceStatus.choices,
-        default=SourceStatus.OFFICIAL,
-    )
+    source_status = source_status_field(default=SourceStatus.OFFICIAL)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
@@ -275,10 +288,7 @@ class FundingScale(models.Model):
             "Lu par les coordinateurs."
         ),
     )
-    source_status = models.CharField(
-        _("fiabilité de la source"),
-        max_length=20,
-        choices=SourceStatus.choices,
+    source_status = source_status_field(
         default=SourceStatus.OFFICIAL,
         help_text=_("Hors texte officiel, les agents lisent « à confirmer » près des montants."),
     )
@@ -356,12 +366,8 @@ class FundingRate(models.Model):
         blank=True,
         help_text=_("Vide : la source de la version du barème."),
     )
-    source_status = models.CharField(
-        _("fiabilité de la source"),
-        max_length=20,
-        choices=SourceStatus.choices,
-        blank=True,
-        help_text=_("Vide : celle de la version du barème."),
+    source_status = source_status_field(
+        blank=True, help_text=_("Vide : celle de la version du barème.")
     )
 
     class Meta:
@@ -407,12 +413,7 @@ class MissionIndicator(models.Model):
         help_text=_("Vide : fixé contrat par contrat."),
     )
     source = models.TextField(_("source"))
-    source_status = models.CharField(
-        _("fiabilité de la source"),
-        max_length=20,
-        choices=SourceStatus.choices,
-        default=SourceStatus.OFFICIAL,
-    )
+    source_status = source_status_field(default=SourceStatus.OFFICIAL)
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     class Meta:
@@ -480,9 +481,7 @@ class ContractPayment(Recorded):
         BALANCE = "solde", _("Solde après le rapport annuel")
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="payments")
-    year = models.PositiveSmallIntegerField(
-        _("année du contrat"), validators=[MinValueValidator(1)]
-    )
+    year = contract_year()
     kind = models.CharField(_("versement"), max_length=20, choices=Kind.choices)
     paid_on = models.DateField(_("versé le"))
     amount = models.DecimalField(
@@ -514,32 +513,16 @@ class AnnualReport(models.Model):
         VALIDATED = "valide", _("Validé")
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="reports")
-    year = models.PositiveSmallIntegerField(
-        _("année du contrat"), validators=[MinValueValidator(1)]
-    )
+    year = contract_year()
     status = models.CharField(
         _("état"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     results = models.JSONField(_("indicateurs"), default=list, blank=True)
     comment = models.TextField(_("commentaire de la CPTS"), blank=True)
     submitted_at = models.DateTimeField(_("transmis le"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("transmis par"),
-    )
+    submitted_by = user_reference(_("transmis par"), blank=True)
     reviewed_at = models.DateTimeField(_("examiné le"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("examiné par"),
-    )
+    reviewed_by = user_reference(_("examiné par"), blank=True)
     review_comment = models.TextField(_("avis de l’ARS ou de l’Assurance Maladie"), blank=True)
 
     class Meta:
