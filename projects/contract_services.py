@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
-from notifications.services import queue_email
 
-from . import permissions, rules, selectors
+from . import permissions, rules, selectors, services
 from .models import (
     AciContract,
     Amendment,
@@ -234,20 +233,13 @@ def save_report(
 
 def notify_report(report: AnnualReport, by: AbstractBaseUser) -> None:
     project = report.contract.project
-    to = selectors.project_recipients(
-        project, (Role.ARS, Role.ASSURANCE_MALADIE), coordinators=False, leaving_out=by
+    services.email_project_staff(
+        project,
+        (Role.ARS, Role.ASSURANCE_MALADIE),
+        "projects/emails/annual_report",
+        {"report": report, "page_url": absolute_url(contract_url(project.pk))},
+        leaving_out=by,
     )
-    if to:
-        queue_email(
-            to,
-            "projects/emails/annual_report",
-            {
-                "project": project,
-                "report": report,
-                "page_url": absolute_url(contract_url(project.pk)),
-            },
-            related=project,
-        )
 
 
 def contract_url(project_pk: int) -> str:

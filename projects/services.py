@@ -379,20 +379,34 @@ def record_am_opinion(
             comment=_("Avis de l’Assurance Maladie : %(verdict)s. %(comment)s")
             % {"verdict": opinion.get_verdict_display(), "comment": opinion.comment},
         )
-        to = selectors.project_recipients(project, (Role.ARS,), coordinators=False, leaving_out=by)
-        if to:
-            queue_email(
-                to,
-                "projects/emails/am_opinion",
-                {
-                    "project": project,
-                    "opinion": opinion,
-                    "event": event,
-                    "project_url": absolute_url(project.get_absolute_url()),
-                },
-                related=project,
-            )
+        email_project_staff(
+            project,
+            (Role.ARS,),
+            "projects/emails/am_opinion",
+            {
+                "opinion": opinion,
+                "event": event,
+                "project_url": absolute_url(project.get_absolute_url()),
+            },
+            leaving_out=by,
+        )
     return opinion
+
+
+def email_project_staff(
+    project: CptsProject,
+    roles: tuple[str, ...],
+    template: str,
+    context: dict[str, Any],
+    *,
+    leaving_out: AbstractBaseUser | None = None,
+) -> None:
+    """Queue ``template`` (``context`` plus ``project``) to the active staff of ``roles``
+    following the project, not its coordinators, leaving out ``leaving_out`` (the author);
+    nothing is queued when no one is left."""
+    to = selectors.project_recipients(project, roles, coordinators=False, leaving_out=leaving_out)
+    if to:
+        queue_email(to, template, {"project": project, **context}, related=project)
 
 
 def update_milestone(milestone: Milestone, by: AbstractBaseUser, due_on, done_on) -> None:

@@ -39,7 +39,51 @@ class SourceStatus(models.TextChoices):
     PRESS = "presse", _("presse spécialisée, à confirmer")
 
 
-class AciContract(models.Model):
+def user_reference(verbose_name: str, **options) -> models.ForeignKey:
+    """The account that did something; emptied, the row kept, when the account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=verbose_name,
+        **options,
+    )
+
+
+def contract_year(**options) -> models.PositiveSmallIntegerField:
+    """The year of the contract a row is about: 1 to the term."""
+    return models.PositiveSmallIntegerField(
+        _("année du contrat"), validators=[MinValueValidator(1)], **options
+    )
+
+
+def source_status_field(**options) -> models.CharField:
+    """How sure the figures of the row are (``SourceStatus``)."""
+    return models.CharField(
+        _("fiabilité de la source"), max_length=20, choices=SourceStatus.choices, **options
+    )
+
+
+class RecordedBy(models.Model):
+    """Who recorded the row (kept when the account is deleted)."""
+
+    recorded_by = user_reference(_("enregistré par"))
+
+    class Meta:
+        abstract = True
+
+
+class Recorded(RecordedBy):
+    """Who recorded the row, and when."""
+
+    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class AciContract(Recorded):
     """The « Accord conventionnel interprofessionnel » contract: 5 years, annual dialogue.
 
     « Cette convention […] fait l’objet d’un dialogue de gestion annuel ou pluriannuel et
@@ -82,14 +126,6 @@ class AciContract(models.Model):
         _("issue du contrat"), max_length=20, choices=Outcome.choices, blank=True
     )
     outcome_on = models.DateField(_("issue décidée le"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
-    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("contrat ACI")
@@ -124,13 +160,11 @@ class AciContract(models.Model):
         ]
 
 
-class ManagementDialogue(models.Model):
+class ManagementDialogue(RecordedBy):
     """One dialogue de gestion (annual review) of the contract."""
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="dialogues")
-    year = models.PositiveSmallIntegerField(
-        _("année du contrat"),
-        validators=[MinValueValidator(1)],
+    year = contract_year(
         help_text=_("1 à 5 ; un dialogue pluriannuel est enregistré sur sa dernière année."),
     )
     held_on = models.DateField(_("tenu le"))
@@ -145,13 +179,6 @@ class ManagementDialogue(models.Model):
         blank=True,
         help_text=_("Ajustements des objectifs, missions à revoir, versement décidé."),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
 
     class Meta:
         verbose_name = _("dialogue de gestion")
@@ -162,7 +189,7 @@ class ManagementDialogue(models.Model):
         return str(_("Dialogue de gestion du %(date)s") % {"date": f"{self.held_on:%d/%m/%Y}"})
 
 
-class Amendment(models.Model):
+class Amendment(Recorded):
     """An avenant to the contract: its date, its object and the signed document."""
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="amendments")
@@ -178,14 +205,6 @@ class Amendment(models.Model):
         related_name="amendment",
         verbose_name=_("avenant signé"),
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
-    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("avenant")
@@ -220,12 +239,7 @@ class MissionDeadline(models.Model):
         help_text=_("Vide : pas de délai."),
     )
     source = models.TextField(_("source"), help_text=_("Texte de référence des délais."))
-    source_status = models.CharField(
-        _("fiabilité de la source"),
-        max_length=20,
-        choices=SourceStatus.choices,
-        default=SourceStatus.OFFICIAL,
-    )
+    source_status = source_status_field(default=SourceStatus.OFFICIAL)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
@@ -274,10 +288,7 @@ class FundingScale(models.Model):
             "Lu par les coordinateurs."
         ),
     )
-    source_status = models.CharField(
-        _("fiabilité de la source"),
-        max_length=20,
-        choices=SourceStatus.choices,
+    source_status = source_status_field(
         default=SourceStatus.OFFICIAL,
         help_text=_("Hors texte officiel, les agents lisent « à confirmer » près des montants."),
     )
@@ -355,12 +366,8 @@ class FundingRate(models.Model):
         blank=True,
         help_text=_("Vide : la source de la version du barème."),
     )
-    source_status = models.CharField(
-        _("fiabilité de la source"),
-        max_length=20,
-        choices=SourceStatus.choices,
-        blank=True,
-        help_text=_("Vide : celle de la version du barème."),
+    source_status = source_status_field(
+        blank=True, help_text=_("Vide : celle de la version du barème.")
     )
 
     class Meta:
@@ -406,12 +413,7 @@ class MissionIndicator(models.Model):
         help_text=_("Vide : fixé contrat par contrat."),
     )
     source = models.TextField(_("source"))
-    source_status = models.CharField(
-        _("fiabilité de la source"),
-        max_length=20,
-        choices=SourceStatus.choices,
-        default=SourceStatus.OFFICIAL,
-    )
+    source_status = source_status_field(default=SourceStatus.OFFICIAL)
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
 
     class Meta:
@@ -423,7 +425,7 @@ class MissionIndicator(models.Model):
         return f"{self.get_mission_display()} — {self.name}"
 
 
-class ContractTerms(models.Model):
+class ContractTerms(Recorded):
     """One version of a contract's terms, frozen: copied at the signature, then at each
     avenant (a new version; the previous ones stay as history).
 
@@ -454,14 +456,6 @@ class ContractTerms(models.Model):
         verbose_name=_("version du barème"),
     )
     terms = models.JSONField(_("conditions"), default=dict)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
-    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("conditions du contrat ACI")
@@ -478,7 +472,7 @@ class ContractTerms(models.Model):
         )
 
 
-class ContractPayment(models.Model):
+class ContractPayment(Recorded):
     """A payment the Assurance Maladie made under the contract, for one contract year."""
 
     class Kind(models.TextChoices):
@@ -487,23 +481,13 @@ class ContractPayment(models.Model):
         BALANCE = "solde", _("Solde après le rapport annuel")
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="payments")
-    year = models.PositiveSmallIntegerField(
-        _("année du contrat"), validators=[MinValueValidator(1)]
-    )
+    year = contract_year()
     kind = models.CharField(_("versement"), max_length=20, choices=Kind.choices)
     paid_on = models.DateField(_("versé le"))
     amount = models.DecimalField(
         _("montant (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
     )
     reference = models.CharField(_("référence"), max_length=100, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("enregistré par"),
-    )
-    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("versement ACI")
@@ -529,32 +513,16 @@ class AnnualReport(models.Model):
         VALIDATED = "valide", _("Validé")
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="reports")
-    year = models.PositiveSmallIntegerField(
-        _("année du contrat"), validators=[MinValueValidator(1)]
-    )
+    year = contract_year()
     status = models.CharField(
         _("état"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     results = models.JSONField(_("indicateurs"), default=list, blank=True)
     comment = models.TextField(_("commentaire de la CPTS"), blank=True)
     submitted_at = models.DateTimeField(_("transmis le"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("transmis par"),
-    )
+    submitted_by = user_reference(_("transmis par"), blank=True)
     reviewed_at = models.DateTimeField(_("examiné le"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("examiné par"),
-    )
+    reviewed_by = user_reference(_("examiné par"), blank=True)
     review_comment = models.TextField(_("avis de l’ARS ou de l’Assurance Maladie"), blank=True)
 
     class Meta:

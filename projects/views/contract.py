@@ -1,5 +1,7 @@
 """The ACI contract's pages: the contract over its years, and each annual report."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -176,49 +178,69 @@ def save_contract_form(
         services.update_contract_parties(aci, user, form.cleaned_data)
         messages.success(request, _("Les parties au contrat ont été enregistrées."))
         return redirect(contract_url(project, "parties"))
+    data = form.cleaned_data
     if action == "amendment_submit":
-        try:
-            services.add_amendment(
+        return saved_or_none(
+            request,
+            form,
+            lambda: services.add_amendment(
                 aci,
                 user,
-                form.cleaned_data["signed_on"],
-                form.cleaned_data["subject"],
-                form.cleaned_data["file"],
-                missions=form.cleaned_data["missions"],
-                retake_amounts=form.cleaned_data["retake_amounts"],
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-            return None
-        messages.success(
-            request, _("L’avenant a été enregistré ; les conditions du contrat sont mises à jour.")
+                data["signed_on"],
+                data["subject"],
+                data["file"],
+                missions=data["missions"],
+                retake_amounts=data["retake_amounts"],
+            ),
+            _("L’avenant a été enregistré ; les conditions du contrat sont mises à jour."),
+            contract_url(project, "avenants"),
+            error_field="file",
         )
-        return redirect(contract_url(project, "avenants"))
     if action == "dialogue_submit":
-        try:
-            services.record_dialogue(aci, user, **model_values(form))
-        except ValidationError as error:
-            form.add_error(None, error)
-            return None
-        messages.success(request, _("Le dialogue de gestion a été enregistré."))
-        return redirect(contract_url(project, "dialogues"))
+        return saved_or_none(
+            request,
+            form,
+            lambda: services.record_dialogue(aci, user, **model_values(form)),
+            _("Le dialogue de gestion a été enregistré."),
+            contract_url(project, "dialogues"),
+        )
     if action == "payment_submit":
-        try:
-            contract_services.record_payment(aci, user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return None
-        messages.success(request, _("Le versement a été enregistré."))
-        return redirect(contract_url(project, "versements"))
+        return saved_or_none(
+            request,
+            form,
+            lambda: contract_services.record_payment(aci, user, **data),
+            _("Le versement a été enregistré."),
+            contract_url(project, "versements"),
+        )
     if action == "renewal_submit":
-        try:
-            contract_services.decide_renewal(aci, user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-            return None
-        messages.success(request, _("L’issue du contrat a été enregistrée."))
-        return redirect(contract_url(project, "renouvellement"))
+        return saved_or_none(
+            request,
+            form,
+            lambda: contract_services.decide_renewal(aci, user, **data),
+            _("L’issue du contrat a été enregistrée."),
+            contract_url(project, "renouvellement"),
+        )
     return None
+
+
+def saved_or_none(
+    request: HttpRequest,
+    form,
+    save: Callable[[], object],
+    message: str,
+    url: str,
+    *,
+    error_field: str | None = None,
+) -> HttpResponse | None:
+    """Run ``save``; on success say ``message`` and go to ``url``, on a ``ValidationError``
+    put it on the form (at ``error_field``, else above the fields) and return ``None``."""
+    try:
+        save()
+    except ValidationError as error:
+        form.add_error(error_field, error)
+        return None
+    messages.success(request, message)
+    return redirect(url)
 
 
 REPORT_SAVE, REPORT_SUBMIT, REVIEW = "report_save", "report_submit", "review_submit"
