@@ -44,6 +44,7 @@ from _common import (
     ROOT,
     WRK,
     Services,
+    Stack,
     add_postgres_option,
     collect_static,
     free_port,
@@ -124,7 +125,7 @@ class Servers:
     password: str
 
 
-def start(args: argparse.Namespace, services: Services, stack, tmp: Path) -> Servers:
+def start(args: argparse.Namespace, services: Services, stack: Stack, tmp: Path) -> Servers:
     env = services.env
     env["BENCH_ANSWERS"] = str(args.answers)
     env["BENCH_PROJECTS"] = str(args.projects)
@@ -238,7 +239,7 @@ def report(bare: Page, measured: list[Page], load: tuple[float, float], args) ->
     return met
 
 
-def benchmark(args: argparse.Namespace, stack, tmp: Path) -> tuple[Page, list[Page], tuple]:
+def benchmark(args: argparse.Namespace, stack: Stack, tmp: Path) -> tuple[Page, list[Page], tuple]:
     """Start the stack, sign in, measure: the bare view, the pages, the load averages."""
     bare = Page("bare Django view", "/", None)
     services = start_services(
