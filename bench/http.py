@@ -34,32 +34,31 @@ sys.path.append(sys.path.pop(0))
 import argparse
 import json
 import os
-import re
-import secrets
 import shutil
-import signal
 import subprocess
-import tempfile
 import time
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from load import (
-    BIN,
-    CSRF_INPUT,
-    START_TIMEOUT,
-    Client,
+from _common import (
+    ROOT,
+    WRK,
+    Services,
     Stack,
+    add_postgres_option,
+    collect_static,
     free_port,
     log,
-    port_open,
+    manage,
     run,
-    wait_until,
+    sign_in,
+    stack_and_folder,
+    start_gunicorn,
+    start_services,
+    status,
+    wrk,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-WRK = shutil.which("wrk")
 CAMPAIGN = "ami-cpts-banc"
 SEARCH = "/territoires/communes/recherche/"
 
@@ -103,20 +102,6 @@ def pages(ids: dict) -> list[Page]:
 
 # --- wrk ----------------------------------------------------------------------------------
 
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
-RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
-NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
-SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
-
-
-@dataclass
-class WrkResult:
-    rate: float
-    p50: float  # ms
-    p99: float  # ms
-    errors: int
-
 
 def settle(port: int, path: str, timeout: float = 60) -> None:
     """Wait until the server has worked off the requests wrk left queued when it stopped
@@ -127,25 +112,6 @@ def settle(port: int, path: str, timeout: float = 60) -> None:
         if status(port, path) == 200 and time.monotonic() - started < 0.05:
             return
         time.sleep(0.2)
-
-
-def wrk(url: str, seconds: float, cookie: str | None, threads: int, connections: int) -> WrkResult:
-    # A 10 s timeout (wrk's default is 2 s): on a loaded machine slow answers are measured,
-    # not dropped as socket timeouts.
-    command = [
-        WRK, f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s", "--latency"
-    ]  # fmt: skip
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    output = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 60
-    ).stdout
-    latencies = {p: float(v) * UNITS[unit] for p, v, unit in LATENCY.findall(output)}
-    errors = int(match.group(1)) if (match := NON_2XX.search(output)) else 0
-    if match := SOCKET_ERRORS.search(output):
-        # Read errors are gunicorn's sync workers closing kept-alive connections: not errors.
-        errors += int(match.group(1)) + int(match.group(4))
-    return WrkResult(float(RATE.search(output).group(1)), latencies["50"], latencies["99"], errors)
 
 
 # --- Stack --------------------------------------------------------------------------------
@@ -159,87 +125,13 @@ class Servers:
     password: str
 
 
-def start(args: argparse.Namespace, stack: Stack, tmp: Path) -> Servers:
-    import psycopg
-
-    server = urllib.parse.urlsplit(args.postgres)
-    admin = {
-        "host": server.hostname or "127.0.0.1",
-        "port": server.port or 5432,
-        "user": urllib.parse.unquote(server.username or "postgres"),
-        "password": urllib.parse.unquote(server.password or "") or None,
-        "dbname": server.path.lstrip("/") or "postgres",
-    }
-    name = f"bench_http_{os.getpid()}"
-    with psycopg.connect(**admin, autocommit=True) as connection:
-        version = connection.execute("SHOW server_version").fetchone()[0]
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop_database() -> None:
-        with psycopg.connect(**admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        log(f"database {name} dropped")
-
-    stack.push(f"database {name}", drop_database)
-    auth = urllib.parse.quote(admin["user"], safe="")
-    if admin["password"]:
-        auth += ":" + urllib.parse.quote(admin["password"], safe="")
-    database_url = f"postgres://{auth}@{admin['host']}:{admin['port']}/{name}"
-    log(f"PostgreSQL {version}: database {name} created")
-
-    redis_port = free_port()
-    redis_dir = tmp / "redis"
-    redis_dir.mkdir()
-    command = [
-        shutil.which("redis-server") or "redis-server",
-        "--port", str(redis_port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", str(redis_dir),
-    ]  # fmt: skip
-    redis = stack.process("redis-server", command, tmp / "redis.log", dict(os.environ))
-    wait_until(lambda: port_open(redis_port), START_TIMEOUT, "redis-server", redis)
-    log(f"redis-server on port {redis_port}")
-
-    static_root = Path(args.static_root) if args.static_root else tmp / "static"
-    password = secrets.token_urlsafe(16)
-    port, bare_port = free_port(), free_port()
-    inherited = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CELERY_", "OUTBOX_", "AXES_", "RATELIMIT_", "EMAIL_"))
-        and key not in {"DATABASE_CONN_MAX_AGE", "BEHIND_HTTPS_PROXY", "TRUSTED_PROXY_COUNT"}
-    }
-    env = {
-        **inherited,
-        "DJANGO_SETTINGS_MODULE": "cpts_portal.settings",
-        "PYTHONUNBUFFERED": "1",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "RATELIMIT_ENABLED": "0",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "EMAIL_BACKEND": "file",
-        "EMAIL_FILE_PATH": str(tmp / "mail"),
-        "VAR_DIR": str(tmp / "var"),
-        "STATIC_ROOT": str(static_root),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "LOG_LEVEL": "WARNING",
-        "BENCH_PASSWORD": password,
-        "BENCH_ANSWERS": str(args.answers),
-        "BENCH_PROJECTS": str(args.projects),
-    }
-    manage = [sys.executable, "manage.py"]
-    run([*manage, "migrate", "--noinput"], env, "migrate")
-    run([*manage, "load_geography"], env, "load_geography (all of France)")
-    if (static_root / "staticfiles.json").exists():
-        log(f"static files reused from {static_root}")
-    else:
-        run([*manage, "collectstatic", "--noinput"], env, "collectstatic")
+def start(args: argparse.Namespace, services: Services, stack: Stack, tmp: Path) -> Servers:
+    env = services.env
+    env["BENCH_ANSWERS"] = str(args.answers)
+    env["BENCH_PROJECTS"] = str(args.projects)
+    manage(env, "migrate", "--noinput", what="migrate")
+    manage(env, "load_geography", what="load_geography (all of France)")
+    collect_static(services)
     seeded = run(
         [sys.executable, "-m", "bench._http_seed"],
         env,
@@ -247,51 +139,18 @@ def start(args: argparse.Namespace, stack: Stack, tmp: Path) -> Servers:
     )
     env["BENCH_IDS"] = seeded.strip().splitlines()[-1]
 
-    gunicorn = [
-        str(BIN / "gunicorn"), "--workers", str(args.workers), "--worker-class", "sync",
-        "--timeout", "60", "--graceful-timeout", "10", "--log-level", "warning",
-    ]  # fmt: skip
-    portal = stack.process(
-        "gunicorn (portal)",
-        [*gunicorn, "--bind", f"127.0.0.1:{port}", "cpts_portal.wsgi"],
-        tmp / "gunicorn.log",
-        env,
-    )
-    bare = stack.process(
-        "gunicorn (bare view)",
-        [*gunicorn, "--bind", f"127.0.0.1:{bare_port}", "bench.bare_wsgi"],
-        tmp / "gunicorn-bare.log",
-        {**env, "DJANGO_SETTINGS_MODULE": ""},
-    )
-    wait_until(lambda: status(port, "/sante/") == 200, START_TIMEOUT, "gunicorn", portal)
-    wait_until(lambda: status(bare_port, "/") == 200, START_TIMEOUT, "gunicorn (bare)", bare)
+    port, bare_port = services.port, free_port()
+    start_gunicorn(
+        stack, "gunicorn (portal)", app="cpts_portal.wsgi", port=port, workers=args.workers,
+        log_path=tmp / "gunicorn.log", env=env, ready="/sante/",
+    )  # fmt: skip
+    start_gunicorn(
+        stack, "gunicorn (bare view)", app="bench.bare_wsgi", port=bare_port,
+        workers=args.workers, log_path=tmp / "gunicorn-bare.log",
+        env={**env, "DJANGO_SETTINGS_MODULE": ""}, ready="/",
+    )  # fmt: skip
     log(f"gunicorn: portal on {port}, bare view on {bare_port}, {args.workers} sync workers each")
-    return Servers(port, bare_port, env, password)
-
-
-def status(port: int, path: str, cookie: str | None = None) -> int | None:
-    client = Client(port)
-    if cookie:
-        name, _, value = cookie.partition("=")
-        client.cookies[name] = value
-    try:
-        return client.request("GET", path).status
-    except OSError:
-        return None
-
-
-def sign_in(port: int, username: str, password: str) -> str:
-    """The session cookie of ``username``, signed in through the portal's login page."""
-    client = Client(port)
-    page = client.request("GET", "/connexion/")
-    csrf = CSRF_INPUT.search(page.body)
-    if csrf is None:
-        raise RuntimeError("no CSRF token on /connexion/")
-    form = {"csrfmiddlewaretoken": csrf.group(1), "username": username, "password": password}
-    done = client.request("POST", "/connexion/", form)
-    if done.status != 302 or "sessionid" not in client.cookies:
-        raise RuntimeError(f"{username} could not sign in (HTTP {done.status})")
-    return f"sessionid={client.cookies['sessionid']}"
+    return Servers(port, bare_port, env, services.password)
 
 
 def in_process(servers: Servers, measured: list[Page], cookies: dict) -> None:
@@ -380,6 +239,70 @@ def report(bare: Page, measured: list[Page], load: tuple[float, float], args) ->
     return met
 
 
+def benchmark(args: argparse.Namespace, stack: Stack, tmp: Path) -> tuple[Page, list[Page], tuple]:
+    """Start the stack, sign in, measure: the bare view, the pages, the load averages."""
+    bare = Page("bare Django view", "/", None)
+    services = start_services(
+        stack, tmp, postgres=args.postgres, label="http", static_root=args.static_root
+    )
+    servers = start(args, services, stack, tmp)
+    ids = json.loads(servers.env["BENCH_IDS"])
+    log(f"seeded: {ids}")
+    usernames = {
+        "ARS": "banc-ars",
+        "URPS": "banc-urps",
+        "Assurance Maladie": "banc-am",
+        "Coordinateur": "banc-coordinateur",
+    }
+    cookies = {
+        role: sign_in(servers.port, name, servers.password) for role, name in usernames.items()
+    }
+    log(f"signed in: {', '.join(usernames.values())}")
+    measured = pages(ids)
+    if args.only:
+        words = [w.strip().lower() for w in args.only.split(",")]
+        measured = [p for p in measured if any(w in p.name.lower() for w in words)]
+    for page in measured:
+        code = status(servers.port, page.path, cookies.get(page.role))
+        if code != 200:
+            page.skipped = f"HTTP {code} (absent on this branch?)"
+    in_process(servers, [p for p in measured if not p.skipped], cookies)
+    load_before = os.getloadavg()[0]
+    base = "http://127.0.0.1:{}{}"
+    for number in range(args.rounds):
+        log(f"round {number + 1}/{args.rounds}: bare view")
+        result = wrk(
+            base.format(servers.bare_port, "/"),
+            args.duration,
+            None,
+            args.threads,
+            args.connections,
+        )
+        settle(servers.bare_port, "/")
+        bare.rates.append(result.rate)
+        bare.p50.append(result.p50)
+        bare.p99.append(result.p99)
+        for page in measured:
+            if page.skipped:
+                continue
+            log(f"round {number + 1}/{args.rounds}: {page.name}")
+            result = wrk(
+                base.format(servers.port, page.path),
+                args.duration,
+                cookies.get(page.role),
+                args.threads,
+                args.connections,
+            )
+            settle(servers.port, "/robots.txt")
+            page.rates.append(result.rate)
+            page.ratios.append(result.rate / bare.rates[-1])
+            page.p50.append(result.p50)
+            page.p99.append(result.p99)
+            page.errors += result.errors
+    load_after = os.getloadavg()[0]
+    return bare, measured, (load_before, load_after)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10, help="seconds of wrk per page")
@@ -391,11 +314,7 @@ def main() -> int:
     parser.add_argument("--projects", type=int, default=300)
     parser.add_argument("--only", help="comma-separated words: only the pages whose name has one")
     parser.add_argument("--quick", action="store_true", help="1,000 answers, 3 s, one round")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL server where the bench may create and drop its own database",
-    )
+    add_postgres_option(parser)
     parser.add_argument("--static-root", help="collect static files here once and reuse them")
     args = parser.parse_args()
     if args.quick:
@@ -407,75 +326,13 @@ def main() -> int:
         print("redis-server is not installed: sudo apt-get install redis-server", file=sys.stderr)
         return 2
 
-    stack = Stack()
-    tmp = Path(tempfile.mkdtemp(prefix="cpts-bench-http-"))
-    stack.push("temporary folder", lambda: shutil.rmtree(tmp, ignore_errors=True))
-    previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    bare = Page("bare Django view", "/", None)
-    try:
-        servers = start(args, stack, tmp)
-        ids = json.loads(servers.env["BENCH_IDS"])
-        log(f"seeded: {ids}")
-        usernames = {
-            "ARS": "banc-ars",
-            "URPS": "banc-urps",
-            "Assurance Maladie": "banc-am",
-            "Coordinateur": "banc-coordinateur",
-        }
-        cookies = {
-            role: sign_in(servers.port, name, servers.password) for role, name in usernames.items()
-        }
-        log(f"signed in: {', '.join(usernames.values())}")
-        measured = pages(ids)
-        if args.only:
-            words = [w.strip().lower() for w in args.only.split(",")]
-            measured = [p for p in measured if any(w in p.name.lower() for w in words)]
-        for page in measured:
-            code = status(servers.port, page.path, cookies.get(page.role))
-            if code != 200:
-                page.skipped = f"HTTP {code} (absent on this branch?)"
-        in_process(servers, [p for p in measured if not p.skipped], cookies)
-        load_before = os.getloadavg()[0]
-        base = "http://127.0.0.1:{}{}"
-        for number in range(args.rounds):
-            log(f"round {number + 1}/{args.rounds}: bare view")
-            result = wrk(
-                base.format(servers.bare_port, "/"),
-                args.duration,
-                None,
-                args.threads,
-                args.connections,
-            )
-            settle(servers.bare_port, "/")
-            bare.rates.append(result.rate)
-            bare.p50.append(result.p50)
-            bare.p99.append(result.p99)
-            for page in measured:
-                if page.skipped:
-                    continue
-                log(f"round {number + 1}/{args.rounds}: {page.name}")
-                result = wrk(
-                    base.format(servers.port, page.path),
-                    args.duration,
-                    cookies.get(page.role),
-                    args.threads,
-                    args.connections,
-                )
-                settle(servers.port, "/robots.txt")
-                page.rates.append(result.rate)
-                page.ratios.append(result.rate / bare.rates[-1])
-                page.p50.append(result.p50)
-                page.p99.append(result.p99)
-                page.errors += result.errors
-        load_after = os.getloadavg()[0]
-    except (RuntimeError, subprocess.CalledProcessError) as error:
-        print(f"\nBenchmark aborted: {error}", file=sys.stderr)
-        return 2
-    finally:
-        log("stopping what the benchmark started")
-        stack.close()
-        signal.signal(signal.SIGTERM, previous_sigterm)
-    return 0 if report(bare, measured, (load_before, load_after), args) else 1
+    with stack_and_folder("cpts-bench-http-") as (stack, tmp):
+        try:
+            bare, measured, load = benchmark(args, stack, tmp)
+        except (RuntimeError, subprocess.CalledProcessError) as error:
+            print(f"\nBenchmark aborted: {error}", file=sys.stderr)
+            return 2
+    return 0 if report(bare, measured, load, args) else 1
 
 
 if __name__ == "__main__":

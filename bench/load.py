@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-# ruff: noqa: E402
 """Load benchmark: professionals answering the AMI form while staff browse, on the real stack.
 
     .venv/bin/python bench/load.py              # 60 s, 50 professionals, 10 staff
@@ -40,42 +39,52 @@ sys.path.append(sys.path.pop(0))
 
 
 import argparse
+import contextlib
 import http.client
 import math
 import os
 import random
 import re
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.parse
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import (
+    BIN,
+    CSRF_INPUT,
+    ROOT,
+    START_TIMEOUT,
+    WRK,
+    Client,
+    Response,
+    Stack,
+    add_postgres_option,
+    collect_static,
+    log,
+    manage,
+    stack_and_folder,
+    start_gunicorn,
+    start_services,
+    wait_until,
+    wrk,
+)
+
 sys.path.insert(0, str(ROOT))
 
 from tests.ami.helpers import answer_data
 
-BIN = Path(sys.executable).parent
 CAMPAIGN = "ami-banc-de-charge"
 ARS_ADDRESS = "ars-banc@ars.sante.fr"
 RECIPIENTS_PER_ANSWER = 2  # the référent's acknowledgement and the ARS notification
-REQUEST_TIMEOUT = 60  # seconds, per request
-START_TIMEOUT = 90  # seconds, for each service to come up
-STOP_TIMEOUT = 20
 POST_GOAL = 40  # stored answers per second, the answer POST alone, PostgreSQL (issue 15)
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FORM_TOKEN_INPUT = re.compile(r'name="form_token"[^>]*?value="([^"]+)"')
 CHANGE_LINK = re.compile(r'href="(/admin/ami/submission/\d+/change/)')
 PHASE_1_PAGES = [
@@ -85,80 +94,6 @@ PHASE_1_PAGES = [
 
 
 # --- Services -----------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-class Stack:
-    """What was started, stopped in reverse order whatever happens."""
-
-    def __init__(self) -> None:
-        self.cleanups: list[tuple[str, Callable[[], None]]] = []
-
-    def push(self, what: str, cleanup: Callable[[], None]) -> None:
-        self.cleanups.append((what, cleanup))
-
-    def close(self) -> None:
-        while self.cleanups:
-            what, cleanup = self.cleanups.pop()
-            try:
-                cleanup()
-            except Exception as error:  # keep stopping the rest
-                print(f"  could not stop {what}: {error!r}", file=sys.stderr)
-
-    def process(self, what: str, command: list[str], log_path: Path, env: dict) -> subprocess.Popen:
-        with log_path.open("ab") as output:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own group: stopped with its children
-            )
-        self.push(what, lambda: stop_process(process))
-        return process
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str, process=None) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{what}: the process exited with {process.returncode}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what}: not ready after {timeout}s")
-        time.sleep(0.2)
-
-
-def run(command: list[str], env: dict, what: str) -> str:
-    started = time.monotonic()
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
-    )
-    if result.returncode:
-        raise RuntimeError(f"{what} failed:\n{result.stdout}\n{result.stderr}")
-    log(f"{what}: {time.monotonic() - started:.1f} s")
-    return result.stdout
 
 
 SETUP_SCRIPT = """
@@ -197,101 +132,22 @@ class Portal:
 
 
 def start_stack(args: argparse.Namespace, stack: Stack, tmp: Path) -> Portal:
-    import psycopg
-
-    server = urllib.parse.urlsplit(args.postgres)
-    admin = {
-        "host": server.hostname or "127.0.0.1",
-        "port": server.port or 5432,
-        "user": urllib.parse.unquote(server.username or "postgres"),
-        "password": urllib.parse.unquote(server.password or "") or None,
-        "dbname": server.path.lstrip("/") or "postgres",
-    }
-    name = f"bench_load_{os.getpid()}"
-    with psycopg.connect(**admin, autocommit=True) as connection:
-        version = connection.execute("SHOW server_version").fetchone()[0]
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-    def drop_database() -> None:
-        with psycopg.connect(**admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        log(f"database {name} dropped")
-
-    stack.push(f"database {name}", drop_database)
-    database = {**admin, "dbname": name}
-    auth = urllib.parse.quote(admin["user"], safe="")
-    if admin["password"]:
-        auth += ":" + urllib.parse.quote(admin["password"], safe="")
-    database_url = f"postgres://{auth}@{admin['host']}:{admin['port']}/{name}"
-    log(f"PostgreSQL {version}: database {name} created")
-
-    redis_port = free_port()
-    redis_dir = tmp / "redis"
-    redis_dir.mkdir()
-    command = [
-        shutil.which("redis-server") or "redis-server",
-        "--port", str(redis_port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", str(redis_dir),
-    ]  # fmt: skip
-    redis = stack.process("redis-server", command, tmp / "redis.log", dict(os.environ))
-    wait_until(lambda: port_open(redis_port), START_TIMEOUT, "redis-server", redis)
-    log(f"redis-server on port {redis_port}")
-
-    mail_dir = tmp / "mail"
-    mail_dir.mkdir()
-    static_root = Path(args.static_root) if args.static_root else tmp / "static"
-    password = secrets.token_urlsafe(16)
-    port = free_port()
-    # Nothing inherited may send the portal elsewhere (a developer's broker, proxies...).
-    inherited = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("CELERY_", "OUTBOX_", "AXES_", "RATELIMIT_", "EMAIL_"))
-        and key not in {"DATABASE_CONN_MAX_AGE", "BEHIND_HTTPS_PROXY", "TRUSTED_PROXY_COUNT"}
-    }
-    env = {
-        **inherited,
-        "DJANGO_SETTINGS_MODULE": "cpts_portal.settings",
-        "PYTHONUNBUFFERED": "1",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "RATELIMIT_ENABLED": "0",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "EMAIL_BACKEND": "file",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "VAR_DIR": str(tmp / "var"),
-        "STATIC_ROOT": str(static_root),
-        "MEDIA_ROOT": str(tmp / "media"),
-        "LOG_LEVEL": "WARNING",
-        "BENCH_CAMPAIGN": CAMPAIGN,
-        "BENCH_ARS": ARS_ADDRESS,
-        "BENCH_STAFF": str(args.staff),
-        "BENCH_PASSWORD": password,
-    }
+    services = start_services(
+        stack, tmp, postgres=args.postgres, label="load", static_root=args.static_root
+    )
+    env = services.env
+    env.update(BENCH_CAMPAIGN=CAMPAIGN, BENCH_ARS=ARS_ADDRESS, BENCH_STAFF=str(args.staff))
     if args.conn_max_age is not None:
         env["DATABASE_CONN_MAX_AGE"] = str(args.conn_max_age)
-    manage = [sys.executable, "manage.py"]
-    run([*manage, "migrate", "--noinput"], env, "migrate")
-    if (static_root / "staticfiles.json").exists():
-        log(f"static files reused from {static_root}")
-    else:
-        run([*manage, "collectstatic", "--noinput"], env, "collectstatic")
-    run([*manage, "shell", "-c", SETUP_SCRIPT], env, f"campaign and {args.staff} ARS agents")
+    manage(env, "migrate", "--noinput", what="migrate")
+    collect_static(services)
+    manage(env, "shell", "-c", SETUP_SCRIPT, what=f"campaign and {args.staff} ARS agents")
 
-    command = [
-        str(BIN / "gunicorn"), "cpts_portal.wsgi",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-        "--timeout", "60", "--graceful-timeout", "10",
-    ]  # fmt: skip
-    gunicorn = stack.process("gunicorn", command, tmp / "gunicorn.log", env)
-    wait_until(lambda: status_of(port, "/sante/") == 200, START_TIMEOUT, "gunicorn", gunicorn)
+    port = services.port
+    start_gunicorn(
+        stack, "gunicorn", app="cpts_portal.wsgi", port=port, workers=args.workers,
+        log_path=tmp / "gunicorn.log", env=env, ready="/sante/",
+    )  # fmt: skip
     log(f"gunicorn on port {port}, {args.workers} sync workers")
 
     worker_log = tmp / "celery-worker.log"
@@ -305,57 +161,10 @@ def start_stack(args: argparse.Namespace, stack: Stack, tmp: Path) -> Portal:
         lambda: b" ready." in worker_log.read_bytes(), START_TIMEOUT, "celery worker", worker
     )
     log("Celery worker ready (prefork, 2 processes)")
-    return Portal(port, database, mail_dir, password, env)
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-def status_of(port: int, path: str) -> int | None:
-    try:
-        return Client(port).request("GET", path).status
-    except OSError:
-        return None
+    return Portal(port, services.database, services.mail_dir, services.password, env)
 
 
 # --- HTTP clients ---------------------------------------------------------------------------
-
-
-@dataclass
-class Response:
-    status: int
-    headers: http.client.HTTPMessage
-    body: str
-
-
-class Client:
-    """One browser: its cookies, one connection per request (gunicorn's sync workers close)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict | None = None) -> Response:
-        headers = {"Host": f"127.0.0.1:{self.port}", "User-Agent": "cpts-bench"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            content = response.read().decode("utf-8", errors="replace")
-        finally:
-            connection.close()
-        for cookie in response.headers.get_all("Set-Cookie") or []:
-            name, _, value = cookie.split(";", 1)[0].partition("=")
-            self.cookies[name.strip()] = value.strip()
-        return Response(response.status, response.headers, content)
 
 
 @dataclass
@@ -540,8 +349,7 @@ def drain(portal: Portal, timeout: float) -> tuple[int, Counter, int]:
         elif time.monotonic() - last_change > 10 and not swept:
             # What Celery beat would do: re-dispatch rows left pending.
             sweep = "from notifications.tasks import requeue_pending_emails as r; print(r())"
-            command = [sys.executable, "manage.py", "shell", "-c", sweep]
-            output = run(command, portal.env, "sweep of the outbox")
+            output = manage(portal.env, "shell", "-c", sweep, what="sweep of the outbox")
             swept = int(output.strip().splitlines()[-1])
         time.sleep(0.5)
 
@@ -588,11 +396,7 @@ def main() -> int:
     parser.add_argument("--ceiling", type=float, default=15, help="seconds of phases 2 and 3")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--quick", action="store_true", help="10 s, 10 users, 2 staff, 5 s")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL server where the bench may create and drop its own database",
-    )
+    add_postgres_option(parser)
     parser.add_argument(
         "--static-root",
         help="collect static files here and reuse them next time (default: a temporary folder)",
@@ -610,81 +414,74 @@ def main() -> int:
         return 2
 
     load_before = os.getloadavg()[0]
-    stack = Stack()
-    tmp = Path(tempfile.mkdtemp(prefix="cpts-bench-"))
-    stack.push("temporary folder", lambda: shutil.rmtree(tmp, ignore_errors=True))
-    previous_sigterm = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        portal = start_stack(args, stack, tmp)
-        port = portal.port
+    with stack_and_folder("cpts-bench-") as (stack, tmp):
+        try:
+            portal = start_stack(args, stack, tmp)
+            port = portal.port
 
-        # Warm-up: every gunicorn worker loads its templates; finds out about the dashboard.
-        warm = Recorder()
-        for number in range(args.workers * 2):
-            answer_once(port, f"warm-up-{number}@example.org", warm)
-        agent = log_in(port, "banc-agent-0", portal.staff_password, warm)
-        dashboard = agent is not None and agent.request("GET", "/tableau-de-bord/").status == 200
-        if warm.errors:
-            raise RuntimeError(f"warm-up failed: {dict(warm.errors)}")
-        log(f"warm-up: {warm.acknowledged} answers; dashboard {'on' if dashboard else 'off'}")
+            # Warm-up: every gunicorn worker loads its templates; finds out about the dashboard.
+            warm = Recorder()
+            for number in range(args.workers * 2):
+                answer_once(port, f"warm-up-{number}@example.org", warm)
+            agent = log_in(port, "banc-agent-0", portal.staff_password, warm)
+            dashboard = (
+                agent is not None and agent.request("GET", "/tableau-de-bord/").status == 200
+            )
+            if warm.errors:
+                raise RuntimeError(f"warm-up failed: {dict(warm.errors)}")
+            log(f"warm-up: {warm.acknowledged} answers; dashboard {'on' if dashboard else 'off'}")
 
-        log(f"phase 1: {args.users} professionals + {args.staff} staff for {args.duration:g} s")
-        deadline = time.monotonic() + args.duration
-        targets = [
-            lambda rec, n=n: professional(port, n, deadline, rec) for n in range(args.users)
-        ] + [
-            lambda rec, n=n: staff(port, n, portal.staff_password, dashboard, deadline, rec)
-            for n in range(args.staff)
-        ]
-        mixed, mixed_elapsed = run_threads(targets)
-
-        log("waiting for the worker to send every email")
-        drain_started = time.monotonic()
-        stored, statuses, swept = drain(portal, timeout=max(60.0, args.duration))
-        drain_seconds = time.monotonic() - drain_started
-        written = emails_written(portal.mail_dir)
-
-        clients = args.users + args.staff
-        stored_before = outbox(portal)[0]
-        log(f"answer POST alone: {args.users} clients for {args.ceiling:g} s")
-        deadline = time.monotonic() + args.ceiling
-        posts, posts_elapsed = run_threads(
-            [lambda rec, n=n: poster(port, n, deadline, rec) for n in range(args.users)]
-        )
-        posts_stored = outbox(portal)[0] - stored_before
-        log(f"phase 2: the form page alone, {clients} clients for {args.ceiling:g} s")
-        deadline = time.monotonic() + args.ceiling
-        form_only, form_elapsed = run_threads(
-            [
-                lambda rec: hammer(port, f"/ami/{CAMPAIGN}/", "form page", deadline, rec)
-                for _ in range(clients)
+            log(f"phase 1: {args.users} professionals + {args.staff} staff for {args.duration:g} s")
+            deadline = time.monotonic() + args.duration
+            targets = [
+                lambda rec, n=n: professional(port, n, deadline, rec) for n in range(args.users)
+            ] + [
+                lambda rec, n=n: staff(port, n, portal.staff_password, dashboard, deadline, rec)
+                for n in range(args.staff)
             ]
-        )
-        log(f"phase 3: /robots.txt, {clients} clients for {args.ceiling:g} s")
-        deadline = time.monotonic() + args.ceiling
-        bare, bare_elapsed = run_threads(
-            [
-                lambda rec: hammer(port, "/robots.txt", "robots.txt", deadline, rec)
-                for _ in range(clients)
-            ]
-        )
-        wrk_rate = None
-        if shutil.which("wrk"):
-            log(f"wrk on /robots.txt for {args.ceiling:g} s: the ceiling of this load generator")
-            output = subprocess.run(
-                ["wrk", "-t2", f"-c{clients}", f"-d{args.ceiling:g}s",
-                 f"http://127.0.0.1:{port}/robots.txt"],
-                capture_output=True, text=True, check=False,
-            ).stdout  # fmt: skip
-            if match := re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE):
-                wrk_rate = float(match.group(1))
-    except RuntimeError as error:
-        print(f"\nBenchmark aborted: {error}", file=sys.stderr)
-        return 2
-    finally:
-        log("stopping what the benchmark started")
-        stack.close()
-        signal.signal(signal.SIGTERM, previous_sigterm)
+            mixed, mixed_elapsed = run_threads(targets)
+
+            log("waiting for the worker to send every email")
+            drain_started = time.monotonic()
+            stored, statuses, swept = drain(portal, timeout=max(60.0, args.duration))
+            drain_seconds = time.monotonic() - drain_started
+            written = emails_written(portal.mail_dir)
+
+            clients = args.users + args.staff
+            stored_before = outbox(portal)[0]
+            log(f"answer POST alone: {args.users} clients for {args.ceiling:g} s")
+            deadline = time.monotonic() + args.ceiling
+            posts, posts_elapsed = run_threads(
+                [lambda rec, n=n: poster(port, n, deadline, rec) for n in range(args.users)]
+            )
+            posts_stored = outbox(portal)[0] - stored_before
+            log(f"phase 2: the form page alone, {clients} clients for {args.ceiling:g} s")
+            deadline = time.monotonic() + args.ceiling
+            form_only, form_elapsed = run_threads(
+                [
+                    lambda rec: hammer(port, f"/ami/{CAMPAIGN}/", "form page", deadline, rec)
+                    for _ in range(clients)
+                ]
+            )
+            log(f"phase 3: /robots.txt, {clients} clients for {args.ceiling:g} s")
+            deadline = time.monotonic() + args.ceiling
+            bare, bare_elapsed = run_threads(
+                [
+                    lambda rec: hammer(port, "/robots.txt", "robots.txt", deadline, rec)
+                    for _ in range(clients)
+                ]
+            )
+            wrk_rate = None
+            if WRK:
+                log(
+                    f"wrk on /robots.txt for {args.ceiling:g} s: the ceiling of this load generator"
+                )
+                url = f"http://127.0.0.1:{port}/robots.txt"
+                with contextlib.suppress(subprocess.SubprocessError):  # then no figure
+                    wrk_rate = wrk(url, args.ceiling, None, threads=2, connections=clients).rate
+        except RuntimeError as error:
+            print(f"\nBenchmark aborted: {error}", file=sys.stderr)
+            return 2
 
     load_after = os.getloadavg()[0]
     print()
