@@ -107,7 +107,9 @@ class CommuneFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "territories.Commune"
 
-    insee_code = factory.Sequence(lambda n: f"29{n:03d}")
+    # Five characters like a real INSEE code, whatever the number of communes a worker has
+    # made (PostgreSQL refuses a sixth; SQLite let "291000" through unseen).
+    insee_code = factory.Sequence(lambda n: f"29{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
     population = 10_000
     departement = factory.SubFactory(DepartementFactory)
