@@ -10,9 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from ami.attachments import send_staff_message
 from ami.models import ATTACHMENTS_PER_SUBMISSION, Attachment, Submission, SubmissionEvent
 from ami.privacy import REASON_ERASURE, anonymise_submission
+from ami.staff.services import send_message
 from notifications.models import OutgoingEmail
 from tests.factories import SubmissionFactory
 from tests.projects.helpers import PDF_BYTES, odt_bytes, pdf_file
@@ -32,17 +32,17 @@ def referent_post(client, submission, name, data, token=None):
 
 
 def staff_file(as_user, owner, submission) -> Attachment:
-    send_staff_message(submission, owner, "Voici le modèle.", [pdf_file("modèle.pdf")])
+    send_message(submission, owner, "Voici le modèle.", [pdf_file("modèle.pdf")])
     return Attachment.objects.get(submission=submission, from_referent=False)
 
 
 def test_staff_message_with_a_file_reaches_the_referents(as_user, owner, submission):
     client = as_user(owner)
     response = client.post(
-        reverse("staff:message_attachment", args=[submission.pk]),
+        reverse("staff:message", args=[submission.pk]),
         {
-            "message-pj-text": "Voici le modèle de lettre.",
-            "message-pj-file": pdf_file("modèle.pdf"),
+            "message-text": "Voici le modèle de lettre.",
+            "message-file": pdf_file("modèle.pdf"),
         },
     )
     assert response.status_code == 302
@@ -143,8 +143,8 @@ def test_partners_read_files_but_do_not_send_them(
     user = request.getfixturevalue(role_fixture)
     assert as_user(user).get(attachment.staff_url).status_code == 200
     response = as_user(user).post(
-        reverse("staff:message_attachment", args=[submission.pk]),
-        {"message-pj-text": "x", "message-pj-file": pdf_file()},
+        reverse("staff:message", args=[submission.pk]),
+        {"message-text": "x", "message-file": pdf_file()},
     )
     assert response.status_code == 403
 
