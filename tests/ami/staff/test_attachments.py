@@ -4,6 +4,7 @@ portal-built names), served only after a permission check, as attachments."""
 
 import io
 import os
+import re
 import zipfile
 
 import pytest
@@ -58,6 +59,67 @@ def test_staff_message_with_a_file_reaches_the_referents(as_user, owner, submiss
     assert download["Content-Disposition"].startswith("attachment;")
     assert f"{submission.reference}-piece-jointe-" in download["Content-Disposition"]
     assert b"".join(download.streaming_content) == PDF_BYTES
+
+
+def test_one_staff_form_sends_the_message_alone_or_with_a_file(as_user, owner, submission):
+    client = as_user(owner)
+    url = reverse("staff:message", args=[submission.pk])
+    form = client.get(reverse("staff:submission", args=[submission.pk])).content.decode()
+    assert form.count(f'action="{url}"') == 1
+    assert 'name="message-file"' in form
+    alone = client.post(url, {"message-text": "Sans pièce jointe."}, follow=True)
+    assert "Le message est envoyé aux référents." in alone.content.decode()
+    with_file = client.post(
+        url, {"message-text": "Avec le modèle.", "message-file": pdf_file()}, follow=True
+    )
+    assert "Le message et sa pièce jointe sont envoyés" in with_file.content.decode()
+    events = submission.events.filter(kind=Kind.MESSAGE).order_by("pk")
+    assert [event.data for event in events] == [
+        {"from": "staff"},
+        {"from": "staff", "attachments": ["lettre.pdf"]},
+    ]
+    assert Attachment.objects.get().event == events[1]
+    emails = OutgoingEmail.objects.filter(template="ami/emails/message_to_referents")
+    assert ["lettre.pdf" in email.body_text for email in emails.order_by("pk")] == [False, True]
+
+
+def file_error(page: str) -> str:
+    """The error under the file field of « Écrire aux référents »."""
+    found = re.search(r'id="id_message-file-message-error">([^<]*)<', page)
+    return found.group(1) if found else ""
+
+
+def test_staff_refused_file_is_told_next_to_the_file_field(as_user, owner, submission):
+    response = as_user(owner).post(
+        reverse("staff:message", args=[submission.pk]),
+        {"message-text": "Ci-joint.", "message-file": SimpleUploadedFile("a.pdf", b"MZ\x90")},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "n’est pas un document PDF, ODT ou DOCX" in file_error(page)
+    assert "Ci-joint." in page  # nothing typed is lost
+    assert not submission.events.filter(kind=Kind.MESSAGE).exists()
+
+
+def test_staff_file_beyond_the_answer_bound_is_told_next_to_the_file_field(
+    as_user, owner, submission
+):
+    for _ in range(ATTACHMENTS_PER_SUBMISSION):
+        referent_post(
+            as_user(None), submission, "ami:referent_document",
+            {"document-kind": "other", "document-file": pdf_file()},
+        )  # fmt: skip
+    response = as_user(owner).post(
+        reverse("staff:message", args=[submission.pk]),
+        {"message-text": "Un de plus.", "message-file": pdf_file()},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "le maximum" in file_error(page)
+    assert "Un de plus." in page
+    assert Attachment.objects.count() == ATTACHMENTS_PER_SUBMISSION
+    assert not submission.events.filter(kind=Kind.MESSAGE).exists()
+    assert not OutgoingEmail.objects.filter(template="ami/emails/message_to_referents").exists()
 
 
 def test_referent_message_with_a_file_reaches_the_staff(as_user, owner, submission):
