@@ -97,16 +97,14 @@ class CorrectionForm(PortalForm):
 
 
 class StaffMessageForm(FileFormMixin, PortalForm):
-    """A message to the référents with a file (a letter, a model of document...)."""
+    """« Écrire aux référents »: a message, with a file if the agent wishes (a letter, a
+    model of document...)."""
 
     text = text_field(
         gettext_lazy("Message aux référents"),
-        help_text=gettext_lazy(
-            "Envoyé par email aux référents et affiché sur leur lien de suivi, avec la pièce "
-            "jointe à télécharger."
-        ),
+        help_text=gettext_lazy("Envoyé par email aux référents et affiché sur leur lien de suivi."),
     )
-    file = file_field(gettext_lazy("Pièce jointe"), required=True)
+    file = file_field(gettext_lazy("Pièce jointe"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,7 +1,8 @@
 """Files joined to an answer: to a message, either way, or to the answer by its référents.
 
 Writes (each in one transaction, history through ``record_event``, emails through the
-outbox) and the reads the download views need. Files are checked by
+outbox; the staff's message, with or without a file, is ``ami.staff.services.send_message``)
+and the reads the download views need. Files are checked by
 ``cpts_portal.uploads.validate_upload`` (type by content, size cap, archive bounds), stored
 under random names (``ami.models.attachment_path``) and served under
 ``Attachment.download_name``, only after a permission check: staff whose role reads
@@ -23,10 +24,8 @@ from cpts_portal.history import record_event
 from cpts_portal.uploads import display_name, validate_upload
 from notifications.services import queue_email
 
-from . import workflow
 from .models import ATTACHMENTS_PER_SUBMISSION, Attachment, Submission, SubmissionEvent
 from .services import staff_recipients, staff_url
-from .workflow import Action
 
 Kind = SubmissionEvent.Kind
 
@@ -73,43 +72,6 @@ def store_attachment(
 
 def attachment_names(uploads: Sequence[UploadedFile]) -> list[str]:
     return [display_name(upload.name) for upload in uploads]
-
-
-def send_staff_message(
-    submission: Submission, by: AbstractBaseUser, text: str, uploads: Sequence[UploadedFile]
-) -> SubmissionEvent:
-    """A message to the référents with files: on their private page, and by email.
-
-    Side effects, in one transaction: a ``MESSAGE`` event (``data["attachments"]``: the
-    names shown), the files stored and linked to it, the email « message de l’ARS » to
-    each référent who gave an address, naming the files to download from the private page
-    (the outbox carries text only). ``ActionNotAllowed`` for a role that may not write to
-    référents; ``ValidationError`` for a refused file (nothing written then).
-    """
-    workflow.require(by, Action.MESSAGE)
-    for upload in uploads:
-        validate_upload(upload)
-    check_room(submission, len(uploads))
-    with transaction.atomic():
-        names = attachment_names(uploads)
-        event = record_event(
-            submission,
-            Kind.MESSAGE,
-            by=by,
-            comment=text,
-            data={"from": "staff", "attachments": names},
-        )
-        for upload in uploads:
-            store_attachment(
-                submission, upload, kind=Attachment.Kind.MESSAGE, from_referent=False, by=by,
-                event=event,
-            )  # fmt: skip
-        workflow.email_referents(
-            submission,
-            "ami/emails/message_to_referents",
-            {"message": text, "event": event, "attachments": names},
-        )
-    return event
 
 
 def post_referent_message(

@@ -504,12 +504,6 @@ def text_field(
     )
 
 
-class ReferentMessageForm(PortalForm):
-    """The référent's reply on the private page."""
-
-    text = text_field(_("Votre message"))
-
-
 # --- Drafts ----------------------------------------------------------------------------------
 
 # A draft keeps what was typed, valid or not: each value is bounded here instead.

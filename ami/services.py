@@ -460,21 +460,6 @@ def staff_recipients(submission: Submission) -> list[str]:
     return [submission.campaign.contact_email]
 
 
-def post_referent_message(submission: Submission, text: str) -> SubmissionEvent:
-    """A référent's message through the private link; the agent in charge is told by email."""
-    with transaction.atomic():
-        event = record_event(
-            submission, SubmissionEvent.Kind.MESSAGE, comment=text, data={"from": "referent"}
-        )
-        queue_email(
-            staff_recipients(submission),
-            "ami/emails/message_from_referent",
-            {"submission": submission, "message": text, "staff_url": staff_url(submission)},
-            related=submission,
-        )
-    return event
-
-
 def notify_staff_of_edit(submission: Submission, event: SubmissionEvent) -> None:
     """Tell the agent in charge (else the ARS address) what the référents just changed.
 

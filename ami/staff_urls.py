@@ -42,11 +42,6 @@ urlpatterns = [
         name="request_correction",
     ),
     path(
-        "reponses/<int:pk>/message-piece-jointe/",
-        correction_views.message_with_attachment,
-        name="message_attachment",
-    ),
-    path(
         "reponses/<int:pk>/pieces/<int:attachment_pk>/",
         correction_views.download_attachment,
         name="attachment",

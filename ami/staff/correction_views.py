@@ -1,5 +1,5 @@
-"""Staff side of the outcome: « Demander une correction », a message with a file, the
-answer's files and the « courrier de décision ».
+"""Staff side of the outcome: « Demander une correction », the answer's files and the
+« courrier de décision ».
 
 Each action is a POST answered by a redirect, or the submission page with the form's errors
 next to its fields (``ami.staff.views.render_detail``). Files and the letter are served only
@@ -7,14 +7,13 @@ to staff whose role reads answers.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import attachments, corrections
-from ..attachment_forms import CorrectionForm, StaffMessageForm
+from ..attachment_forms import CorrectionForm
 from ..models import Attachment, Submission
 from ..pdf import decision_letter_response
 from ..workflow import Action, ActionNotAllowed, allowed_actions
@@ -22,7 +21,6 @@ from .access import staff_required
 from .views import get_submission, render_detail
 
 CORRECTION_PREFIX = "correction"
-MESSAGE_PREFIX = "message-pj"
 
 
 @require_POST
@@ -46,30 +44,6 @@ def request_correction(request: HttpRequest, pk: int) -> HttpResponse:
             _("La demande de correction est envoyée ; la réponse est rouverte aux référents."),
         )
     return redirect("staff:submission", pk=pk)
-
-
-@require_POST
-@staff_required(Action.MESSAGE)
-def message_with_attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_submission(pk)
-    form = StaffMessageForm(request.POST, request.FILES, prefix=MESSAGE_PREFIX)
-    if form.is_valid():
-        try:
-            attachments.send_staff_message(
-                submission, request.user, form.cleaned_data["text"], [form.cleaned_data["file"]]
-            )
-        except ActionNotAllowed as refusal:
-            messages.error(request, str(refusal))
-        except ValidationError as refused:
-            for message in refused.messages:
-                form.add_error("file", message)
-            return render_detail(request, submission, message_attachment_form=form)
-        else:
-            messages.success(
-                request, _("Le message et sa pièce jointe sont envoyés aux référents.")
-            )
-        return redirect("staff:submission", pk=pk)
-    return render_detail(request, submission, message_attachment_form=form)
 
 
 @staff_required()

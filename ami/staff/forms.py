@@ -70,13 +70,6 @@ class OpinionForm(PortalForm):
     text = text_field(_("Motivation"), required=False, help_text=COMMENT_HELP)
 
 
-class MessageForm(PortalForm):
-    text = text_field(
-        _("Message aux référents"),
-        help_text=_("Envoyé par email aux référents et affiché sur leur lien de suivi."),
-    )
-
-
 class ExchangeForm(PortalForm):
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

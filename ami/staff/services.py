@@ -12,20 +12,24 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cpts_portal.background import run_in_background
 from cpts_portal.history import record_event
+from cpts_portal.uploads import validate_upload
 from notifications.services import queue_email
 
 from .. import export_jobs, hooks, workflow
+from ..attachments import attachment_names, check_room, store_attachment
 from ..audit import Action as AccessAction
 from ..audit import record_access
 from ..export_jobs import ExportJob
 from ..filters import assignable_users
 from ..ics import Method, exchange_attachment
 from ..models import (
+    Attachment,
     ClosureReason,
     DashboardPreference,
     Exchange,
@@ -102,13 +106,39 @@ def give_opinion(
     return record_event(submission, Kind.NOTE, by=by, comment=text, data={"opinion": opinion})
 
 
-def send_message(submission: Submission, by: AbstractBaseUser, text: str) -> SubmissionEvent:
-    """A message to the référents: on their private page, and by email."""
+def send_message(
+    submission: Submission,
+    by: AbstractBaseUser,
+    text: str,
+    uploads: Sequence[UploadedFile] = (),
+) -> SubmissionEvent:
+    """A message to the référents, with files if the agent joins some: on their private
+    page, and by email.
+
+    Side effects, in one transaction: a ``MESSAGE`` event (with files,
+    ``data["attachments"]``: the names shown), the files stored and linked to it, the email
+    « message de l’ARS » to each référent who gave an address, naming the files to download
+    from the private page (the outbox carries text only). ``ActionNotAllowed`` for a role
+    that may not write to référents; ``ValidationError`` for a refused file or one file too
+    many (nothing written then).
+    """
     workflow.require(by, Action.MESSAGE)
+    for upload in uploads:
+        validate_upload(upload)
+    check_room(submission, len(uploads))
     with transaction.atomic():
-        event = record_event(submission, Kind.MESSAGE, by=by, comment=text, data={"from": "staff"})
+        names = attachment_names(uploads)
+        data = {"from": "staff", **({"attachments": names} if names else {})}
+        event = record_event(submission, Kind.MESSAGE, by=by, comment=text, data=data)
+        for upload in uploads:
+            store_attachment(
+                submission, upload, kind=Attachment.Kind.MESSAGE, from_referent=False, by=by,
+                event=event,
+            )  # fmt: skip
         workflow.email_referents(
-            submission, "ami/emails/message_to_referents", {"message": text, "event": event}
+            submission,
+            "ami/emails/message_to_referents",
+            {"message": text, "event": event, "attachments": names},
         )
     return event
 

@@ -23,6 +23,7 @@ from cpts_portal.error_summary import error_summary
 from territories.selectors import territory_overview
 
 from .. import exports, workflow
+from ..attachment_forms import StaffMessageForm
 from ..audit import Action as AccessAction
 from ..audit import access_log, record_access
 from ..filters import SubmissionFilter
@@ -37,7 +38,6 @@ from .forms import (
     CloseForm,
     ColumnsForm,
     ExchangeForm,
-    MessageForm,
     NoteForm,
     OpinionForm,
     OrientForm,
@@ -59,6 +59,7 @@ from .selectors import (
 PAGE_SIZE = 25
 COLUMNS_SESSION_KEY = "staff_dashboard_columns"
 ALL_COLUMNS = [column.key for column in COLUMNS]
+MESSAGE_PREFIX = "message"  # « Écrire aux référents », with or without a file
 MAX_SELECTION = 200  # as many as a zip of the filtered list (``report_views.MAX_BATCH``)
 
 
@@ -268,7 +269,7 @@ def detail_context(
         Action.CLOSE: lambda: CloseForm(prefix="cloture"),
         Action.COMMENT: lambda: NoteForm(prefix="note"),
         Action.GIVE_OPINION: lambda: OpinionForm(prefix="avis"),
-        Action.MESSAGE: lambda: MessageForm(prefix="message"),
+        Action.MESSAGE: lambda: StaffMessageForm(prefix=MESSAGE_PREFIX),
         Action.RESEND_LINK: lambda: ResendLinkForm(prefix="lien"),
     }
     action_forms = {
@@ -342,8 +343,12 @@ def act(
     make_form: Callable[[Submission], forms.Form],
     perform: Callable[[Submission, forms.Form], object],
     done: str,
+    error_field: str | None = None,
 ) -> HttpResponse:
-    """The shape of every action: validate, perform, redirect with a message."""
+    """The shape of every action: validate, perform, redirect with a message.
+
+    A ``ValidationError`` of ``perform`` is a message at the top of the page, or, given
+    ``error_field``, an error next to that field (the page with the form sent back)."""
     submission = get_submission(pk)
     form = make_form(submission)
     if not form.is_valid():
@@ -354,7 +359,11 @@ def act(
     except ActionNotAllowed as refusal:
         messages.error(request, str(refusal))
     except ValidationError as invalid:  # a model rule the form could not see
-        messages.error(request, " ".join(invalid.messages))
+        if error_field is None:
+            messages.error(request, " ".join(invalid.messages))
+        else:
+            form.add_error(error_field, invalid)
+            return render_detail(request, submission, **{form_name: form})
     else:
         messages.success(request, done)
     return redirect("staff:submission", pk=pk)
@@ -487,13 +496,26 @@ def give_opinion(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @staff_required(Action.MESSAGE)
 def send_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Écrire aux référents »: the message alone, or with one file (a refused file, or one
+    too many for the answer, is an error next to the file field)."""
+
+    def perform(submission: Submission, form: forms.Form) -> None:
+        upload = form.cleaned_data["file"]
+        services.send_message(
+            submission, request.user, form.cleaned_data["text"], [upload] if upload else []
+        )
+
+    with_file = bool(request.FILES.get(f"{MESSAGE_PREFIX}-file"))
     return act(
         request,
         pk,
         "message_form",
-        lambda s: MessageForm(request.POST, prefix="message"),
-        lambda s, form: services.send_message(s, request.user, form.cleaned_data["text"]),
-        _("Le message est envoyé aux référents."),
+        lambda s: StaffMessageForm(request.POST, request.FILES, prefix=MESSAGE_PREFIX),
+        perform,
+        _("Le message et sa pièce jointe sont envoyés aux référents.")
+        if with_file
+        else _("Le message est envoyé aux référents."),
+        error_field="file",
     )
 
 

@@ -11,7 +11,6 @@ from ..attachment_forms import (
     ReferentDocumentForm,
     ReferentMessageForm,
     ResubmitForm,
-    StaffMessageForm,
 )
 from ..attachments import submission_attachments
 from ..models import Attachment, Submission
@@ -65,10 +64,7 @@ def staff_correction_panel(context: template.Context, submission: Submission) ->
     return {
         **base(context, submission),
         "can_request_correction": can.get("request_correction", False),
-        "can_message": can.get("message", False),
         "correction_form": context.get("correction_form") or CorrectionForm(prefix="correction"),
-        "message_attachment_form": context.get("message_attachment_form")
-        or StaffMessageForm(prefix="message-pj"),
     }
 
 

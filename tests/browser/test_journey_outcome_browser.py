@@ -162,10 +162,10 @@ def test_message_with_a_file_each_way(page, live_server, tmp_path):
     letter.write_bytes(PDF_BYTES)
     sign_in(page, live_server, ars)
     page.goto(f"/tableau-de-bord/reponses/{submission.pk}/")
-    form = page.locator("form[action$='/message-piece-jointe/']")
+    form = page.locator("form[action$='/message/']")
     form.get_by_label("Message aux référents").fill("Voici le modèle de lettre d’intention.")
-    form.locator("#id_message-pj-file").set_input_files(str(letter))
-    form.get_by_role("button", name="Envoyer le message et le document").click()
+    form.locator("#id_message-file").set_input_files(str(letter))
+    form.get_by_role("button", name="Envoyer le message").click()
     page.wait_for_load_state()
     assert page.get_by_text("Le message et sa pièce jointe sont envoyés").is_visible()
 

@@ -144,7 +144,6 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "staff:message": POST_ONLY_VIEW,
     "staff:resend_link": POST_ONLY_VIEW,
     "staff:request_correction": POST_ONLY_VIEW,
-    "staff:message_attachment": POST_ONLY_VIEW,
     "staff:attachment": STAFF_PAGE,
     "staff:decision_letter": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
     "staff:personal_data": ARS_PAGE,

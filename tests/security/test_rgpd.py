@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ami import privacy
+from ami.attachments import post_referent_message
 from ami.models import (
     AccessLog,
     Actor,
@@ -20,7 +21,6 @@ from ami.models import (
     Submission,
     SubmissionEvent,
 )
-from ami.services import post_referent_message
 from ami.staff import services as staff_services
 from ami.tasks import anonymise_closed_submissions
 from cpts_portal.roles import Role

@@ -72,7 +72,6 @@ FACTORIES: dict[str, Factory | None] = {
     "ami.attachment_forms.StaffMessageForm": None,
     "ami.forms.ActorForm": None,
     "ami.forms.ReferentForm": None,
-    "ami.forms.ReferentMessageForm": None,
     "ami.forms.ResumeLinkForm": None,
     "ami.forms.SubmissionForm": None,
     "ami.staff.forms.AssignForm": None,
@@ -83,7 +82,6 @@ FACTORIES: dict[str, Factory | None] = {
     "ami.staff.forms.ColumnsForm": None,
     "ami.staff.forms.ErasureForm": None,
     "ami.staff.forms.ExchangeForm": None,
-    "ami.staff.forms.MessageForm": None,
     "ami.staff.forms.NoteForm": None,
     "ami.staff.forms.OpinionForm": None,
     "ami.staff.forms.OrientForm": lambda cls, data: cls(

@@ -4,15 +4,16 @@ portal-built names), served only after a permission check, as attachments."""
 
 import io
 import os
+import re
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from ami.attachments import send_staff_message
 from ami.models import ATTACHMENTS_PER_SUBMISSION, Attachment, Submission, SubmissionEvent
 from ami.privacy import REASON_ERASURE, anonymise_submission
+from ami.staff.services import send_message
 from notifications.models import OutgoingEmail
 from tests.factories import SubmissionFactory
 from tests.projects.helpers import PDF_BYTES, odt_bytes, pdf_file
@@ -32,17 +33,17 @@ def referent_post(client, submission, name, data, token=None):
 
 
 def staff_file(as_user, owner, submission) -> Attachment:
-    send_staff_message(submission, owner, "Voici le modèle.", [pdf_file("modèle.pdf")])
+    send_message(submission, owner, "Voici le modèle.", [pdf_file("modèle.pdf")])
     return Attachment.objects.get(submission=submission, from_referent=False)
 
 
 def test_staff_message_with_a_file_reaches_the_referents(as_user, owner, submission):
     client = as_user(owner)
     response = client.post(
-        reverse("staff:message_attachment", args=[submission.pk]),
+        reverse("staff:message", args=[submission.pk]),
         {
-            "message-pj-text": "Voici le modèle de lettre.",
-            "message-pj-file": pdf_file("modèle.pdf"),
+            "message-text": "Voici le modèle de lettre.",
+            "message-file": pdf_file("modèle.pdf"),
         },
     )
     assert response.status_code == 302
@@ -58,6 +59,67 @@ def test_staff_message_with_a_file_reaches_the_referents(as_user, owner, submiss
     assert download["Content-Disposition"].startswith("attachment;")
     assert f"{submission.reference}-piece-jointe-" in download["Content-Disposition"]
     assert b"".join(download.streaming_content) == PDF_BYTES
+
+
+def test_one_staff_form_sends_the_message_alone_or_with_a_file(as_user, owner, submission):
+    client = as_user(owner)
+    url = reverse("staff:message", args=[submission.pk])
+    form = client.get(reverse("staff:submission", args=[submission.pk])).content.decode()
+    assert form.count(f'action="{url}"') == 1
+    assert 'name="message-file"' in form
+    alone = client.post(url, {"message-text": "Sans pièce jointe."}, follow=True)
+    assert "Le message est envoyé aux référents." in alone.content.decode()
+    with_file = client.post(
+        url, {"message-text": "Avec le modèle.", "message-file": pdf_file()}, follow=True
+    )
+    assert "Le message et sa pièce jointe sont envoyés" in with_file.content.decode()
+    events = submission.events.filter(kind=Kind.MESSAGE).order_by("pk")
+    assert [event.data for event in events] == [
+        {"from": "staff"},
+        {"from": "staff", "attachments": ["lettre.pdf"]},
+    ]
+    assert Attachment.objects.get().event == events[1]
+    emails = OutgoingEmail.objects.filter(template="ami/emails/message_to_referents")
+    assert ["lettre.pdf" in email.body_text for email in emails.order_by("pk")] == [False, True]
+
+
+def file_error(page: str) -> str:
+    """The error under the file field of « Écrire aux référents »."""
+    found = re.search(r'id="id_message-file-message-error">([^<]*)<', page)
+    return found.group(1) if found else ""
+
+
+def test_staff_refused_file_is_told_next_to_the_file_field(as_user, owner, submission):
+    response = as_user(owner).post(
+        reverse("staff:message", args=[submission.pk]),
+        {"message-text": "Ci-joint.", "message-file": SimpleUploadedFile("a.pdf", b"MZ\x90")},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "n’est pas un document PDF, ODT ou DOCX" in file_error(page)
+    assert "Ci-joint." in page  # nothing typed is lost
+    assert not submission.events.filter(kind=Kind.MESSAGE).exists()
+
+
+def test_staff_file_beyond_the_answer_bound_is_told_next_to_the_file_field(
+    as_user, owner, submission
+):
+    for _ in range(ATTACHMENTS_PER_SUBMISSION):
+        referent_post(
+            as_user(None), submission, "ami:referent_document",
+            {"document-kind": "other", "document-file": pdf_file()},
+        )  # fmt: skip
+    response = as_user(owner).post(
+        reverse("staff:message", args=[submission.pk]),
+        {"message-text": "Un de plus.", "message-file": pdf_file()},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "le maximum" in file_error(page)
+    assert "Un de plus." in page
+    assert Attachment.objects.count() == ATTACHMENTS_PER_SUBMISSION
+    assert not submission.events.filter(kind=Kind.MESSAGE).exists()
+    assert not OutgoingEmail.objects.filter(template="ami/emails/message_to_referents").exists()
 
 
 def test_referent_message_with_a_file_reaches_the_staff(as_user, owner, submission):
@@ -143,8 +205,8 @@ def test_partners_read_files_but_do_not_send_them(
     user = request.getfixturevalue(role_fixture)
     assert as_user(user).get(attachment.staff_url).status_code == 200
     response = as_user(user).post(
-        reverse("staff:message_attachment", args=[submission.pk]),
-        {"message-pj-text": "x", "message-pj-file": pdf_file()},
+        reverse("staff:message", args=[submission.pk]),
+        {"message-text": "x", "message-file": pdf_file()},
     )
     assert response.status_code == 403
 

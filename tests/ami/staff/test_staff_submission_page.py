@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ami import services as ami_services
 from ami import workflow
+from ami.attachments import post_referent_message
 from ami.models import Submission
 from ami.staff import services
 from cpts_portal.roles import Role
@@ -59,7 +59,7 @@ def test_timeline_lists_status_changes_assignments_notes_messages_and_emails(
     services.change_status(submission, Status.IN_REVIEW, by=owner, comment="Vu en réunion")
     services.add_note(submission, owner, "Le maire soutient le projet")
     services.send_message(submission, owner, "Quels sont vos horaires ?")
-    ami_services.post_referent_message(submission, "Le mardi soir.")
+    post_referent_message(submission, "Le mardi soir.")
     OutgoingEmail.objects.filter(template="ami/emails/in_review").update(
         status=OutgoingEmail.Status.FAILED, last_error="SMTPServerDisconnected: fermé"
     )
