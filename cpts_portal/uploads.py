@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -264,3 +266,17 @@ def display_name(name: str | None) -> str:
         char if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp") else " " for char in name
     )
     return " ".join(name.split())[:255] or "document"
+
+
+def stored_file_response(file: FieldFile, download_name: str, content_type: str) -> FileResponse:
+    """A stored file as a download under the name the portal built (``download_name``),
+    never the uploader's, with the detected type; call after the permission check."""
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=download_name,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
