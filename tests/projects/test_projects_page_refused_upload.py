@@ -23,9 +23,7 @@ def upload(client, project, **extra):
     return client.post(url, {"kind": DocumentKind.LETTER, "file": fake_pdf(), **extra})
 
 
-def test_refused_file_from_the_project_page_comes_back_on_the_project_page(
-    client, project, owner
-):
+def test_refused_file_from_the_project_page_comes_back_on_the_project_page(client, project, owner):
     client.force_login(owner)
     response = upload(client, project, title="Statuts signés")
     assert response.status_code == 422
