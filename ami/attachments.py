@@ -21,7 +21,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 from cpts_portal.history import record_event
-from cpts_portal.uploads import display_name, validate_upload
+from cpts_portal.uploads import display_name, stored_file_response, validate_upload
 from notifications.services import queue_email
 
 from .models import ATTACHMENTS_PER_SUBMISSION, Attachment, Submission, SubmissionEvent
@@ -147,15 +147,7 @@ def submission_attachments(submission: Submission) -> QuerySet[Attachment]:
 
 def attachment_response(attachment: Attachment) -> FileResponse:
     """The file as a download under the portal's name; call after the permission check."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.download_name,
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(attachment.file, attachment.download_name, attachment.content_type)
 
 
 def delete_attachments(submission: Submission) -> int:

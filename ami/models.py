@@ -14,7 +14,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from cpts_portal.choices import Opinion  # a partner's opinion on an answer: a private note
 from cpts_portal.history import STATE_MAX_LENGTH, Event
-from cpts_portal.uploads import ACCEPTED_TYPES
+from cpts_portal.uploads import StoredFile
 from territories.models import Commune, Territory
 
 
@@ -530,7 +530,6 @@ class Exchange(models.Model):
         self.save(update_fields=["cancelled_at", "sequence", "updated_at"])
 
 
-EXTENSION_OF_TYPE = {file_type.content_type: file_type.extension for file_type in ACCEPTED_TYPES}
 # An anonymous link holder may upload: a bound on what one answer can store.
 ATTACHMENTS_PER_SUBMISSION = 30
 
@@ -541,7 +540,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"ami/pieces/{secrets.token_urlsafe(24)}.{instance.extension}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file joined to a message (either way) or to the answer by its référents.
 
     Checked like project documents (``cpts_portal.uploads.validate_upload``: type by
@@ -578,9 +577,6 @@ class Attachment(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     from_referent = models.BooleanField(_("déposé par les référents"), default=False)
     file = models.FileField(_("fichier"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("nom du fichier déposé"), max_length=255)
-    content_type = models.CharField(_("format"), max_length=100)
-    size = models.PositiveBigIntegerField(_("taille (octets)"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -589,7 +585,6 @@ class Attachment(models.Model):
         related_name="+",
         verbose_name=_("déposé par"),
     )
-    uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("pièce jointe")
@@ -600,16 +595,11 @@ class Attachment(models.Model):
         return f"{self.get_kind_display()} — {self.original_name}"
 
     @property
-    def extension(self) -> str:
-        return EXTENSION_OF_TYPE.get(self.content_type, "bin")
-
-    @property
     def download_name(self) -> str:
         """``AMI-00012-courrier-2026-03-14-7.pdf``: reference, kind, day, number and the
         detected type; never the uploader's name (a PDF sent as ``x.html`` stays a PDF)."""
-        day = timezone.localtime(self.uploaded_at).date().isoformat()
         slug = self.SLUGS.get(self.kind, "document")
-        return f"{self.submission.reference}-{slug}-{day}-{self.pk}.{self.extension}"
+        return f"{self.submission.reference}-{slug}-{self.uploaded_day}-{self.pk}.{self.extension}"
 
     @property
     def referent_url(self) -> str:

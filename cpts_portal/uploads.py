@@ -15,8 +15,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
@@ -36,6 +41,7 @@ DOCX = FileType(
     "DOCX",
 )
 ACCEPTED_TYPES = (PDF, ODT, DOCX)
+EXTENSION_OF_TYPE = {file_type.content_type: file_type.extension for file_type in ACCEPTED_TYPES}
 ACCEPT_ATTRIBUTE = ",".join(
     [f".{t.extension}" for t in ACCEPTED_TYPES] + [t.content_type for t in ACCEPTED_TYPES]
 )
@@ -264,3 +270,46 @@ def display_name(name: str | None) -> str:
         char if unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp") else " " for char in name
     )
     return " ".join(name.split())[:255] or "document"
+
+
+def stored_file_response(file: FieldFile, download_name: str, content_type: str) -> FileResponse:
+    """A stored file as a download under the name the portal built (``download_name``),
+    never the uploader's, with the detected type; call after the permission check."""
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=True,
+        filename=download_name,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class StoredFile(models.Model):
+    """What a checked, stored upload keeps (project ``Document``, AMI ``Attachment``): the
+    uploader's name for display only, the type detected on the content, the size and the
+    day. Each model adds its ``file`` (stored under a random name, ``extension`` of the
+    detected type), its ``uploaded_by`` and its ``download_name``."""
+
+    original_name = models.CharField(gettext_lazy("nom du fichier déposé"), max_length=255)
+    content_type = models.CharField(gettext_lazy("format"), max_length=100)
+    size = models.PositiveBigIntegerField(gettext_lazy("taille (octets)"))
+    uploaded_at = models.DateTimeField(gettext_lazy("déposé le"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def extension(self) -> str:
+        """The extension of the detected type: the one the file is stored and served under."""
+        return EXTENSION_OF_TYPE.get(self.content_type, "bin")
+
+    @property
+    def extension_label(self) -> str:
+        return EXTENSION_OF_TYPE.get(self.content_type, "").upper()
+
+    @property
+    def uploaded_day(self) -> str:
+        """The local day of the upload, ``2026-03-14``, for the download name."""
+        return timezone.localtime(self.uploaded_at).date().isoformat()

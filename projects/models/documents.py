@@ -5,16 +5,13 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from cpts_portal.uploads import ACCEPTED_TYPES
+from cpts_portal.uploads import EXTENSION_OF_TYPE, StoredFile
 
 from .choices import DocumentKind
 from .project import CptsProject
-
-EXTENSION_OF_TYPE = {file_type.content_type: file_type.extension for file_type in ACCEPTED_TYPES}
 
 
 def document_path(instance: "Document", filename: str) -> str:
@@ -28,7 +25,7 @@ def document_path(instance: "Document", filename: str) -> str:
     return f"projects/{secrets.token_urlsafe(24)}.{extension}"
 
 
-class Document(models.Model):
+class Document(StoredFile):
     """An uploaded file whose type was checked on its content (see ``validate_upload``)."""
 
     Kind = DocumentKind
@@ -37,9 +34,6 @@ class Document(models.Model):
     kind = models.CharField(_("type de document"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("description"), max_length=200, blank=True)
     file = models.FileField(_("fichier"), upload_to=document_path, max_length=200)
-    original_name = models.CharField(_("nom du fichier déposé"), max_length=255)
-    content_type = models.CharField(_("format"), max_length=100)
-    size = models.PositiveBigIntegerField(_("taille (octets)"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -47,7 +41,6 @@ class Document(models.Model):
         related_name="+",
         verbose_name=_("déposé par"),
     )
-    uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
 
     class Meta:
         verbose_name = _("document")
@@ -63,10 +56,6 @@ class Document(models.Model):
         )
 
     @property
-    def extension(self) -> str:
-        return EXTENSION_OF_TYPE.get(self.content_type, "bin")
-
-    @property
     def download_name(self) -> str:
         """``statuts-cpts-du-pays-de-douarnenez-2025-03-14.pdf``: the name the file is served
         under, built from the kind, the project, the upload date and the detected type.
@@ -75,9 +64,5 @@ class Document(models.Model):
         reach an ARS agent's disk under that extension.
         """
         project = slugify(self.project.name)[:60].strip("-") or str(self.project_id)
-        day = timezone.localtime(self.uploaded_at).date().isoformat()
-        return f"{self.kind.replace('_', '-')}-{project}-{day}.{self.extension}"
-
-    @property
-    def extension_label(self) -> str:
-        return EXTENSION_OF_TYPE.get(self.content_type, "").upper()
+        kind = self.kind.replace("_", "-")
+        return f"{kind}-{project}-{self.uploaded_day}.{self.extension}"

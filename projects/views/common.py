@@ -1,15 +1,17 @@
-"""What every project view shares: login, access to one project, the 404-or-403 rule."""
+"""What every project view shares: login, access to one project, the 404-or-403 rule, the
+upload of a document from a page's form."""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from projects import permissions
-from projects.models import CptsProject
+from projects import permissions, services
+from projects.forms import DocumentForm
+from projects.models import CptsProject, Document, DocumentKind
 from projects.selectors import coordinator_queryset
 
 
@@ -48,3 +50,45 @@ def with_project(view):
         return view(request, get_project(request, pk), *args, **kwargs)
 
     return wrapper
+
+
+# The name of the button that adds the chosen file on a page whose form also holds text.
+UPLOAD_BUTTON = "televerser"
+
+
+def page_document_form(
+    request: HttpRequest, kinds: list[DocumentKind]
+) -> tuple[bool, DocumentForm | None]:
+    """Whether this request adds a file (its button, or any button with a file chosen), and
+    the upload form of a page whose form also holds text: bound when adding, None when
+    the user may upload no kind here."""
+    uploading = request.method == "POST" and (
+        UPLOAD_BUTTON in request.POST or bool(request.FILES.get("file"))
+    )
+    if not kinds:
+        return uploading, None
+    if not uploading:
+        return uploading, DocumentForm(kinds=kinds)
+    return uploading, DocumentForm(request.POST, request.FILES, kinds=kinds)
+
+
+def add_uploaded_document(
+    request: HttpRequest, project: CptsProject, document_form: DocumentForm
+) -> Document | None:
+    """Store the file of a bound upload form (``services.add_document``); None with the error
+    next to the form's file field (or its kind) when the file or the form is refused, so
+    that the page comes back with it. On a page that also holds text, call it once the text
+    is saved."""
+    if not document_form.is_valid():
+        return None
+    try:
+        return services.add_document(
+            project,
+            document_form.cleaned_data["kind"],
+            document_form.cleaned_data["file"],
+            request.user,
+            title=document_form.cleaned_data["title"],
+        )
+    except ValidationError as error:
+        document_form.add_error("file", error)
+        return None

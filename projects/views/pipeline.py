@@ -2,7 +2,6 @@
 contract's pages are in ``projects.views.contract``)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cpts_portal.formsets import with_added_row
+from cpts_portal.uploads import stored_file_response
 from projects import pdf, permissions, selectors, services, workflow
 from projects.forms import (
     ACTION_SHEETS_PREFIX,
@@ -23,10 +23,15 @@ from projects.forms import (
 )
 from projects.models import CptsProject, Document, DocumentKind, HealthProject, Stage
 
-from .common import model_values, require, with_project
+from .common import (
+    add_uploaded_document,
+    model_values,
+    page_document_form,
+    require,
+    with_project,
+)
 
 DEPOSIT_LETTER = "deposer"
-UPLOAD_BUTTON = "televerser"
 
 
 def letter_upload_kinds(request: HttpRequest, project: CptsProject) -> list[DocumentKind]:
@@ -56,23 +61,14 @@ def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
     form = (
         LetterForm(request.POST if posted else None, instance=project.letter) if editable else None
     )
-    uploading = posted and (UPLOAD_BUTTON in request.POST or bool(request.FILES.get("file")))
-    document_form = (
-        DocumentForm(
-            request.POST if uploading else None,
-            request.FILES if uploading else None,
-            kinds=kinds,
-        )
-        if kinds
-        else None
-    )
+    uploading, document_form = page_document_form(request, kinds)
     refusal = None
     status = 200
     if form is not None and posted and form.is_valid():
         services.save_letter(project, request.user, model_values(form))
         uploaded = None
         if uploading and document_form is not None:
-            uploaded = add_page_document(request, project, document_form)
+            uploaded = add_uploaded_document(request, project, document_form)
         if uploading and uploaded is None:
             # The text is saved; the page comes back with the file's error and the text.
             status = 422
@@ -110,26 +106,6 @@ def letter(request: HttpRequest, project: CptsProject) -> HttpResponse:
         "saved_with_refused_file": status == 422 and uploading and not refusal,
     }
     return render(request, "projects/letter.html", context, status=status)
-
-
-def add_page_document(
-    request: HttpRequest, project: CptsProject, document_form
-) -> Document | None:
-    """The upload of a page whose form also holds the text (lettre d'intention, projet de
-    santé), once the text is saved; None with the error on the form's file field."""
-    if not document_form.is_valid():
-        return None
-    try:
-        return services.add_document(
-            project,
-            document_form.cleaned_data["kind"],
-            document_form.cleaned_data["file"],
-            request.user,
-            title=document_form.cleaned_data["title"],
-        )
-    except ValidationError as error:
-        document_form.add_error("file", error)
-        return None
 
 
 @with_project
@@ -243,19 +219,9 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
         for kind in permissions.uploadable_kinds(request.user, project)
         if kind == DocumentKind.HEALTH_PROJECT
     ]
-    posted = request.method == "POST"
     # As on the letter's page, the upload is part of the page's form: the text is saved
     # first, and a refused file comes back with its error and the text as typed.
-    uploading = posted and (UPLOAD_BUTTON in request.POST or bool(request.FILES.get("file")))
-    document_form = (
-        DocumentForm(
-            request.POST if uploading else None,
-            request.FILES if uploading else None,
-            kinds=kinds,
-        )
-        if kinds
-        else None
-    )
+    uploading, document_form = page_document_form(request, kinds)
     status = 200
     if editable:
         data = request.POST or None
@@ -284,7 +250,7 @@ def health_project(request: HttpRequest, project: CptsProject) -> HttpResponse:
             if not uploading or document_form is None:
                 messages.success(request, _("Le projet de santé a été enregistré."))
                 return redirect(url)
-            uploaded = add_page_document(request, project, document_form)
+            uploaded = add_uploaded_document(request, project, document_form)
             if uploaded is not None:
                 messages.success(
                     request,
@@ -330,20 +296,12 @@ def action_sheet_rows(formset) -> list[services.ActionSheetRow]:
 
 
 @with_project
-def document_download(request: HttpRequest, project: CptsProject, document_pk: int):
+def document_download(request: HttpRequest, project: CptsProject, document_pk: int) -> FileResponse:
     """Serve an uploaded file, only to who may see the project, as an attachment."""
     document = get_object_or_404(Document, pk=document_pk, project=project)
     document.project = project
     # Name and type are the portal's (kind, project, detected type), never the uploader's.
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.download_name,
-        content_type=document.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(document.file, document.download_name, document.content_type)
 
 
 @with_project

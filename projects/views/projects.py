@@ -28,7 +28,7 @@ from projects.models.choices import PIPELINE
 from territories.builder import TerritoryBuilderForm
 from territories.rules import size_tier
 
-from .common import model_values, require, with_project
+from .common import add_uploaded_document, model_values, require, with_project
 
 logout = auth_views.LogoutView.as_view(next_page=reverse_lazy("login"))
 
@@ -264,8 +264,19 @@ def pipeline(project: CptsProject) -> list[dict]:
 
 @with_project
 def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    return render_detail(request, project)
+
+
+def render_detail(
+    request: HttpRequest, project: CptsProject, document_form: DocumentForm | None = None
+) -> HttpResponse:
+    """The project page; with a refused upload form (``document_upload``), the page again
+    (422) with the error next to the file field."""
     user = request.user
     kinds = permissions.generic_upload_kinds(user, project)
+    refused_upload = document_form is not None
+    if document_form is None and kinds:
+        document_form = DocumentForm(kinds=kinds)
     contract = getattr(project, "contract", None)
     context = {
         "project": project,
@@ -290,7 +301,7 @@ def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
             (target, workflow.find_rule(project, target))
             for target in workflow.allowed_targets(project, user)
         ],
-        "document_form": DocumentForm(kinds=kinds) if kinds else None,
+        "document_form": document_form,
         "name_form": (
             ProjectNameForm(initial={"name": project.name})
             if project.name_suggested and permissions.can_manage(user, project)
@@ -308,7 +319,7 @@ def project_detail(request: HttpRequest, project: CptsProject) -> HttpResponse:
         },
         "is_coordinator": permissions.is_coordinator_of(user, project),
     }
-    return render(request, "projects/detail.html", context)
+    return render(request, "projects/detail.html", context, status=422 if refused_upload else 200)
 
 
 @with_project
@@ -429,15 +440,18 @@ def milestone_edit(request: HttpRequest, project: CptsProject, milestone_pk: int
     )
 
 
+# The pages other than the project's own that hold the upload form, by their « retour ».
+UPLOAD_PAGES = {
+    "lettre": "projects:letter",
+    "projet-de-sante": "projects:health_project",
+    "contrat": "projects:contract",
+}
+
+
 def return_url(project: CptsProject, section: str) -> str:
     """Back to the page the upload form was on (only pages of this project)."""
-    pages = {
-        "lettre": "projects:letter",
-        "projet-de-sante": "projects:health_project",
-        "contrat": "projects:contract",
-    }
-    if section in pages:
-        return reverse(pages[section], kwargs={"pk": project.pk})
+    if section in UPLOAD_PAGES:
+        return reverse(UPLOAD_PAGES[section], kwargs={"pk": project.pk})
     return f"{project.get_absolute_url()}#documents"
 
 
@@ -447,20 +461,12 @@ def document_upload(request: HttpRequest, project: CptsProject) -> HttpResponse:
     kinds = permissions.generic_upload_kinds(request.user, project)
     require(bool(kinds))
     form = DocumentForm(request.POST, request.FILES, kinds=kinds)
-    if form.is_valid():
-        try:
-            services.add_document(
-                project,
-                form.cleaned_data["kind"],
-                form.cleaned_data["file"],
-                request.user,
-                title=form.cleaned_data["title"],
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
-            messages.success(request, _("Le document a été déposé."))
-            return redirect(return_url(project, request.POST.get("retour", "")))
+    if add_uploaded_document(request, project, form) is not None:
+        messages.success(request, _("Le document a été déposé."))
+        return redirect(return_url(project, request.POST.get("retour", "")))
+    if request.POST.get("retour", "") not in UPLOAD_PAGES:
+        # From the project page's documents section: that page, the error by the file field.
+        return render_detail(request, project, form)
     return render(
         request,
         "projects/document_form.html",
