@@ -300,6 +300,9 @@ class ReferentForm(PortalModelForm):
                 hint=_("Indiquez au moins une adresse électronique ou un téléphone."),
             ),
         )
+        # The row's own fields (its hidden id, « Supprimer ») are not in the layout: without
+        # them an edited answer's référent reads as a new row and the edit is refused.
+        self.helper.render_unmentioned_fields = True
 
     def clean(self):
         cleaned = super().clean()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from ami.forms import ReferentForm, SubmissionForm
 from cpts_portal.error_summary import FieldsOf, Rows, error_summary
 from tests.ami.helpers import answer_data
-from tests.factories import CampaignFactory
+from tests.factories import CampaignFactory, SubmissionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,13 @@ def test_rows_name_their_number_even_for_an_error_without_a_field():
     entries = error_summary(Rows(formset, "Référent"))
     assert entries[0]["label"] == "Référent 2 — Nom et prénom"
     assert isinstance(ReferentForm().fields["email"].required_by_group, bool)
+
+
+def test_the_edit_page_keeps_each_stored_rows_hidden_id(client):
+    """The référent rows' layout named only their visible fields: the hidden id was dropped,
+    and saving an edit answered « Une ligne a été modifiée ou supprimée entre-temps »."""
+    submission = SubmissionFactory()
+    page = client.get(submission.get_private_url() + "modifier/").content.decode()
+    referent, actor = submission.referents.first(), submission.actors.first()
+    assert re.search(rf'name="referents-0-id" value="{referent.pk}"', page)
+    assert re.search(rf'name="actors-0-id" value="{actor.pk}"', page)

@@ -74,8 +74,10 @@ def test_orientation_cancelling_the_exchange_is_told_to_the_referent(page, live_
     sign_in(page, live_server, ars)
 
     page.goto(f"/tableau-de-bord/reponses/{submission.pk}/")
+    page.locator("summary", has_text="Orienter").click()  # the form opens on demand
     orient = page.locator("form[action$='/orientation/']")
     orient.get_by_text("Accompagnement d’un projet de CPTS", exact=True).click()  # DSFR radio
+    orient.get_by_label("Annuler l’échange", exact=False).check(force=True)  # kept by default
     orient.get_by_label("Message aux référents").fill("Un chargé de mission vous appellera.")
     orient.get_by_role("button", name="Enregistrer l’orientation").click()
     page.wait_for_load_state()
