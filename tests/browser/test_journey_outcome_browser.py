@@ -114,6 +114,7 @@ def test_correction_requested_then_made_and_staff_told(page, live_server):
     submission = SubmissionFactory(assignee=ars, status=Status.IN_REVIEW)
     sign_in(page, live_server, ars)
     page.goto(f"/tableau-de-bord/reponses/{submission.pk}/")
+    page.locator("summary", has_text="Demander une correction").click()  # opens on demand
     form = page.locator("form[action$='/correction/']")
     form.get_by_label("Ce que les référents doivent corriger ou compléter").fill(
         "Précisez les communes de votre territoire."
