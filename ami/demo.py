@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cpts_portal.demo_clock import demo_clock
 from cpts_portal.history import record_event
-from territories.models import Commune
+from territories.models import Commune, Region
 from territories.search import resolve_commune
 
 from .models import (
@@ -353,7 +353,9 @@ def load_demo_campaigns() -> list[Campaign]:
             defaults={
                 "title": "AMI Communauté professionnelle territoriale de santé (CPTS)",
                 "edition": spec["edition"],
-                "region": "Bretagne",
+                "region": Region.objects.get_or_create(
+                    code="53", defaults={"name": "Bretagne"}
+                )[0],
                 "opens_on": spec["opens_on"],
                 "closes_on": spec["closes_on"],
                 "summary": SUMMARY,

@@ -15,7 +15,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from cpts_portal.choices import Opinion  # a partner's opinion on an answer: a private note
 from cpts_portal.history import STATE_MAX_LENGTH, Event
 from cpts_portal.uploads import StoredFile
-from territories.models import Commune, Territory
+from territories.models import Commune, Region, Territory
 
 
 class Campaign(models.Model):
@@ -26,7 +26,10 @@ class Campaign(models.Model):
     edition = models.CharField(
         _("édition"), max_length=60, help_text=_("Par exemple « Avril 2022 ».")
     )
-    region = models.CharField(_("région"), max_length=100)
+    # The region whose ARS runs the call: its staff alone see the answers.
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("région")
+    )
     opens_on = models.DateField(_("ouverture le"))
     closes_on = models.DateField(
         _("clôture le"),

@@ -46,7 +46,7 @@ def submission_pdf(submission: Submission) -> bytes:
             "submission": submission,
             "campaign": submission.campaign,
             "territory_summary": territory_overview(
-                submission.territory, region=submission.campaign.region, with_overlaps=False
+                submission.territory, region=submission.campaign.region.name, with_overlaps=False
             ),
             "events": submission.public_events,
             "exchanges": sorted(submission.exchanges.all(), key=lambda e: e.starts_at),

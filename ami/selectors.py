@@ -55,7 +55,7 @@ def same_territory_projects(submission: Submission) -> Iterable[Model]:
 def public_territory_summary(submission: Submission) -> TerritoryOverview | None:
     """The territory as the référents built it; no other answer's territory is named."""
     return territory_overview(
-        submission.territory, region=submission.campaign.region, with_overlaps=False
+        submission.territory, region=submission.campaign.region.name, with_overlaps=False
     )
 
 

@@ -206,7 +206,7 @@ def save_territory(
                 territory.delete()
         return
     if territory is None or shared:
-        territory = Territory()
+        territory = Territory(region_id=submission.campaign.region_id)
     territory.name = _("Territoire envisagé — %(reference)s") % {"reference": submission.reference}
     territory.other_places = "\n".join(other_places or [])
     territory.save()

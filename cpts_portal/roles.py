@@ -16,9 +16,15 @@ class Role(models.TextChoices):
     URPS = "URPS", _("Union régionale des professionnels de santé")
     ASSURANCE_MALADIE = "Assurance Maladie", _("Assurance Maladie")
     COORDINATOR = "Coordinateur", _("Coordinateur de projet CPTS")
+    # The ministry or the Caisse nationale: reads every region, changes nothing.
+    NATIONAL = "National", _("Niveau national (lecture seule)")
 
 
+# The partner institutions of a region: their agents work on that region's data only.
 STAFF_ROLES = (Role.ARS, Role.URPS, Role.ASSURANCE_MALADIE)
+# Who may read the staff pages: the partners of a region, and the national level (every
+# region, read-only). Write actions check a partner role, never this tuple.
+READER_ROLES = (*STAFF_ROLES, Role.NATIONAL)
 
 # Model permissions of each group in the Django admin ("app_label.codename"): the one table,
 # granted by ``ensure_role_groups`` after every ``migrate``. The pipeline itself is on the
@@ -78,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "projects.view_sentreminder",
     ),
     Role.COORDINATOR: (),
+    Role.NATIONAL: (*_AMI_READ, *_PROJECTS_READ),
 }
 
 

@@ -7,6 +7,7 @@ The README lists the variables.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -464,6 +465,12 @@ AXES_CLIENT_IP_CALLABLE = "cpts_portal.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 
+# The region a single-region deployment serves (INSEE code, « 53 » for Bretagne): rows
+# older than regions are assigned to it on upgrade, and its ARS (territories.RegionIdentity,
+# made from the settings below when missing) names pages that belong to no region.
+PORTAL_DEFAULT_REGION = env_str("PORTAL_DEFAULT_REGION", "53")
+if not re.fullmatch(r"\d{2}", PORTAL_DEFAULT_REGION):
+    raise ImproperlyConfigured("PORTAL_DEFAULT_REGION must be a region's two-digit INSEE code.")
 # Portal identity, shown in the header, footer and emails.
 PORTAL_NAME = env_str("PORTAL_NAME", "Portail CPTS")
 PORTAL_OPERATOR = env_str("PORTAL_OPERATOR", "Agence régionale de santé Bretagne")

@@ -20,7 +20,8 @@ from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role, has_role
 from cpts_portal.uploads import display_name, validate_upload
 from notifications.services import queue_email
-from territories.models import Commune, Territory
+from territories.models import Commune, Region, Territory
+from territories.permissions import home_region
 
 from . import accounts, contract_services, permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
@@ -54,8 +55,12 @@ def create_project(
     submissions: Iterable[Submission] = (),
     comment: str = "",
     override_reason: str = "",
+    region: Region | None = None,
 ) -> CptsProject:
     """Create a project at the avant-projet stage, with its empty documents and milestones.
+
+    Its region: ``region`` when given, else its territory's, else its first answer's
+    campaign's, else the region of its author's institution (``ValidationError`` if none).
 
     In one transaction: the project, its lettre d'intention and projet de santé (empty),
     the memo's milestones, a « projet créé » history entry and, with ``override_reason``,
@@ -64,9 +69,18 @@ def create_project(
     """
     if territory is not None:
         check_territory_is_free(territory)
+    submissions = list(submissions)
+    region_id = (
+        (region.pk if region else None)
+        or (territory.region_id if territory else None)
+        or (submissions[0].campaign.region_id if submissions else None)
+        or getattr(home_region(by), "pk", None)
+    )
+    if region_id is None:
+        raise ValidationError(_("Le projet doit appartenir à une région."))
     with transaction.atomic():
         project = CptsProject.objects.create(
-            name=name[:NAME_MAX_LENGTH], territory=territory, created_by=by
+            name=name[:NAME_MAX_LENGTH], territory=territory, created_by=by, region_id=region_id
         )
         project.coordinators.set(coordinators)
         project.submissions.set(submissions)
@@ -125,7 +139,9 @@ def create_project_from_submission(
         name = given or selectors.suggested_name(submission)
         territory = None
         if submission.territory_id:
-            territory = Territory.objects.create(name=name)
+            territory = Territory.objects.create(
+                name=name, region_id=submission.campaign.region_id
+            )
             territory.communes.set(submission.territory.communes.all())
         project = create_project(
             name,
@@ -598,7 +614,9 @@ def change_project_territory(
         if communes is not None:
             territory = project.territory
             if territory is None or territory_is_shared(territory, project):
-                territory = Territory.objects.create(name=project.name)
+                territory = Territory.objects.create(
+                    name=project.name, region_id=project.region_id
+                )
             territory.communes.set(communes)
             territory.save(update_fields=["updated_at"])
             comment = _("Territoire : %(count)d commune(s)") % {"count": len(commune_ids)}

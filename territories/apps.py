@@ -7,7 +7,15 @@ class TerritoriesConfig(AppConfig):
     verbose_name = _("Territoires")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from cpts_portal.fragments import bump_on_change
+
+        from .models import StaffMembership
+        from .permissions import forget_region
+
+        post_save.connect(forget_region, sender=StaffMembership)
+        post_delete.connect(forget_region, sender=StaffMembership)
 
         from .models import GEOGRAPHY_VERSION
 

@@ -6,6 +6,7 @@ hand: rows are matched on their official codes, so a reload updates them in plac
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -141,6 +142,14 @@ class Territory(models.Model):
     """
 
     name = models.CharField(_("nom"), max_length=200)
+    # The region whose staff see and edit the territory (the campaign's or the project's):
+    # its communes may lie across a border, the territory still belongs to one region.
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="territories",
+        verbose_name=_("région de rattachement"),
+    )
     communes = models.ManyToManyField(
         Commune, related_name="territories", verbose_name=_("communes"), blank=True
     )
@@ -195,3 +204,131 @@ class Territory(models.Model):
             if rows.exists():
                 return True
         return False
+
+
+# --- Regions served by the portal: identity, institutions, staff -----------------------
+
+
+class RegionIdentity(models.Model):
+    """A region the portal serves and how it names itself on pages, emails, PDFs and
+    contracts: one row per ARS. A region without one is not served (no campaign, no staff).
+    """
+
+    region = models.OneToOneField(
+        Region, on_delete=models.PROTECT, related_name="identity", verbose_name=_("région")
+    )
+    ars_name = models.CharField(
+        _("nom de l'ARS"),
+        max_length=150,
+        help_text=_("Par exemple « Agence régionale de santé Bretagne »."),
+    )
+    ars_short_name = models.CharField(
+        _("nom court de l'ARS"), max_length=60, help_text=_("Par exemple « ARS Bretagne ».")
+    )
+    ami_contact_email = models.EmailField(_("adresse de contact pour l'AMI"), blank=True)
+    ami_contact_details = models.TextField(_("contact pour tout renseignement"), blank=True)
+    legal_notice = models.TextField(
+        _("mentions légales propres à la région"),
+        blank=True,
+        help_text=_("Éditeur, directeur de la publication… Vide : celles du portail."),
+    )
+    privacy_controller = models.CharField(
+        _("responsable du traitement des données"), max_length=150, blank=True
+    )
+    privacy_contact = models.EmailField(
+        _("contact du délégué à la protection des données"), blank=True
+    )
+    uses_guichet = models.BooleanField(
+        _("Guichet CPTS"),
+        default=False,
+        help_text=_(
+            "La lettre d'intention est examinée par le Guichet CPTS, qui recueille l'avis de "
+            "chaque URPS puis transmet un avis consolidé à l'ARS."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("région servie")
+        verbose_name_plural = _("régions servies")
+        ordering = ["region__name"]
+
+    def __str__(self) -> str:
+        return self.ars_name
+
+
+class InstitutionKind(models.TextChoices):
+    # The same values as the role groups (cpts_portal.roles.Role): an agent's group gives
+    # their rights, their institution the region they exercise them in.
+    ARS = "ARS", _("Agence régionale de santé")
+    URPS = "URPS", _("Union régionale des professionnels de santé")
+    ASSURANCE_MALADIE = "Assurance Maladie", _("Assurance Maladie (CPAM, DCGDR)")
+
+
+class UrpsProfession(models.TextChoices):
+    """The ten professions that have a URPS (code de la santé publique, art. R4031-1)."""
+
+    MEDECINS = "medecins", _("Médecins")
+    INFIRMIERS = "infirmiers", _("Infirmiers")
+    PHARMACIENS = "pharmaciens", _("Pharmaciens")
+    KINES = "masseurs-kinesitherapeutes", _("Masseurs-kinésithérapeutes")
+    DENTISTES = "chirurgiens-dentistes", _("Chirurgiens-dentistes")
+    SAGES_FEMMES = "sages-femmes", _("Sages-femmes")
+    ORTHOPHONISTES = "orthophonistes", _("Orthophonistes")
+    ORTHOPTISTES = "orthoptistes", _("Orthoptistes")
+    PODOLOGUES = "pedicures-podologues", _("Pédicures-podologues")
+    BIOLOGISTES = "biologistes", _("Biologistes responsables")
+
+
+class Institution(models.Model):
+    """A partner institution of a region: its ARS, a CPAM or the DCGDR, a URPS."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="institutions", verbose_name=_("région")
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=InstitutionKind.choices)
+    name = models.CharField(_("nom"), max_length=150)
+    profession = models.CharField(
+        _("profession (URPS)"), max_length=30, choices=UrpsProfession.choices, blank=True
+    )
+    email = models.EmailField(_("adresse de contact"), blank=True)
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["region__name", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="institution_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(kind="URPS") | models.Q(profession=""),
+                name="institution_profession_only_for_urps",
+                violation_error_message=_("Seule une URPS représente une profession."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMembership(models.Model):
+    """The institution (hence the region) a staff member works for: they see only that
+    region's campaigns, answers, projects and territories (``territories.permissions``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_membership",
+        verbose_name=_("agent"),
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("institution"),
+    )
+
+    class Meta:
+        verbose_name = _("rattachement d'un agent")
+        verbose_name_plural = _("rattachements des agents")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.institution}"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from cpts_portal.roles import Role, has_role
+from territories.permissions import default_region, home_region
 
 from .models import Commune, Territory
 
@@ -29,6 +30,8 @@ def save_territory(
         raise PermissionDenied
     if territory.pk is not None and territory.is_used_by_other_than():
         raise PermissionDenied
+    if territory.region_id is None:
+        territory.region = home_region(by) or default_region()
     with transaction.atomic():
         territory.name = name
         territory.other_places = "\n".join(other_places)

@@ -17,7 +17,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     title = "AMI Communauté professionnelle territoriale de santé (CPTS)"
     slug = factory.Sequence(lambda n: f"ami-test-{n}")
     edition = "Avril 2022"
-    region = "Bretagne"
+    region = factory.SubFactory("tests.factories.RegionFactory")
     opens_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
     closes_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
     summary = "Identifier les acteurs intéressés par une CPTS."
@@ -80,6 +80,35 @@ class UserFactory(factory.django.DjangoModelFactory):
         for role in extracted or ():
             self.groups.add(Group.objects.get(name=role))
 
+    @factory.post_generation
+    def region(self, create: bool, extracted, **kwargs) -> None:
+        """A partner agent works for their role's institution of ``region`` (Bretagne by
+        default); ``UserFactory(roles=[...], region=False)`` leaves them unattached."""
+        if not create:
+            return
+        kind = next(
+            (name for name in self.groups.values_list("name", flat=True) if name in STAFF_KINDS),
+            None,
+        )
+        if kind is None or extracted is False:
+            return
+        attach_to_region(self, extracted or RegionFactory(), kind)
+
+
+STAFF_KINDS = ("ARS", "URPS", "Assurance Maladie")
+
+
+def attach_to_region(user, region, kind: str = "ARS"):
+    """Make ``user`` an agent of the institution of ``kind`` in ``region``."""
+    from territories.models import Institution, StaffMembership
+
+    institution, _created = Institution.objects.get_or_create(
+        region=region, name=f"{kind} {region.name}", defaults={"kind": kind}
+    )
+    StaffMembership.objects.update_or_create(user=user, defaults={"institution": institution})
+    user.__dict__.pop("_region_scope", None)
+    return institution
+
 
 # --- Geography and CPTS projects (projects app) ------------------------------------------
 
@@ -123,6 +152,7 @@ class TerritoryFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Territoire {n}")
+    region = factory.SubFactory(RegionFactory)
 
     @factory.post_generation
     def communes(self, create: bool, extracted, **kwargs) -> None:

@@ -7,7 +7,6 @@ from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from cpts_portal.roles import ROLE_PERMISSIONS, roles_of
 from notifications.models import OutgoingEmail
 from notifications.services import emails_about
-from territories.models import Departement, Region
+from territories.models import Departement
 
 from .. import workflow
 from ..models import (
@@ -297,20 +296,13 @@ def dashboard_columns(user: AbstractBaseUser) -> list[str]:
 
 
 def region_departements(campaign_id: int | None = None) -> QuerySet[Departement]:
-    """The départements of the campaigns' region (of one campaign when given), for the
-    filters; all of them when no campaign's region matches a region by name.
-
-    A campaign's region is free text: it is matched to the reference regions by name,
-    ignoring case. One query, when the choices are listed.
+    """The départements of the campaigns' regions (of one campaign when given), for the
+    filters. One query, when the choices are listed.
     """
     campaigns = (
         Campaign.objects.all() if campaign_id is None else Campaign.objects.filter(pk=campaign_id)
     )
-    matches_campaign = Exists(campaigns.filter(region__iexact=OuterRef("region__name")))
-    any_region_matches = Exists(
-        Region.objects.filter(Exists(campaigns.filter(region__iexact=OuterRef("name"))))
-    )
-    return Departement.objects.filter(matches_campaign | ~any_region_matches).order_by("code")
+    return Departement.objects.filter(region__in=campaigns.values("region")).order_by("code")
 
 
 # --- Answer page ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 
 from territories import uses
 from territories.models import Commune, Departement, Region, Territory
-from territories.rules import normalize_commune_name
 
 from ..filters import OBJECTIVE_FIELDS
 from ..models import Actor, Objective, Submission, SubmissionEvent
@@ -390,14 +389,11 @@ def project_coverage(queryset: QuerySet[Submission]) -> Coverage:
     Projects are found through ``territories.uses`` (the projects app registers there), as
     the AMI cannot import ``projects``.
     """
-    names = set(
-        Submission.objects.filter(pk__in=ids_of(queryset))
-        .order_by()
-        .values_list("campaign__region", flat=True)
-        .distinct()
+    regions = list(
+        Region.objects.filter(
+            pk__in=Submission.objects.filter(pk__in=ids_of(queryset)).values("campaign__region")
+        )
     )
-    wanted = {normalize_commune_name(name) for name in names}
-    regions = [r for r in Region.objects.all() if normalize_commune_name(r.name) in wanted]
     if not regions:
         return Coverage([], 0, 0)
     communes = Commune.objects.filter(departement__region__in=regions, is_current=True)

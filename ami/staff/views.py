@@ -286,7 +286,7 @@ def detail_context(
     return {
         "submission": submission,
         "territory_summary": territory_overview(
-            submission.territory, region=submission.campaign.region
+            submission.territory, region=submission.campaign.region.name
         ),
         "timeline": timeline(submission),
         "related": list(related),

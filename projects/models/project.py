@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.history import STATE_MAX_LENGTH, Event
 from projects.validators import normalize_identifier, validate_rna, validate_siret
-from territories.models import Territory
+from territories.models import Region, Territory
 
 from .choices import PHASE_OF_STAGE, PIPELINE, PIPELINE_POSITION_OF, Phase, Stage
 
@@ -27,6 +27,14 @@ class CptsProject(models.Model):
     # True while the name is the one the portal proposed (project created from an AMI
     # answer): the project's page asks the ARS to give the name.
     name_suggested = models.BooleanField(_("nom proposé, à confirmer par l'ARS"), default=False)
+    # The region whose ARS follows the project (its staff alone see it); its territory
+    # may cross a border.
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="cpts_projects",
+        verbose_name=_("région"),
+    )
     territory = models.ForeignKey(
         Territory,
         on_delete=models.PROTECT,

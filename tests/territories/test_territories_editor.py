@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cpts_portal.roles import Role
 from territories.models import Territory
-from tests.factories import UserFactory
+from tests.factories import TerritoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 CREATE = reverse("territories:territory_create")
@@ -70,7 +70,7 @@ def test_overlapping_territories_are_shown_with_shared_communes(client):
 
 @pytest.mark.parametrize("role", [Role.URPS, Role.ASSURANCE_MALADIE])
 def test_partners_read_but_cannot_change(client, role):
-    territory = Territory.objects.create(name="Lecture")
+    territory = TerritoryFactory(name="Lecture")
     url = reverse("territories:territory_edit", args=[territory.pk])
     login(client, role)
     assert client.get(url).status_code == 200

@@ -6,6 +6,7 @@ import pytest
 
 from territories.models import Commune, Departement, Region, Territory
 from territories.rules import SIZE_TIERS, size_tier
+from tests.factories import TerritoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def geography():
 
 
 def territory(name: str, *communes: Commune) -> Territory:
-    created = Territory.objects.create(name=name)
+    created = TerritoryFactory(name=name)
     created.communes.set(communes)
     return created
 
