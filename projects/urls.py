@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("deconnexion/", projects.logout, name="logout"),
     path("nouveau/", projects.project_create, name="create"),
+    path("contrats/", contract.contracts_board, name="contracts_board"),
+    path("contrats/export.csv", contract.contracts_board_csv, name="contracts_board_csv"),
     path("<int:pk>/", projects.project_detail, name="detail"),
     path("<int:pk>/modifier/", projects.project_edit, name="edit"),
     path("<int:pk>/nom/", projects.project_name, name="name"),
@@ -40,4 +42,19 @@ urlpatterns = [
     path("<int:pk>/projet-de-sante/", pipeline.health_project, name="health_project"),
     path("<int:pk>/contrat/", contract.contract, name="contract"),
     path("<int:pk>/contrat/rapport/<int:year>/", contract.report, name="contract_report"),
+    path(
+        "<int:pk>/contrat/rapport/<int:year>/pdf/",
+        contract.report_pdf,
+        name="contract_report_pdf",
+    ),
+    path(
+        "<int:pk>/contrat/rapport/<int:year>/justificatifs/<int:file_pk>/",
+        contract.report_evidence_download,
+        name="report_evidence_download",
+    ),
+    path(
+        "<int:pk>/contrat/livrables/<int:file_pk>/",
+        contract.deliverable_download,
+        name="deliverable_download",
+    ),
 ]

@@ -296,6 +296,16 @@ class FundingScale(models.Model):
     valid_until = models.DateField(
         _("en vigueur jusqu’au"), null=True, blank=True, help_text=_("Vide : toujours en vigueur.")
     )
+    # Avenant 2: « un plan de gestion de crise sanitaire » to deliver; the delay is data
+    # (copied into the terms at the signature), blank for a version that requires none.
+    crisis_plan_within_months = models.PositiveSmallIntegerField(
+        _("plan de gestion de crise sanitaire à remettre (mois après la signature)"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : cette version n’exige pas de plan de crise."),
+    )
+    crisis_plan_source = models.TextField(_("source du délai du plan de crise"), blank=True)
+    crisis_plan_source_status = source_status_field(blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     objects = FundingScaleQuerySet.as_manager()
