@@ -11,14 +11,7 @@ from projects import contract_services
 from projects.models import AnnualReport, ReportEvidence
 
 from .helpers import PDF_BYTES, odt_bytes, pdf_file
-from .test_contract_life import (  # noqa: F401 (fixtures)
-    aci_data,
-    clock,
-    contract,
-    report_url,
-    review,
-    submit_report,
-)
+from .test_contract_life import report_url, review, submit_report
 from .test_projects_pdf import flat, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +73,7 @@ def test_a_coordinator_attaches_evidence_to_an_indicator_and_staff_download_it(
     assert project.events.filter(comment__contains="Pièce justificative du rapport").count() == 2
 
 
-def test_a_refused_file_is_explained_next_to_the_field(
-    contract, clock, client, owner, settings
-):
+def test_a_refused_file_is_explained_next_to_the_field(contract, clock, client, owner, settings):
     project = contract.project
     clock.at(YEAR_1)
     client.force_login(owner)
@@ -146,8 +137,9 @@ def test_the_report_pdf_prints_indicators_variable_part_evidence_and_status(
     response = client.get(pdf_url(project, 1))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert 'filename="rapport-annuel-1-cpts-du-pays-de-douarnenez.pdf"' in (
-        response["Content-Disposition"]
+    assert (
+        'filename="rapport-annuel-1-cpts-du-pays-de-douarnenez.pdf"'
+        in (response["Content-Disposition"])
     )
     text = flat(pdf_text(response.content))
     assert "Rapport annuel, année 1" in text

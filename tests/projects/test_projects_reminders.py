@@ -216,12 +216,8 @@ def test_renewal_reminded_again_three_months_before_unless_decided(contract, own
     assert SentReminder.objects.filter(kind=Kind.CONTRACT_END).count() == 2
     # Once the ARS has decided, no reminder of the end.
     SentReminder.objects.filter(kind=Kind.CONTRACT_END).delete()
-    contract_services.decide_renewal(
-        contract, ars, outcome="termine", decided_on=date(2028, 1, 10)
-    )
-    assert not [
-        r for r in reminders.due_reminders(date(2028, 6, 1)) if r.kind == Kind.CONTRACT_END
-    ]
+    contract_services.decide_renewal(contract, ars, outcome="termine", decided_on=date(2028, 1, 10))
+    assert not [r for r in reminders.due_reminders(date(2028, 6, 1)) if r.kind == Kind.CONTRACT_END]
 
 
 def test_annual_report_reminded_once_unless_submitted(contract, owner, ars):
@@ -234,9 +230,7 @@ def test_annual_report_reminded_once_unless_submitted(contract, owner, ars):
     assert SentReminder.objects.filter(kind=Kind.REPORT_DUE).count() == 1
     # A report submitted before its year ends is not reminded.
     AnnualReport.objects.create(contract=contract, year=2, status=AnnualReport.Status.SUBMITTED)
-    assert not [
-        r for r in reminders.due_reminders(date(2025, 8, 1)) if r.kind == Kind.REPORT_DUE
-    ]
+    assert not [r for r in reminders.due_reminders(date(2025, 8, 1)) if r.kind == Kind.REPORT_DUE]
 
 
 def test_payment_due_reminded_to_the_assurance_maladie_only(contract, owner, am):
