@@ -13,7 +13,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -244,13 +243,9 @@ def notify_report(report: AnnualReport, by: AbstractBaseUser) -> None:
         project,
         (Role.ARS, Role.ASSURANCE_MALADIE),
         "projects/emails/annual_report",
-        {"report": report, "page_url": absolute_url(contract_url(project.pk))},
+        {"report": report, "page_url": absolute_url(report.contract.page_url() + "#rapports")},
         leaving_out=by,
     )
-
-
-def contract_url(project_pk: int) -> str:
-    return reverse("projects:contract", kwargs={"pk": project_pk}) + "#rapports"
 
 
 def review_report(
@@ -289,32 +284,21 @@ def review_report(
 
 def decide_renewal(
     contract: AciContract, by: AbstractBaseUser, *, outcome: str, decided_on: date
-) -> None:
-    """Record the contract's outcome at its term (ARS). A renewal adds five years from the
-    last terms (a new version effective the day after the term, same figures)."""
+) -> AciContract | None:
+    """Record the contract's outcome at its term (ARS). A renewal signs the next contract
+    (``renew``) and returns it; the contract stays as history, in force until its term."""
     project = contract.project
     if not permissions.can_decide_renewal(by, project):
         raise PermissionDenied
-    if contract.outcome == AciContract.Outcome.ENDED:
-        raise ValidationError(_("Ce contrat a pris fin : un nouveau contrat est à signer."))
+    if contract.outcome:
+        raise ValidationError(
+            _("L’issue de ce contrat est déjà enregistrée : %(outcome)s.")
+            % {"outcome": contract.get_outcome_display()}
+        )
     with transaction.atomic():
-        end = contract.ends_on
         contract.outcome, contract.outcome_on = outcome, decided_on
-        fields = ["outcome", "outcome_on"]
-        if outcome == AciContract.Outcome.RENEWED:
-            last = selectors.current_terms(contract)
-            contract.term_years += rules.ACI_TERM_YEARS
-            fields.append("term_years")
-            terms = dict(last.terms if last else {})
-            terms["term_years"] = contract.term_years
-            add_terms_version(
-                contract,
-                by,
-                terms=terms,
-                effective_on=end + timedelta(days=1),
-                reason=_("Renouvellement pour 5 ans"),
-            )
-        contract.save(update_fields=fields)
+        contract.save(update_fields=["outcome", "outcome_on"])
+        following = renew(contract, by) if outcome == AciContract.Outcome.RENEWED else None
         record_event(
             project,
             ProjectEvent.Kind.CONTRACT,
@@ -322,6 +306,38 @@ def decide_renewal(
             comment=_("Issue du contrat ACI : %(outcome)s")
             % {"outcome": AciContract.Outcome(outcome).label},
         )
+    return following
+
+
+def renew(contract: AciContract, by: AbstractBaseUser) -> AciContract:
+    """The next contract (inside the caller's transaction): signed the day after the term,
+    for ``ACI_TERM_YEARS``, the same parties and missions, its terms (version 1) copied
+    from the last terms of ``contract``, avenants included (``rules.renewal_terms``)."""
+    last = selectors.current_terms(contract)
+    starts_on = contract.ends_on + timedelta(days=1)
+    contract.is_current = False
+    contract.save(update_fields=["is_current"])
+    following = AciContract.objects.create(
+        project=contract.project,
+        previous=contract,
+        signed_on=starts_on,
+        cpts_name=contract.cpts_name,
+        cpam_name=contract.cpam_name,
+        ars_name=contract.ars_name,
+        missions=list(contract.missions),
+        recorded_by=by,
+    )
+    ContractTerms.objects.create(
+        contract=following,
+        version=1,
+        effective_on=starts_on,
+        reason=_("Renouvellement du contrat signé le %(date)s")
+        % {"date": contract.signed_on.strftime("%d/%m/%Y")},
+        scale=last.scale if last else None,
+        terms=rules.renewal_terms(last.terms if last else {}, following.term_years),
+        recorded_by=by,
+    )
+    return following
 
 
 # --- Stored files of the contract's life --------------------------------------------------------

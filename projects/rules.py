@@ -425,6 +425,31 @@ def amended_terms(
     return terms
 
 
+def renewal_terms(last: Mapping, term_years: int = ACI_TERM_YEARS) -> dict:
+    """The terms of the contract a renewal signs: the last terms of the previous one (its
+    avenants included: amounts, indicators and targets, advance rate) for a new term.
+    The missions are already running: no new start or deployment deadline; the
+    deliverables were due under the previous contract and stay with it."""
+    terms = dict(last)
+    terms["term_years"] = term_years
+    terms["missions"] = [
+        {
+            **row,
+            "start_within_months": None,
+            "deployed_within_months": None,
+            "deadline_known": True,
+            "deadline_source": _(
+                "Contrat renouvelé : missions engagées sous le contrat précédent, sans "
+                "nouveau délai de démarrage ni de déploiement"
+            ),
+            "deadline_source_status": "",
+        }
+        for row in last.get("missions", [])
+    ]
+    terms["deliverables"] = []
+    return terms
+
+
 @dataclass
 class MissionSchedule:
     """When a contracted mission must start and be fully deployed (``None``: no deadline)."""

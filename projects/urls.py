@@ -47,6 +47,18 @@ urlpatterns = [
         contract.report_pdf,
         name="contract_report_pdf",
     ),
+    # The contracts of a renewed project, each by its id (``AciContract.page_url``).
+    path("<int:pk>/contrat/<int:contract_pk>/", contract.contract, name="contract_of"),
+    path(
+        "<int:pk>/contrat/<int:contract_pk>/rapport/<int:year>/",
+        contract.report,
+        name="contract_report_of",
+    ),
+    path(
+        "<int:pk>/contrat/<int:contract_pk>/rapport/<int:year>/pdf/",
+        contract.report_pdf,
+        name="contract_report_pdf_of",
+    ),
     path(
         "<int:pk>/contrat/rapport/<int:year>/justificatifs/<int:file_pk>/",
         contract.report_evidence_download,

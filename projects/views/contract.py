@@ -60,20 +60,36 @@ CONTRACT_FORMS = (
 )
 
 
-def contract_url(project: CptsProject, anchor: str = "") -> str:
-    url = reverse("projects:contract", kwargs={"pk": project.pk})
+def contract_url(project: CptsProject, anchor: str = "", aci: AciContract | None = None) -> str:
+    url = (
+        aci.page_url()
+        if aci is not None
+        else reverse("projects:contract", kwargs={"pk": project.pk})
+    )
     return f"{url}#{anchor}" if anchor else url
+
+
+def chosen_contract(project: CptsProject, contract_pk: int | None) -> AciContract | None:
+    """The contract a page is about: the one named in the URL (a renewed project's earlier
+    or next contract), else the one in force."""
+    if contract_pk is None:
+        return project.contract
+    return get_object_or_404(AciContract, pk=contract_pk, project=project)
 
 
 @with_project
 @require_http_methods(["GET", "POST"])
-def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
+def contract(
+    request: HttpRequest, project: CptsProject, contract_pk: int | None = None
+) -> HttpResponse:
     """The ACI contract: parties, term, frozen terms and their versions, mission deadlines,
     payments, annual reports, dialogues de gestion, avenants, renewal. Everyone who sees
     the project reads it; the ARS and the Assurance Maladie follow it (the Assurance
     Maladie records payments, the ARS the renewal). Each form is told apart by the name
     of its button."""
-    aci: AciContract | None = getattr(project, "contract", None)
+    aci = chosen_contract(project, contract_pk)
+    if aci is not None:
+        aci.project = project
     user = request.user
     can_follow = aci is not None and permissions.can_follow_contract(user, project)
     can_pay = aci is not None and permissions.can_record_payment(user, project)
@@ -110,7 +126,7 @@ def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
             forms["payment_form"] = PaymentForm(
                 data("payment_submit"), contract=aci, auto_id="id_versement_%s"
             )
-        if can_renew and aci.outcome != AciContract.Outcome.ENDED:
+        if can_renew and not aci.outcome:
             forms["renewal_form"] = RenewalForm(data("renewal_submit"), auto_id="id_issue_%s")
         if can_progress and aci.missions:
             forms["progress_form"] = MissionProgressForm(
@@ -136,6 +152,7 @@ def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
                 return response
     context = {"project": project, "contract": aci, "is_staff": permissions.is_partner_staff(user)}
     context["can_review_deliverables"] = "deliverable_review_form" in forms
+    context["can_see_board"] = permissions.can_see_contract_board(user)
     if aci is None:
         missions = project.health_project.missions
         context["simulation"] = selectors.funding_simulation(project, missions)
@@ -204,6 +221,14 @@ def contract_context(aci: AciContract) -> dict:
             if document.pk not in recorded
         ],
         "renewal_notices": rules.renewal_notices(aci.signed_on, aci.term_years),
+        # The other contracts of the project: earlier ones (history), or the next one.
+        "other_contracts": [
+            other
+            for other in AciContract.objects.filter(project_id=aci.project_id).order_by(
+                "signed_on", "pk"
+            )
+            if other.pk != aci.pk
+        ],
     }
 
 
@@ -228,6 +253,7 @@ def contract_years(
                 "ends_on": year.ends_on,
                 "started": year.starts_on <= today,
                 "report": report,
+                "report_url": aci.report_url(year.number),
                 "report_late": not done and year.ends_on < today,
                 "dialogues": by_year.get(year.number, []),
                 "dialogue_late": year.ends_on < today and year.number not in by_year,
@@ -246,7 +272,7 @@ def save_contract_form(
     if action == "parties_submit":
         services.update_contract_parties(aci, user, form.cleaned_data)
         messages.success(request, _("Les parties au contrat ont été enregistrées."))
-        return redirect(contract_url(project, "parties"))
+        return redirect(contract_url(project, "parties", aci))
     data = form.cleaned_data
     if action == "amendment_submit":
         return saved_or_none(
@@ -262,7 +288,7 @@ def save_contract_form(
                 retake_amounts=data["retake_amounts"],
             ),
             _("L’avenant a été enregistré ; les conditions du contrat sont mises à jour."),
-            contract_url(project, "avenants"),
+            contract_url(project, "avenants", aci),
             error_field="file",
         )
     if action == "dialogue_submit":
@@ -271,7 +297,7 @@ def save_contract_form(
             form,
             lambda: services.record_dialogue(aci, user, **model_values(form)),
             _("Le dialogue de gestion a été enregistré."),
-            contract_url(project, "dialogues"),
+            contract_url(project, "dialogues", aci),
         )
     if action == "payment_submit":
         return saved_or_none(
@@ -279,7 +305,7 @@ def save_contract_form(
             form,
             lambda: contract_services.record_payment(aci, user, **data),
             _("Le versement a été enregistré."),
-            contract_url(project, "versements"),
+            contract_url(project, "versements", aci),
         )
     if action == "progress_submit":
         return saved_or_none(
@@ -287,7 +313,7 @@ def save_contract_form(
             form,
             lambda: contract_services.record_mission_progress(aci, user, **data),
             _("Les dates de la mission ont été enregistrées."),
-            contract_url(project, "missions"),
+            contract_url(project, "missions", aci),
         )
     if action == "deliverable_submit":
         return saved_or_none(
@@ -297,7 +323,7 @@ def save_contract_form(
                 aci, user, code=data["code"], upload=data["file"]
             ),
             _("Le livrable a été déposé ; l’ARS en est informée sur cette page."),
-            contract_url(project, "livrables"),
+            contract_url(project, "livrables", aci),
             error_field="file",
         )
     if action == "deliverable_review_submit":
@@ -307,7 +333,7 @@ def save_contract_form(
             form,
             lambda: contract_services.review_deliverable(deliverable, user, status=data["status"]),
             _("L’état du livrable a été enregistré."),
-            contract_url(project, "livrables"),
+            contract_url(project, "livrables", aci),
         )
     if action == "renewal_submit":
         return saved_or_none(
@@ -315,7 +341,7 @@ def save_contract_form(
             form,
             lambda: contract_services.decide_renewal(aci, user, **data),
             _("L’issue du contrat a été enregistrée."),
-            contract_url(project, "renouvellement"),
+            contract_url(project, "renouvellement", aci),
         )
     return None
 
@@ -344,21 +370,24 @@ REPORT_SAVE, REPORT_SUBMIT, REVIEW = "report_save", "report_submit", "review_sub
 EVIDENCE = "evidence_submit"
 
 
-def report_contract(project: CptsProject, year: int) -> AciContract:
-    """The project's contract, if ``year`` is one of its years; 404 otherwise."""
-    aci: AciContract | None = getattr(project, "contract", None)
+def report_contract(project: CptsProject, year: int, contract_pk: int | None) -> AciContract:
+    """The contract (``chosen_contract``), if ``year`` is one of its years; 404 otherwise."""
+    aci = chosen_contract(project, contract_pk)
     if aci is None or not 1 <= year <= aci.term_years:
         raise Http404
+    aci.project = project
     return aci
 
 
 @with_project
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest, project: CptsProject, year: int) -> HttpResponse:
+def report(
+    request: HttpRequest, project: CptsProject, year: int, contract_pk: int | None = None
+) -> HttpResponse:
     """The annual report of one contract year: each mission's indicators, target and value
     reached, the variable part it earns, the pièces justificatives; written and submitted
     by the coordinators, validated or sent back by the ARS or the Assurance Maladie."""
-    aci = report_contract(project, year)
+    aci = report_contract(project, year, contract_pk)
     user = request.user
     annual = contract_services.report_for_year(aci, year)
     status = annual.status if annual.pk else None
@@ -395,7 +424,7 @@ def report(request: HttpRequest, project: CptsProject, year: int) -> HttpRespons
                     if submit
                     else _("Le rapport a été enregistré."),
                 )
-                return redirect("projects:contract_report", pk=project.pk, year=year)
+                return redirect(aci.report_url(year))
         evidence_form = EvidenceForm(
             request.POST if posted and action == EVIDENCE else None,
             request.FILES if posted and action == EVIDENCE else None,
@@ -416,8 +445,7 @@ def report(request: HttpRequest, project: CptsProject, year: int) -> HttpRespons
                     position=data["position"],
                 ),
                 _("La pièce justificative a été ajoutée au rapport."),
-                reverse("projects:contract_report", kwargs={"pk": project.pk, "year": year})
-                + "#justificatifs",
+                aci.report_url(year) + "#justificatifs",
                 error_field="file",
             )
             if response is not None:
@@ -436,7 +464,7 @@ def report(request: HttpRequest, project: CptsProject, year: int) -> HttpRespons
                 if validate
                 else _("Le rapport est renvoyé à compléter."),
             )
-            return redirect(contract_url(project, "annees"))
+            return redirect(contract_url(project, "annees", aci))
     context = {
         **report_context(project, aci, annual),
         "report_form": report_form,
@@ -483,6 +511,7 @@ def report_context(project: CptsProject, aci: AciContract, annual: AnnualReport)
         "entries": entries,
         "variable": variable,
         "evidence": evidence,
+        "pdf_url": aci.report_pdf_url(year),
         "page_title": _("Rapport annuel, année %(year)d") % {"year": year},
     }
 
@@ -517,9 +546,11 @@ def deliverable_download(request: HttpRequest, project: CptsProject, file_pk: in
 
 
 @with_project
-def report_pdf(request: HttpRequest, project: CptsProject, year: int) -> HttpResponse:
+def report_pdf(
+    request: HttpRequest, project: CptsProject, year: int, contract_pk: int | None = None
+) -> HttpResponse:
     """The annual report in PDF, for whoever sees the project."""
-    aci = report_contract(project, year)
+    aci = report_contract(project, year, contract_pk)
     annual = contract_services.report_for_year(aci, year)
     content = contract_pdf.report_pdf(report_context(project, aci, annual))
     response = HttpResponse(content, content_type="application/pdf")

@@ -287,11 +287,24 @@ def test_one_contract_through_five_years(contract, clock, client, owner, ars, am
         {"outcome": "renouvele", "decided_on": "2029-01-10", "renewal_submit": ""},
     )
     assert response.status_code == 302
+    # The renewal signs the next contract from the last terms (the avenant's); this one
+    # stays, as history, in force until its term.
     contract.refresh_from_db()
-    assert contract.term_years == 10 and contract.ends_on == date(2034, 3, 14)
-    renewal = selectors.current_terms(contract)
-    assert (renewal.version, renewal.effective_on) == (3, date(2029, 3, 15))
+    assert (contract.outcome, contract.is_current, contract.ends_on) == ("renouvele", False, ends)
+    following = contract.next_contract
+    assert (following.signed_on, following.ends_on, following.term_years) == (
+        date(2029, 3, 15),
+        date(2034, 3, 14),
+        5,
+    )
+    assert (following.missions, following.cpts_name) == (contract.missions, contract.cpts_name)
+    [renewal] = selectors.terms_versions(following)
+    assert (renewal.version, renewal.effective_on) == (1, date(2029, 3, 15))
     assert renewal.terms["functioning"] == versions[1].terms["functioning"]
+    assert selectors.terms_versions(contract)[-1].version == 2  # unchanged
+    assert project.contract == contract  # until its term
+    clock.at(date(2029, 3, 15))
+    assert project.contract == following
     # Every step is in the history.
     comments = list(project.events.filter(kind="contract").values_list("comment", flat=True))
     assert any("Rapport annuel de l’année 5 validé" in c for c in comments)
