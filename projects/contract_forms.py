@@ -2,12 +2,14 @@
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.forms import PortalForm
+from cpts_portal.uploads import ACCEPT_ATTRIBUTE, upload_max_bytes, validate_upload
 
 from .forms import DateInput, textarea
-from .models import AciContract, AnnualReport, ContractPayment, Mission
+from .models import AciContract, AnnualReport, ContractDeliverable, ContractPayment, Mission
 
 
 class PaymentForm(PortalForm):
@@ -116,3 +118,84 @@ class RenewalForm(PortalForm):
         label=_("Issue du contrat"), choices=AciContract.Outcome.choices, widget=forms.RadioSelect
     )
     decided_on = forms.DateField(label=_("Décidée le"), widget=DateInput)
+
+
+def checked_file_field(label: str) -> forms.FileField:
+    """A file input limited to the accepted types, with the size cap in its help text."""
+    return forms.FileField(
+        label=label,
+        widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+        help_text=_("PDF, ODT ou DOCX, %(limit)s au plus.")
+        % {"limit": filesizeformat(upload_max_bytes())},
+    )
+
+
+class CheckedFileForm(PortalForm):
+    """A form whose ``file`` is checked on its content (``validate_upload``): the error is
+    shown next to the field."""
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_upload(upload)
+        return upload
+
+
+class EvidenceForm(CheckedFileForm):
+    """A pièce justificative of the annual report, for the report or one indicator."""
+
+    position = forms.TypedChoiceField(
+        label=_("Justifie"), coerce=int, empty_value=None, required=False
+    )
+    title = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+    def __init__(self, *args, report: AnnualReport, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"] = checked_file_field(_("Pièce justificative"))
+        self.fields["position"].choices = [("", _("Le rapport dans son ensemble"))] + [
+            (position, f"{Mission(entry['mission']).label} — {entry['name']}")
+            for position, entry in enumerate(report.results)
+        ]
+        self.order_fields(["file", "position", "title"])
+
+
+class MissionProgressForm(PortalForm):
+    """When a contracted mission started and was fully deployed."""
+
+    mission = forms.ChoiceField(label=_("Mission"))
+    started_on = forms.DateField(label=_("Démarrée le"), widget=DateInput, required=False)
+    deployed_on = forms.DateField(
+        label=_("Déploiement complet le"), widget=DateInput, required=False
+    )
+
+    def __init__(self, *args, contract: AciContract, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mission"].choices = [
+            (code, Mission(code).label) for code in Mission.values if code in contract.missions
+        ]
+
+
+class DeliverableForm(CheckedFileForm):
+    """A deliverable the contract requires, uploaded by the coordinators."""
+
+    code = forms.ChoiceField(label=_("Livrable"))
+
+    def __init__(self, *args, codes: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [
+            (code, ContractDeliverable.Code(code).label) for code in codes
+        ]
+        self.fields["file"] = checked_file_field(_("Document"))
+
+
+class DeliverableReviewForm(PortalForm):
+    """The ARS's examination of a deliverable."""
+
+    deliverable = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("État"),
+        choices=[
+            (ContractDeliverable.Status.RECEIVED, ContractDeliverable.Status.RECEIVED.label),
+            (ContractDeliverable.Status.VALIDATED, ContractDeliverable.Status.VALIDATED.label),
+        ],
+        widget=forms.RadioSelect,
+    )

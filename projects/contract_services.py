@@ -11,24 +11,30 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
+from cpts_portal.uploads import display_name, validate_upload
 
 from . import permissions, rules, selectors, services
 from .models import (
     AciContract,
     Amendment,
     AnnualReport,
+    ContractDeliverable,
     ContractPayment,
     ContractTerms,
+    Mission,
+    MissionProgress,
     ProjectEvent,
+    ReportEvidence,
 )
+from .models.contract_life import ContractFile
 
 
 def euros(amount: Decimal) -> str:
@@ -237,13 +243,9 @@ def notify_report(report: AnnualReport, by: AbstractBaseUser) -> None:
         project,
         (Role.ARS, Role.ASSURANCE_MALADIE),
         "projects/emails/annual_report",
-        {"report": report, "page_url": absolute_url(contract_url(project.pk))},
+        {"report": report, "page_url": absolute_url(report.contract.page_url() + "#rapports")},
         leaving_out=by,
     )
-
-
-def contract_url(project_pk: int) -> str:
-    return reverse("projects:contract", kwargs={"pk": project_pk}) + "#rapports"
 
 
 def review_report(
@@ -282,32 +284,21 @@ def review_report(
 
 def decide_renewal(
     contract: AciContract, by: AbstractBaseUser, *, outcome: str, decided_on: date
-) -> None:
-    """Record the contract's outcome at its term (ARS). A renewal adds five years from the
-    last terms (a new version effective the day after the term, same figures)."""
+) -> AciContract | None:
+    """Record the contract's outcome at its term (ARS). A renewal signs the next contract
+    (``renew``) and returns it; the contract stays as history, in force until its term."""
     project = contract.project
     if not permissions.can_decide_renewal(by, project):
         raise PermissionDenied
-    if contract.outcome == AciContract.Outcome.ENDED:
-        raise ValidationError(_("Ce contrat a pris fin : un nouveau contrat est à signer."))
+    if contract.outcome:
+        raise ValidationError(
+            _("L’issue de ce contrat est déjà enregistrée : %(outcome)s.")
+            % {"outcome": contract.get_outcome_display()}
+        )
     with transaction.atomic():
-        end = contract.ends_on
         contract.outcome, contract.outcome_on = outcome, decided_on
-        fields = ["outcome", "outcome_on"]
-        if outcome == AciContract.Outcome.RENEWED:
-            last = selectors.current_terms(contract)
-            contract.term_years += rules.ACI_TERM_YEARS
-            fields.append("term_years")
-            terms = dict(last.terms if last else {})
-            terms["term_years"] = contract.term_years
-            add_terms_version(
-                contract,
-                by,
-                terms=terms,
-                effective_on=end + timedelta(days=1),
-                reason=_("Renouvellement pour 5 ans"),
-            )
-        contract.save(update_fields=fields)
+        contract.save(update_fields=["outcome", "outcome_on"])
+        following = renew(contract, by) if outcome == AciContract.Outcome.RENEWED else None
         record_event(
             project,
             ProjectEvent.Kind.CONTRACT,
@@ -315,3 +306,204 @@ def decide_renewal(
             comment=_("Issue du contrat ACI : %(outcome)s")
             % {"outcome": AciContract.Outcome(outcome).label},
         )
+    return following
+
+
+def renew(contract: AciContract, by: AbstractBaseUser) -> AciContract:
+    """The next contract (inside the caller's transaction): signed the day after the term,
+    for ``ACI_TERM_YEARS``, the same parties and missions, its terms (version 1) copied
+    from the last terms of ``contract``, avenants included (``rules.renewal_terms``)."""
+    last = selectors.current_terms(contract)
+    starts_on = contract.ends_on + timedelta(days=1)
+    contract.is_current = False
+    contract.save(update_fields=["is_current"])
+    following = AciContract.objects.create(
+        project=contract.project,
+        previous=contract,
+        signed_on=starts_on,
+        cpts_name=contract.cpts_name,
+        cpam_name=contract.cpam_name,
+        ars_name=contract.ars_name,
+        missions=list(contract.missions),
+        recorded_by=by,
+    )
+    ContractTerms.objects.create(
+        contract=following,
+        version=1,
+        effective_on=starts_on,
+        reason=_("Renouvellement du contrat signé le %(date)s")
+        % {"date": contract.signed_on.strftime("%d/%m/%Y")},
+        scale=last.scale if last else None,
+        terms=rules.renewal_terms(last.terms if last else {}, following.term_years),
+        recorded_by=by,
+    )
+    return following
+
+
+# --- Stored files of the contract's life --------------------------------------------------------
+
+
+def store_file(instance: ContractFile, upload: UploadedFile, by: AbstractBaseUser) -> None:
+    """Check ``upload`` (type on the content, size: ``validate_upload``) and store it under
+    a random name with ``instance`` (inside the caller's transaction)."""
+    file_type = validate_upload(upload)
+    instance.original_name = display_name(upload.name)
+    instance.content_type = file_type.content_type
+    instance.size = upload.size
+    instance.uploaded_by = by
+    instance.file.save(f"document.{file_type.extension}", upload, save=False)
+    instance.save()
+
+
+# --- Evidence of the annual reports --------------------------------------------------------------
+
+
+def add_report_evidence(
+    contract: AciContract,
+    by: AbstractBaseUser,
+    *,
+    year: int,
+    upload: UploadedFile,
+    title: str = "",
+    position: int | None = None,
+) -> ReportEvidence:
+    """Attach a pièce justificative to the report of ``year`` (the whole report, or the
+    indicator at ``position``); the report is saved as a draft if it was not started.
+
+    ``PermissionDenied`` unless ``by`` may write the report now; ``ValidationError`` for a
+    year not begun, an unknown indicator, or a file refused by ``validate_upload``.
+    """
+    project = contract.project
+    report = report_for_year(contract, year)
+    if not permissions.can_add_report_evidence(by, project, report.status if report.pk else None):
+        raise PermissionDenied
+    if rules.add_years(contract.signed_on, year - 1) > timezone.localdate():
+        raise ValidationError(_("Cette année du contrat n’a pas commencé."))
+    if position is not None and not 0 <= position < len(report.results):
+        raise ValidationError({"position": _("Cet indicateur n’est pas dans le rapport.")})
+    validate_upload(upload)
+    with transaction.atomic():
+        if report.pk is None:
+            report.save()
+        evidence = ReportEvidence(report=report, position=position, title=title)
+        store_file(evidence, upload, by)
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=_("Pièce justificative du rapport de l’année %(year)d : %(name)s")
+            % {"year": year, "name": evidence.original_name},
+        )
+    return evidence
+
+
+# --- Mission deadlines: the dates reached --------------------------------------------------------
+
+
+def record_mission_progress(
+    contract: AciContract,
+    by: AbstractBaseUser,
+    *,
+    mission: str,
+    started_on: date | None,
+    deployed_on: date | None,
+) -> MissionProgress:
+    """Record when a contracted mission started and was fully deployed. The ARS or the
+    Assurance Maladie record them; a coordinator declares them (``declared``) and may no
+    longer change dates staff recorded."""
+    project = contract.project
+    staff = permissions.can_record_mission_progress(by, project)
+    if not staff and not permissions.can_declare_mission_progress(by, project):
+        raise PermissionDenied
+    if mission not in contract.missions:
+        raise ValidationError({"mission": _("Cette mission n’est pas au contrat.")})
+    for name, day in (("started_on", started_on), ("deployed_on", deployed_on)):
+        if day is not None and day < contract.signed_on:
+            raise ValidationError({name: _("Cette date précède la signature du contrat.")})
+        if day is not None and day > timezone.localdate():
+            raise ValidationError({name: _("Cette date est dans le futur.")})
+    if started_on and deployed_on and deployed_on < started_on:
+        raise ValidationError(
+            {"deployed_on": _("Le déploiement complet ne peut précéder le démarrage.")}
+        )
+    with transaction.atomic():
+        progress, _created = MissionProgress.objects.select_for_update().get_or_create(
+            contract=contract, mission=mission
+        )
+        if not staff and progress.recorded_by_id and not progress.declared:
+            raise PermissionDenied  # dates recorded by staff: the CPTS asks them to correct
+        progress.started_on, progress.deployed_on = started_on, deployed_on
+        progress.declared = not staff
+        progress.recorded_by = by
+        progress.save()
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=_("%(mission)s : démarrée le %(start)s, déployée le %(deployed)s%(how)s")
+            % {
+                "mission": Mission(mission).label,
+                "start": started_on.strftime("%d/%m/%Y") if started_on else "—",
+                "deployed": deployed_on.strftime("%d/%m/%Y") if deployed_on else "—",
+                "how": _(" (déclaré par la CPTS)") if not staff else "",
+            },
+        )
+    return progress
+
+
+# --- Deliverables (avenant 2's crisis plan) ------------------------------------------------------
+
+
+def required_deliverables(contract: AciContract) -> set[str]:
+    terms = selectors.current_terms(contract)
+    return {row["code"] for row in (terms.terms if terms else {}).get("deliverables", [])}
+
+
+def add_deliverable(
+    contract: AciContract, by: AbstractBaseUser, *, code: str, upload: UploadedFile
+) -> ContractDeliverable:
+    """The coordinators upload a deliverable the contract's terms require (a new version
+    of it, examined again by the ARS)."""
+    project = contract.project
+    if not permissions.can_deliver(by, project):
+        raise PermissionDenied
+    if code not in required_deliverables(contract):
+        raise ValidationError(_("Le contrat n’exige pas ce livrable."))
+    validate_upload(upload)
+    with transaction.atomic():
+        deliverable = ContractDeliverable(contract=contract, code=code)
+        store_file(deliverable, upload, by)
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=_("%(what)s déposé : %(name)s")
+            % {"what": deliverable.get_code_display(), "name": deliverable.original_name},
+        )
+    return deliverable
+
+
+def review_deliverable(
+    deliverable: ContractDeliverable, by: AbstractBaseUser, *, status: str
+) -> ContractDeliverable:
+    """The ARS marks a deliverable received or validated."""
+    project = deliverable.contract.project
+    if not permissions.can_review_deliverable(by, project):
+        raise PermissionDenied
+    if status not in (ContractDeliverable.Status.RECEIVED, ContractDeliverable.Status.VALIDATED):
+        raise ValidationError({"status": _("Choisissez « reçu » ou « validé ».")})
+    with transaction.atomic():
+        deliverable.status = status
+        deliverable.reviewed_at, deliverable.reviewed_by = timezone.now(), by
+        deliverable.save(update_fields=["status", "reviewed_at", "reviewed_by"])
+        record_event(
+            project,
+            ProjectEvent.Kind.CONTRACT,
+            by=by,
+            comment=_("%(what)s : %(status)s")
+            % {
+                "what": deliverable.get_code_display(),
+                "status": ContractDeliverable.Status(status).label,
+            },
+        )
+    return deliverable

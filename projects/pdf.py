@@ -20,10 +20,9 @@ from .selectors import coordinator_queryset
 def fiche_project(pk: int) -> CptsProject:
     """The project with what the fiche prints, in a fixed number of queries."""
     return (
-        CptsProject.objects.select_related(
-            "territory", "legal_holder", "letter", "health_project", "contract"
-        )
+        CptsProject.objects.select_related("territory", "legal_holder", "letter", "health_project")
         .prefetch_related(
+            "contracts",
             Prefetch("coordinators", queryset=coordinator_queryset()),
             Prefetch("milestones", queryset=Milestone.objects.order_by("position", "pk")),
             Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "pk")),

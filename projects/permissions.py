@@ -145,3 +145,38 @@ def generic_upload_kinds(user: User, project: CptsProject) -> list[DocumentKind]
     """The kinds offered by the plain upload form: an avenant is recorded with its date and
     object on the contract page (``services.add_amendment``), never as a bare file."""
     return [kind for kind in uploadable_kinds(user, project) if kind != DocumentKind.AMENDMENT]
+
+
+# --- The contract's life: evidence, mission progress, deliverables, boards ---------------------
+
+
+def can_add_report_evidence(user: User, project: CptsProject, status: str | None) -> bool:
+    """Attach pièces justificatives to an annual report: whoever may write it, while it is."""
+    return can_write_report(user, project, status)
+
+
+def can_record_mission_progress(user: User, project: CptsProject) -> bool:
+    """Record when a mission started and was deployed: the ARS and the Assurance Maladie."""
+    return can_follow_contract(user, project)
+
+
+def can_declare_mission_progress(user: User, project: CptsProject) -> bool:
+    """Declare those dates, read as declared until staff record them: the coordinators."""
+    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and acts_as(
+        user, project, Role.COORDINATOR
+    )
+
+
+def can_deliver(user: User, project: CptsProject) -> bool:
+    """Upload a deliverable of the contract (the crisis plan): the coordinators."""
+    return can_declare_mission_progress(user, project)
+
+
+def can_review_deliverable(user: User, project: CptsProject) -> bool:
+    """Mark a deliverable received or validated: the ARS."""
+    return can_decide_renewal(user, project)
+
+
+def can_see_contract_board(user: User) -> bool:
+    """The board and export of the signed contracts: the ARS and the Assurance Maladie."""
+    return has_role(user, Role.ARS, Role.ASSURANCE_MALADIE)

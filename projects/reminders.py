@@ -12,6 +12,8 @@ What is due on a given day (``due_reminders(today)``):
   anniversary), not yet submitted — same recipients;
 - a payment of the schedule (``rules.payment_schedule``) due within a month and not
   fully paid — to the Assurance Maladie only;
+- a deliverable of the contract's terms (avenant 2's crisis plan) due within a month and
+  not uploaded yet — to the coordinators and the ARS;
 - the end of the contract, 6 and then 3 months before (``rules.renewal_notices``), while
   no outcome is recorded — same recipients as the missions.
 
@@ -34,8 +36,16 @@ from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
 from notifications.services import queue_email
 
-from . import rules, selectors
-from .models import AciContract, AnnualReport, CptsProject, Milestone, SentReminder, Stage
+from . import contract_selectors, rules, selectors
+from .models import (
+    AciContract,
+    AnnualReport,
+    ContractDeliverable,
+    CptsProject,
+    Milestone,
+    SentReminder,
+    Stage,
+)
 from .models.choices import ACTIVE_STAGES
 from .rules import add_months
 
@@ -45,6 +55,7 @@ MISSION_NOTICE_MONTHS = 1
 DIALOGUE_NOTICE_MONTHS = 1
 REPORT_NOTICE_MONTHS = 1
 PAYMENT_NOTICE_MONTHS = 1
+DELIVERABLE_NOTICE_MONTHS = 1
 CONTRACT_END_NOTICE_MONTHS = rules.RENEWAL_NOTICES_MONTHS[0]
 CONTRACT_FOLLOWED_STAGES = (Stage.CONTRACT_SIGNED, Stage.RUNNING)
 # Besides the project's coordinators, who receives each kind of reminder.
@@ -55,6 +66,7 @@ STAFF_RECIPIENTS: dict[str, tuple[str, ...]] = {
     Kind.DIALOGUE: (Role.ARS, Role.ASSURANCE_MALADIE),
     Kind.CONTRACT_END: (Role.ARS, Role.ASSURANCE_MALADIE),
     Kind.REPORT_DUE: (Role.ARS, Role.ASSURANCE_MALADIE),
+    Kind.DELIVERABLE_DUE: (Role.ARS,),
 }
 # Reminders that go to staff only, not to the coordinators.
 STAFF_ONLY: dict[str, tuple[str, ...]] = {Kind.PAYMENT_DUE: (Role.ASSURANCE_MALADIE,)}
@@ -93,7 +105,7 @@ def contract_reminders(today: date) -> list[DueReminder]:
     contracts = (
         AciContract.objects.filter(project__stage__in=CONTRACT_FOLLOWED_STAGES)
         .select_related("project")
-        .prefetch_related("dialogues", "terms", "reports", "payments")
+        .prefetch_related("dialogues", "terms", "reports", "payments", "deliverables")
         .order_by("project_id")
     )
     for contract in contracts:
@@ -130,6 +142,11 @@ def contract_reminders(today: date) -> list[DueReminder]:
                 item = f"{row.kind}-{row.year}"
                 label = f"{row.kind_label} — {row.year}"
                 due.append(DueReminder(project, Kind.PAYMENT_DUE, item, row.due_on, label))
+        delivered = contract_selectors.delivered_state(list(contract.deliverables.all()))
+        for row in rules.deliverables_due(current.terms if current else {}, delivered, today):
+            if row.status == "due" and in_notice(today, row.due_on, DELIVERABLE_NOTICE_MONTHS):
+                label = str(ContractDeliverable.Code(row.code).label)
+                due.append(DueReminder(project, Kind.DELIVERABLE_DUE, row.code, row.due_on, label))
         if not contract.outcome:
             for months, notice_on in rules.renewal_notices(contract.signed_on, contract.term_years):
                 if notice_on <= today <= contract.ends_on:
@@ -229,6 +246,7 @@ def email_context(project: CptsProject, kind: str, items: list[DueReminder]) -> 
             Kind.DIALOGUE: DIALOGUE_NOTICE_MONTHS,
             Kind.REPORT_DUE: REPORT_NOTICE_MONTHS,
             Kind.PAYMENT_DUE: PAYMENT_NOTICE_MONTHS,
+            Kind.DELIVERABLE_DUE: DELIVERABLE_NOTICE_MONTHS,
             Kind.CONTRACT_END: renewal_months(items),
         }.get(kind),
         "page_url": absolute_url(page),

@@ -304,6 +304,7 @@ def build_terms(
     indicators: Iterable[MissionIndicator],
     term_years: int = ACI_TERM_YEARS,
     advance_rate: Decimal = ADVANCE_RATE,
+    signed_on: date | None = None,
 ) -> dict:
     """The terms a contract copies when it is signed (``ContractTerms.terms``), as JSON.
 
@@ -311,8 +312,9 @@ def build_terms(
     the functioning amount, each mission's fixed and maximal variable parts, the
     lettre d'intention envelope and the annual maximum, each with its source; from the
     ARS's tables each mission's deadlines and indicators with their targets; the term
-    and the advance rate. A figure not entered is copied as ``None``: the contract says
-    it is missing instead of counting zero.
+    and the advance rate; the deliverables the scale requires, due a number of months
+    after ``signed_on`` (``contract_deliverables``). A figure not entered is copied as
+    ``None``: the contract says it is missing instead of counting zero.
     """
     tier = size_tier(population)
     by_item = {rate.item: rate for rate in rates if rate.tier == tier.number}
@@ -361,7 +363,30 @@ def build_terms(
         "letter_envelope": rate_entry(by_item.get(FundingRate.LETTER_ENVELOPE)),
         "annual_maximum": rate_entry(by_item.get(FundingRate.ANNUAL_MAXIMUM)),
         "missions": rows,
+        "deliverables": contract_deliverables(scale, signed_on),
     }
+
+
+CRISIS_PLAN = "plan_crise"  # ContractDeliverable.Code.CRISIS_PLAN
+
+
+def contract_deliverables(scale: FundingScale | None, signed_on: date | None) -> list[dict]:
+    """The documents the scale version requires (avenant 2: the plan de gestion de crise
+    sanitaire), with their due date counted from ``signed_on``; none when the version
+    sets no delay."""
+    # getattr: migration 0009 builds terms with a historical scale that lacks the field.
+    months = getattr(scale, "crisis_plan_within_months", None)
+    if months is None or signed_on is None:
+        return []
+    return [
+        {
+            "code": CRISIS_PLAN,
+            "within_months": months,
+            "due_on": add_months(signed_on, months).isoformat(),
+            "source": scale.crisis_plan_source or scale.source,
+            "source_status": scale.crisis_plan_source_status or scale.source_status,
+        }
+    ]
 
 
 def amended_terms(
@@ -390,6 +415,38 @@ def amended_terms(
     if retake_amounts:
         for key in ("scale", "functioning", "letter_envelope", "annual_maximum"):
             terms[key] = fresh.get(key)
+        # A deliverable the new scale requires (avenant 2's crisis plan) is due from the
+        # avenant's date; one already required keeps its due date.
+        required = {row["code"] for row in previous.get("deliverables", [])}
+        terms["deliverables"] = [
+            *previous.get("deliverables", []),
+            *(row for row in fresh.get("deliverables", []) if row["code"] not in required),
+        ]
+    return terms
+
+
+def renewal_terms(last: Mapping, term_years: int = ACI_TERM_YEARS) -> dict:
+    """The terms of the contract a renewal signs: the last terms of the previous one (its
+    avenants included: amounts, indicators and targets, advance rate) for a new term.
+    The missions are already running: no new start or deployment deadline; the
+    deliverables were due under the previous contract and stay with it."""
+    terms = dict(last)
+    terms["term_years"] = term_years
+    terms["missions"] = [
+        {
+            **row,
+            "start_within_months": None,
+            "deployed_within_months": None,
+            "deadline_known": True,
+            "deadline_source": _(
+                "Contrat renouvelé : missions engagées sous le contrat précédent, sans "
+                "nouveau délai de démarrage ni de déploiement"
+            ),
+            "deadline_source_status": "",
+        }
+        for row in last.get("missions", [])
+    ]
+    terms["deliverables"] = []
     return terms
 
 
@@ -742,3 +799,172 @@ def payment_totals(schedule: Iterable[PaymentDue], today: date) -> PaymentTotals
             if row.status == "late":
                 late += row.remaining or Decimal(0)
     return PaymentTotals(due, paid, late)
+
+
+# --- ACI contract: mission deadlines met, late or missed ----------------------------------------
+
+DEADLINE_STATUS_LABELS = {
+    "on_time": _("dans les délais"),
+    "late": _("en retard"),
+    "missed": _("échéance dépassée"),
+    "pending": _("à venir"),
+}
+
+
+def deadline_status(due_by: date | None, done_on: date | None, today: date) -> str | None:
+    """Whether a step of a mission (start, full deployment) met its deadline: done by the
+    deadline « dans les délais », done after it « en retard », not done and the deadline
+    past « échéance dépassée », else « à venir »; ``None`` without a deadline."""
+    if due_by is None:
+        return None
+    if done_on is not None:
+        return "on_time" if done_on <= due_by else "late"
+    return "missed" if today > due_by else "pending"
+
+
+@dataclass
+class MissionProgressRow:
+    schedule: MissionSchedule
+    started_on: date | None
+    deployed_on: date | None
+    declared: bool  # dates declared by the CPTS, not yet recorded by staff
+    start_status: str | None
+    deployment_status: str | None
+
+    @property
+    def start_label(self) -> str:
+        return str(DEADLINE_STATUS_LABELS[self.start_status]) if self.start_status else ""
+
+    @property
+    def deployment_label(self) -> str:
+        return str(DEADLINE_STATUS_LABELS[self.deployment_status]) if self.deployment_status else ""
+
+    @property
+    def missed(self) -> bool:
+        return "missed" in (self.start_status, self.deployment_status)
+
+
+def mission_progress(
+    schedule: Iterable[MissionSchedule],
+    progress: Mapping[str, tuple[date | None, date | None, bool]],
+    today: date,
+) -> list[MissionProgressRow]:
+    """Each contracted mission's deadlines (``mission_schedule``) against the dates it
+    started and was deployed (``progress``: by mission code, (started, deployed,
+    declared by the CPTS)), each step judged by ``deadline_status``."""
+    rows = []
+    for row in schedule:
+        started, deployed, declared = progress.get(row.mission.value, (None, None, False))
+        rows.append(
+            MissionProgressRow(
+                row,
+                started,
+                deployed,
+                declared,
+                deadline_status(row.start_by, started, today),
+                deadline_status(row.deployed_by, deployed, today),
+            )
+        )
+    return rows
+
+
+# --- ACI contract: deliverables -------------------------------------------------------------------
+
+DELIVERABLE_STATUS_LABELS = {
+    "validated": _("Validé par l’ARS"),
+    "received": _("Reçu par l’ARS"),
+    "delivered": _("Déposé, à examiner"),
+    "late": _("En retard"),
+    "due": _("À remettre"),
+}
+
+
+@dataclass
+class DeliverableDue:
+    code: str
+    due_on: date
+    source: str
+    source_status: str
+    status: str
+    delivered_on: date | None
+
+    @property
+    def status_label(self) -> str:
+        return str(DELIVERABLE_STATUS_LABELS[self.status])
+
+    @property
+    def delivered_late(self) -> bool:
+        return self.delivered_on is not None and self.delivered_on > self.due_on
+
+    @property
+    def source_note(self) -> str:
+        return source_note(self.source_status)
+
+
+def deliverables_due(
+    terms: Mapping, delivered: Mapping[str, tuple[date, str]], today: date
+) -> list[DeliverableDue]:
+    """The deliverables of the frozen ``terms`` and where each stands. ``delivered``: by
+    code, (day of the first upload, status of the latest one: ``depose``, ``recu``,
+    ``valide``). Not delivered after its due date: late."""
+    rows = []
+    for entry in terms.get("deliverables", []):
+        due_on = date.fromisoformat(entry["due_on"])
+        first, state = delivered.get(entry["code"], (None, ""))
+        if state == "valide":
+            status = "validated"
+        elif state == "recu":
+            status = "received"
+        elif first is not None:
+            status = "delivered"
+        else:
+            status = "late" if today > due_on else "due"
+        rows.append(
+            DeliverableDue(
+                entry["code"], due_on, entry["source"], entry["source_status"], status, first
+            )
+        )
+    return rows
+
+
+# --- ACI contract: boards of the ARS and the Assurance Maladie ----------------------------------
+
+
+@dataclass
+class ContractYearFigures:
+    year: int
+    due: Decimal  # due so far (due date reached), amounts known
+    paid: Decimal
+    late: Decimal
+    report_status: str  # AnnualReport.Status value, "" when not started
+    report_late: bool
+
+
+def contract_year_figures(
+    signed_on: date,
+    term_years: int,
+    schedule: Iterable[PaymentDue],
+    report_statuses: Mapping[int, str],
+    today: date,
+) -> list[ContractYearFigures]:
+    """Per contract year: what is due, paid and late (``payment_totals`` over the year's
+    lines of ``payment_schedule``), the report's status and whether it is late (the
+    year is over and it is neither submitted nor validated)."""
+    by_year: dict[int, list[PaymentDue]] = {}
+    for row in schedule:
+        by_year.setdefault(row.year, []).append(row)
+    figures = []
+    for year in contract_years(signed_on, term_years):
+        totals = payment_totals(by_year.get(year.number, []), today)
+        status = report_statuses.get(year.number, "")
+        figures.append(
+            ContractYearFigures(
+                year.number,
+                totals.due,
+                totals.paid,
+                totals.late,
+                status,
+                year.ends_on < today and status not in ("transmis", "valide"),
+            )
+        )
+    return figures

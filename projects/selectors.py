@@ -290,6 +290,7 @@ def terms_in_force(
         rates=rates,
         deadlines=mission_deadlines(),
         indicators=MissionIndicator.objects.all(),
+        signed_on=on,
     )
     return scale, terms
 

@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("deconnexion/", projects.logout, name="logout"),
     path("nouveau/", projects.project_create, name="create"),
+    path("contrats/", contract.contracts_board, name="contracts_board"),
+    path("contrats/export.csv", contract.contracts_board_csv, name="contracts_board_csv"),
     path("<int:pk>/", projects.project_detail, name="detail"),
     path("<int:pk>/modifier/", projects.project_edit, name="edit"),
     path("<int:pk>/nom/", projects.project_name, name="name"),
@@ -40,4 +42,31 @@ urlpatterns = [
     path("<int:pk>/projet-de-sante/", pipeline.health_project, name="health_project"),
     path("<int:pk>/contrat/", contract.contract, name="contract"),
     path("<int:pk>/contrat/rapport/<int:year>/", contract.report, name="contract_report"),
+    path(
+        "<int:pk>/contrat/rapport/<int:year>/pdf/",
+        contract.report_pdf,
+        name="contract_report_pdf",
+    ),
+    # The contracts of a renewed project, each by its id (``AciContract.page_url``).
+    path("<int:pk>/contrat/<int:contract_pk>/", contract.contract, name="contract_of"),
+    path(
+        "<int:pk>/contrat/<int:contract_pk>/rapport/<int:year>/",
+        contract.report,
+        name="contract_report_of",
+    ),
+    path(
+        "<int:pk>/contrat/<int:contract_pk>/rapport/<int:year>/pdf/",
+        contract.report_pdf,
+        name="contract_report_pdf_of",
+    ),
+    path(
+        "<int:pk>/contrat/rapport/<int:year>/justificatifs/<int:file_pk>/",
+        contract.report_evidence_download,
+        name="report_evidence_download",
+    ),
+    path(
+        "<int:pk>/contrat/livrables/<int:file_pk>/",
+        contract.deliverable_download,
+        name="deliverable_download",
+    ),
 ]

@@ -254,6 +254,7 @@ def transition(
             holder = LegalHolder.objects.filter(project=project).first()
             contract, _created = AciContract.objects.update_or_create(
                 project=project,
+                is_current=True,
                 defaults={
                     "signed_on": data["signed_on"],
                     "missions": list(project.health_project.missions),

@@ -14,6 +14,7 @@ from .contract import (
     MissionIndicator,
     SourceStatus,
 )
+from .contract_life import ContractDeliverable, MissionProgress, ReportEvidence
 from .documents import Document
 from .pipeline import (
     ActionSheet,
@@ -31,6 +32,7 @@ __all__ = [
     "Amendment",
     "AnnualReport",
     "AssuranceMaladieOpinion",
+    "ContractDeliverable",
     "ContractPayment",
     "ContractTerms",
     "CptsProject",
@@ -46,8 +48,10 @@ __all__ = [
     "Mission",
     "MissionDeadline",
     "MissionIndicator",
+    "MissionProgress",
     "Phase",
     "ProjectEvent",
+    "ReportEvidence",
     "SentReminder",
     "SourceStatus",
     "Stage",

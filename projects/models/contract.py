@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,7 +95,19 @@ class AciContract(Recorded):
         RENEWED = "renouvele", _("Renouvelé pour 5 ans")
         ENDED = "termine", _("Terminé à son échéance")
 
-    project = models.OneToOneField(CptsProject, on_delete=models.CASCADE, related_name="contract")
+    # A renewal signs the next contract (``previous``); the earlier ones stay as history,
+    # the current one is ``CptsProject.contract``.
+    project = models.ForeignKey(CptsProject, on_delete=models.CASCADE, related_name="contracts")
+    is_current = models.BooleanField(_("contrat en cours"), default=True, editable=False)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_contract",
+        verbose_name=_("contrat précédent"),
+        editable=False,
+    )
     signed_on = models.DateField(_("signé le"))
     # The three parties, as named in the signed contract.
     cpts_name = models.CharField(
@@ -130,6 +143,14 @@ class AciContract(Recorded):
     class Meta:
         verbose_name = _("contrat ACI")
         verbose_name_plural = _("contrats ACI")
+        ordering = ["project", "signed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(is_current=True),
+                name="one_current_contract_per_project",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(_("Contrat ACI — %(project)s") % {"project": self.project})
@@ -139,6 +160,22 @@ class AciContract(Recorded):
         from projects.rules import contract_end
 
         return contract_end(self.signed_on, self.term_years)
+
+    def page_url(self, name: str = "contract", **kwargs) -> str:
+        """The URL of this contract's page ``name`` (its report: ``contract_report``...):
+        the project's short URL for a project's only contract, else one naming the
+        contract, so that a renewed contract's pages stay reachable."""
+        if self.is_current and self.previous_id is None:
+            return reverse(f"projects:{name}", kwargs={"pk": self.project_id, **kwargs})
+        return reverse(
+            f"projects:{name}_of", kwargs={"pk": self.project_id, "contract_pk": self.pk, **kwargs}
+        )
+
+    def report_url(self, year: int) -> str:
+        return self.page_url("contract_report", year=year)
+
+    def report_pdf_url(self, year: int) -> str:
+        return self.page_url("contract_report_pdf", year=year)
 
     def mission_labels(self) -> list[str]:
         return [Mission(code).label for code in Mission.values if code in self.missions]
@@ -296,6 +333,16 @@ class FundingScale(models.Model):
     valid_until = models.DateField(
         _("en vigueur jusqu’au"), null=True, blank=True, help_text=_("Vide : toujours en vigueur.")
     )
+    # Avenant 2: « un plan de gestion de crise sanitaire » to deliver; the delay is data
+    # (copied into the terms at the signature), blank for a version that requires none.
+    crisis_plan_within_months = models.PositiveSmallIntegerField(
+        _("plan de gestion de crise sanitaire à remettre (mois après la signature)"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : cette version n’exige pas de plan de crise."),
+    )
+    crisis_plan_source = models.TextField(_("source du délai du plan de crise"), blank=True)
+    crisis_plan_source_status = source_status_field(blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
 
     objects = FundingScaleQuerySet.as_manager()

@@ -125,6 +125,20 @@ class CptsProject(models.Model):
     def phase(self) -> Phase:
         return PHASE_OF_STAGE[Stage(self.abandoned_from or self.stage)]
 
+    @property
+    def contract(self):
+        """The ACI contract in force today (``AciContract``), ``None`` before the signature.
+
+        A renewal signs the next contract, starting the day after the previous one's term:
+        until then the previous one is still in force (its last report and balance are
+        due). Read from a ``contracts`` prefetch when there is one, else one query."""
+        contracts = sorted(self.contracts.all(), key=lambda contract: contract.signed_on)
+        if not contracts:
+            return None
+        today = timezone.localdate()
+        started = [contract for contract in contracts if contract.signed_on <= today]
+        return started[-1] if started else contracts[0]
+
 
 class LegalHolder(models.Model):
     """The association loi 1901 that carries the project (« porteur juridique »).

@@ -23,6 +23,7 @@ class SentReminder(models.Model):
         CONTRACT_END = "fin_contrat", _("Fin du contrat ACI : renouvellement à préparer")
         REPORT_DUE = "rapport_annuel", _("Rapport annuel ACI à transmettre")
         PAYMENT_DUE = "versement_aci", _("Versement ACI attendu")
+        DELIVERABLE_DUE = "livrable_aci", _("Livrable du contrat ACI à remettre")
 
     project = models.ForeignKey(
         CptsProject, on_delete=models.CASCADE, related_name="sent_reminders"

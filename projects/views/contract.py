@@ -1,20 +1,49 @@
 """The ACI contract's pages: the contract over its years, and each annual report."""
 
+import csv
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from projects import contract_services, permissions, rules, selectors, services
-from projects.contract_forms import PaymentForm, RenewalForm, ReportForm, ReviewForm
+from ami.exports import CONTENT_TYPES, CSV_DELIMITER, neutralise
+from cpts_portal.uploads import stored_file_response
+from projects import (
+    contract_pdf,
+    contract_selectors,
+    contract_services,
+    permissions,
+    rules,
+    selectors,
+    services,
+)
+from projects.contract_forms import (
+    DeliverableForm,
+    DeliverableReviewForm,
+    EvidenceForm,
+    MissionProgressForm,
+    PaymentForm,
+    RenewalForm,
+    ReportForm,
+    ReviewForm,
+)
 from projects.forms import AmendmentForm, ContractPartiesForm, DialogueForm, DocumentForm
-from projects.models import AciContract, AnnualReport, CptsProject, DocumentKind, Mission
+from projects.models import (
+    AciContract,
+    AnnualReport,
+    ContractDeliverable,
+    CptsProject,
+    DocumentKind,
+    Mission,
+    ReportEvidence,
+)
 from projects.permissions import CONTRACT_DOCUMENTS
 
 from .common import model_values, require, with_project
@@ -25,29 +54,53 @@ CONTRACT_FORMS = (
     "dialogue_submit",
     "payment_submit",
     "renewal_submit",
+    "progress_submit",
+    "deliverable_submit",
+    "deliverable_review_submit",
 )
 
 
-def contract_url(project: CptsProject, anchor: str = "") -> str:
-    url = reverse("projects:contract", kwargs={"pk": project.pk})
+def contract_url(project: CptsProject, anchor: str = "", aci: AciContract | None = None) -> str:
+    url = (
+        aci.page_url()
+        if aci is not None
+        else reverse("projects:contract", kwargs={"pk": project.pk})
+    )
     return f"{url}#{anchor}" if anchor else url
+
+
+def chosen_contract(project: CptsProject, contract_pk: int | None) -> AciContract | None:
+    """The contract a page is about: the one named in the URL (a renewed project's earlier
+    or next contract), else the one in force."""
+    if contract_pk is None:
+        return project.contract
+    return get_object_or_404(AciContract, pk=contract_pk, project=project)
 
 
 @with_project
 @require_http_methods(["GET", "POST"])
-def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
+def contract(
+    request: HttpRequest, project: CptsProject, contract_pk: int | None = None
+) -> HttpResponse:
     """The ACI contract: parties, term, frozen terms and their versions, mission deadlines,
     payments, annual reports, dialogues de gestion, avenants, renewal. Everyone who sees
     the project reads it; the ARS and the Assurance Maladie follow it (the Assurance
     Maladie records payments, the ARS the renewal). Each form is told apart by the name
     of its button."""
-    aci: AciContract | None = getattr(project, "contract", None)
+    aci = chosen_contract(project, contract_pk)
+    if aci is not None:
+        aci.project = project
     user = request.user
     can_follow = aci is not None and permissions.can_follow_contract(user, project)
     can_pay = aci is not None and permissions.can_record_payment(user, project)
     can_renew = aci is not None and permissions.can_decide_renewal(user, project)
+    can_progress = aci is not None and (
+        permissions.can_record_mission_progress(user, project)
+        or permissions.can_declare_mission_progress(user, project)
+    )
+    can_deliver = aci is not None and permissions.can_deliver(user, project)
     if request.method == "POST":
-        require(can_follow or can_pay or can_renew)
+        require(can_follow or can_pay or can_renew or can_progress or can_deliver)
     forms: dict = {}
     if aci is not None:
         posted = request.method == "POST"
@@ -73,8 +126,24 @@ def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
             forms["payment_form"] = PaymentForm(
                 data("payment_submit"), contract=aci, auto_id="id_versement_%s"
             )
-        if can_renew and aci.outcome != AciContract.Outcome.ENDED:
+        if can_renew and not aci.outcome:
             forms["renewal_form"] = RenewalForm(data("renewal_submit"), auto_id="id_issue_%s")
+        if can_progress and aci.missions:
+            forms["progress_form"] = MissionProgressForm(
+                data("progress_submit"), contract=aci, auto_id="id_mission_%s"
+            )
+        codes = sorted(contract_services.required_deliverables(aci))
+        if can_deliver and codes:
+            forms["deliverable_form"] = DeliverableForm(
+                data("deliverable_submit"),
+                request.FILES if posted and action == "deliverable_submit" else None,
+                codes=codes,
+                auto_id="id_livrable_%s",
+            )
+        if can_renew and codes:
+            forms["deliverable_review_form"] = DeliverableReviewForm(
+                data("deliverable_review_submit"), auto_id="id_examen_livrable_%s"
+            )
         if posted:
             form = forms.get(action.replace("_submit", "_form")) if action else None
             require(form is not None)
@@ -82,6 +151,8 @@ def contract(request: HttpRequest, project: CptsProject) -> HttpResponse:
             if response is not None:
                 return response
     context = {"project": project, "contract": aci, "is_staff": permissions.is_partner_staff(user)}
+    context["can_review_deliverables"] = "deliverable_review_form" in forms
+    context["can_see_board"] = permissions.can_see_contract_board(user)
     if aci is None:
         missions = project.health_project.missions
         context["simulation"] = selectors.funding_simulation(project, missions)
@@ -111,6 +182,19 @@ def contract_context(aci: AciContract) -> dict:
     schedule = selectors.mission_schedule(aci, current)
     payments = selectors.payment_schedule(aci, versions, reports, today)
     dialogues = list(aci.dialogues.select_related("recorded_by"))
+    progress = {
+        row.mission: (row.started_on, row.deployed_on, row.declared)
+        for row in aci.mission_progress.all()
+    }
+    files = list(aci.deliverables.select_related("reviewed_by"))
+    for file in files:
+        file.contract = aci  # its download name and URL read the project
+    deliverables = rules.deliverables_due(
+        current.terms if current else {}, contract_selectors.delivered_state(files), today
+    )
+    for row in deliverables:
+        row.files = [file for file in files if file.code == row.code]
+        row.label = ContractDeliverable.Code(row.code).label
     amendments = list(aci.amendments.select_related("document"))
     recorded = {amendment.document_id for amendment in amendments}
     return {
@@ -123,6 +207,8 @@ def contract_context(aci: AciContract) -> dict:
         ),
         "schedule": schedule,
         "schedule_sources": rules.schedule_sources(schedule),
+        "mission_progress": rules.mission_progress(schedule, progress, today),
+        "deliverables": deliverables,
         "payments": payments,
         "payment_totals": rules.payment_totals(payments, today),
         "years": contract_years(aci, reports, dialogues, today),
@@ -135,6 +221,14 @@ def contract_context(aci: AciContract) -> dict:
             if document.pk not in recorded
         ],
         "renewal_notices": rules.renewal_notices(aci.signed_on, aci.term_years),
+        # The other contracts of the project: earlier ones (history), or the next one.
+        "other_contracts": [
+            other
+            for other in AciContract.objects.filter(project_id=aci.project_id).order_by(
+                "signed_on", "pk"
+            )
+            if other.pk != aci.pk
+        ],
     }
 
 
@@ -159,6 +253,7 @@ def contract_years(
                 "ends_on": year.ends_on,
                 "started": year.starts_on <= today,
                 "report": report,
+                "report_url": aci.report_url(year.number),
                 "report_late": not done and year.ends_on < today,
                 "dialogues": by_year.get(year.number, []),
                 "dialogue_late": year.ends_on < today and year.number not in by_year,
@@ -177,7 +272,7 @@ def save_contract_form(
     if action == "parties_submit":
         services.update_contract_parties(aci, user, form.cleaned_data)
         messages.success(request, _("Les parties au contrat ont été enregistrées."))
-        return redirect(contract_url(project, "parties"))
+        return redirect(contract_url(project, "parties", aci))
     data = form.cleaned_data
     if action == "amendment_submit":
         return saved_or_none(
@@ -193,7 +288,7 @@ def save_contract_form(
                 retake_amounts=data["retake_amounts"],
             ),
             _("L’avenant a été enregistré ; les conditions du contrat sont mises à jour."),
-            contract_url(project, "avenants"),
+            contract_url(project, "avenants", aci),
             error_field="file",
         )
     if action == "dialogue_submit":
@@ -202,7 +297,7 @@ def save_contract_form(
             form,
             lambda: services.record_dialogue(aci, user, **model_values(form)),
             _("Le dialogue de gestion a été enregistré."),
-            contract_url(project, "dialogues"),
+            contract_url(project, "dialogues", aci),
         )
     if action == "payment_submit":
         return saved_or_none(
@@ -210,7 +305,35 @@ def save_contract_form(
             form,
             lambda: contract_services.record_payment(aci, user, **data),
             _("Le versement a été enregistré."),
-            contract_url(project, "versements"),
+            contract_url(project, "versements", aci),
+        )
+    if action == "progress_submit":
+        return saved_or_none(
+            request,
+            form,
+            lambda: contract_services.record_mission_progress(aci, user, **data),
+            _("Les dates de la mission ont été enregistrées."),
+            contract_url(project, "missions", aci),
+        )
+    if action == "deliverable_submit":
+        return saved_or_none(
+            request,
+            form,
+            lambda: contract_services.add_deliverable(
+                aci, user, code=data["code"], upload=data["file"]
+            ),
+            _("Le livrable a été déposé ; l’ARS en est informée sur cette page."),
+            contract_url(project, "livrables", aci),
+            error_field="file",
+        )
+    if action == "deliverable_review_submit":
+        deliverable = get_object_or_404(ContractDeliverable, pk=data["deliverable"], contract=aci)
+        return saved_or_none(
+            request,
+            form,
+            lambda: contract_services.review_deliverable(deliverable, user, status=data["status"]),
+            _("L’état du livrable a été enregistré."),
+            contract_url(project, "livrables", aci),
         )
     if action == "renewal_submit":
         return saved_or_none(
@@ -218,7 +341,7 @@ def save_contract_form(
             form,
             lambda: contract_services.decide_renewal(aci, user, **data),
             _("L’issue du contrat a été enregistrée."),
-            contract_url(project, "renouvellement"),
+            contract_url(project, "renouvellement", aci),
         )
     return None
 
@@ -244,17 +367,27 @@ def saved_or_none(
 
 
 REPORT_SAVE, REPORT_SUBMIT, REVIEW = "report_save", "report_submit", "review_submit"
+EVIDENCE = "evidence_submit"
+
+
+def report_contract(project: CptsProject, year: int, contract_pk: int | None) -> AciContract:
+    """The contract (``chosen_contract``), if ``year`` is one of its years; 404 otherwise."""
+    aci = chosen_contract(project, contract_pk)
+    if aci is None or not 1 <= year <= aci.term_years:
+        raise Http404
+    aci.project = project
+    return aci
 
 
 @with_project
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest, project: CptsProject, year: int) -> HttpResponse:
+def report(
+    request: HttpRequest, project: CptsProject, year: int, contract_pk: int | None = None
+) -> HttpResponse:
     """The annual report of one contract year: each mission's indicators, target and value
-    reached, the variable part it earns; written and submitted by the coordinators,
-    validated or sent back by the ARS or the Assurance Maladie."""
-    aci: AciContract | None = getattr(project, "contract", None)
-    if aci is None or not 1 <= year <= aci.term_years:
-        raise Http404
+    reached, the variable part it earns, the pièces justificatives; written and submitted
+    by the coordinators, validated or sent back by the ARS or the Assurance Maladie."""
+    aci = report_contract(project, year, contract_pk)
     user = request.user
     annual = contract_services.report_for_year(aci, year)
     status = annual.status if annual.pk else None
@@ -263,11 +396,13 @@ def report(request: HttpRequest, project: CptsProject, year: int) -> HttpRespons
         starts_on <= timezone.localdate()
     )
     can_review = permissions.can_review_report(user, project, status)
-    if request.method == "POST":
-        require(can_write if REVIEW not in request.POST else can_review)
-    report_form = review_form = None
+    posted = request.method == "POST"
+    action = REVIEW if REVIEW in request.POST else EVIDENCE if EVIDENCE in request.POST else None
+    if posted:
+        require(can_review if action == REVIEW else can_write)
+    report_form = review_form = evidence_form = None
     if can_write:
-        data = request.POST if request.method == "POST" and REVIEW not in request.POST else None
+        data = request.POST if posted and action is None else None
         report_form = ReportForm(data, report=annual)
         if data is not None and report_form.is_valid():
             submit = REPORT_SUBMIT in request.POST
@@ -289,9 +424,34 @@ def report(request: HttpRequest, project: CptsProject, year: int) -> HttpRespons
                     if submit
                     else _("Le rapport a été enregistré."),
                 )
-                return redirect("projects:contract_report", pk=project.pk, year=year)
+                return redirect(aci.report_url(year))
+        evidence_form = EvidenceForm(
+            request.POST if posted and action == EVIDENCE else None,
+            request.FILES if posted and action == EVIDENCE else None,
+            report=annual,
+            auto_id="id_justificatif_%s",
+        )
+        if posted and action == EVIDENCE and evidence_form.is_valid():
+            data = evidence_form.cleaned_data
+            response = saved_or_none(
+                request,
+                evidence_form,
+                lambda: contract_services.add_report_evidence(
+                    aci,
+                    user,
+                    year=year,
+                    upload=data["file"],
+                    title=data["title"],
+                    position=data["position"],
+                ),
+                _("La pièce justificative a été ajoutée au rapport."),
+                aci.report_url(year) + "#justificatifs",
+                error_field="file",
+            )
+            if response is not None:
+                return response
     if can_review:
-        data = request.POST if request.method == "POST" and REVIEW in request.POST else None
+        data = request.POST if posted and action == REVIEW else None
         review_form = ReviewForm(data)
         if data is not None and review_form.is_valid():
             validate = review_form.cleaned_data["decision"] == ReviewForm.VALIDATE
@@ -304,29 +464,171 @@ def report(request: HttpRequest, project: CptsProject, year: int) -> HttpRespons
                 if validate
                 else _("Le rapport est renvoyé à compléter."),
             )
-            return redirect(contract_url(project, "annees"))
+            return redirect(contract_url(project, "annees", aci))
+    context = {
+        **report_context(project, aci, annual),
+        "report_form": report_form,
+        "review_form": review_form,
+        "evidence_form": evidence_form,
+    }
+    return render(request, "projects/contract_report.html", context)
+
+
+def report_context(project: CptsProject, aci: AciContract, annual: AnnualReport) -> dict:
+    """What the report's page and its PDF show: the year, each indicator with its share of
+    the target, the variable part, the pièces justificatives."""
+    year = annual.year
     versions = selectors.terms_versions(aci)
     variable = rules.variable_part(selectors.year_terms(aci, versions, year), annual.results)
-    shares = {
-        position: rules.indicator_share(
+    evidence = list(annual.evidence.select_related("uploaded_by")) if annual.pk else []
+    for file in evidence:
+        file.report = annual  # its name and URL read the report, the contract, the project
+    annual.contract = aci
+    aci.project = project
+    by_position: dict = {}
+    for file in evidence:
+        by_position.setdefault(file.position, []).append(file)
+    entries = []
+    for position, entry in enumerate(annual.results):
+        share = rules.indicator_share(
             rules.decimal_or_none(entry.get("value")), rules.decimal_or_none(entry.get("target"))
         )
-        for position, entry in enumerate(annual.results)
-    }
-    context = {
+        entries.append(
+            {
+                **entry,
+                "label": Mission(entry["mission"]).label,
+                "share": share,
+                "evidence": by_position.get(position, []),
+            }
+        )
+    return {
         "project": project,
         "contract": aci,
         "report": annual,
         "year": year,
-        "starts_on": starts_on,
+        "starts_on": rules.add_years(aci.signed_on, year - 1),
         "ends_on": rules.contract_end(aci.signed_on, year),
-        "entries": [
-            {**entry, "label": Mission(entry["mission"]).label, "share": shares[position]}
-            for position, entry in enumerate(annual.results)
-        ],
+        "entries": entries,
         "variable": variable,
-        "report_form": report_form,
-        "review_form": review_form,
+        "evidence": evidence,
+        "pdf_url": aci.report_pdf_url(year),
         "page_title": _("Rapport annuel, année %(year)d") % {"year": year},
     }
-    return render(request, "projects/contract_report.html", context)
+
+
+@with_project
+def report_evidence_download(
+    request: HttpRequest, project: CptsProject, year: int, file_pk: int
+) -> FileResponse:
+    """A pièce justificative, to whoever sees the project (its coordinators, the staff)."""
+    evidence = get_object_or_404(
+        ReportEvidence.objects.select_related("report__contract"),
+        pk=file_pk,
+        report__year=year,
+        report__contract__project=project,
+    )
+    evidence.report.contract.project = project
+    return stored_file_response(evidence.file, evidence.download_name, evidence.content_type)
+
+
+@with_project
+def deliverable_download(request: HttpRequest, project: CptsProject, file_pk: int) -> FileResponse:
+    """A deliverable of the contract, to whoever sees the project."""
+    deliverable = get_object_or_404(
+        ContractDeliverable.objects.select_related("contract"),
+        pk=file_pk,
+        contract__project=project,
+    )
+    deliverable.contract.project = project
+    return stored_file_response(
+        deliverable.file, deliverable.download_name, deliverable.content_type
+    )
+
+
+@with_project
+def report_pdf(
+    request: HttpRequest, project: CptsProject, year: int, contract_pk: int | None = None
+) -> HttpResponse:
+    """The annual report in PDF, for whoever sees the project."""
+    aci = report_contract(project, year, contract_pk)
+    annual = contract_services.report_for_year(aci, year)
+    content = contract_pdf.report_pdf(report_context(project, aci, annual))
+    response = HttpResponse(content, content_type="application/pdf")
+    name = contract_pdf.report_filename(project, year)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Boards of the ARS and the Assurance Maladie ---------------------------------------------
+
+
+@login_required
+def contracts_board(request: HttpRequest) -> HttpResponse:
+    """The signed contracts with, per contract, what is committed, due, paid and late, the
+    annual reports late and the deadlines missed: the ARS and the Assurance Maladie."""
+    require(permissions.can_see_contract_board(request.user))
+    today = timezone.localdate()
+    rows = contract_selectors.contracts_board(today)
+    context = {
+        "rows": rows,
+        "today": today,
+        "report_statuses": AnnualReport.Status.choices,
+        "page_title": _("Suivi des contrats ACI"),
+    }
+    return render(request, "projects/contracts_board.html", context)
+
+
+BOARD_CSV_HEADER = (
+    _("Projet"),
+    _("Signé le"),
+    _("Échéance"),
+    _("Année du contrat"),
+    _("Du"),
+    _("Au"),
+    _("Échu (€)"),
+    _("Versé (€)"),
+    _("En retard (€)"),
+    _("Rapport annuel"),
+    _("Rapport en retard"),
+    _("Échéances de mission dépassées"),
+    _("Livrables en retard"),
+)
+
+
+@login_required
+def contracts_board_csv(request: HttpRequest) -> HttpResponse:
+    """The board as CSV: one line per contract and contract year (cells neutralised)."""
+    require(permissions.can_see_contract_board(request.user))
+    today = timezone.localdate()
+    response = HttpResponse(content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="contrats-aci-{today}.csv"'
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response, delimiter=CSV_DELIMITER)
+    writer.writerow([str(label) for label in BOARD_CSV_HEADER])
+    statuses = dict(AnnualReport.Status.choices)
+    for row in contract_selectors.contracts_board(today):
+        aci = row.contract
+        years = rules.contract_years(aci.signed_on, aci.term_years)
+        periods = {year.number: year for year in years}
+        for year in row.years:
+            period = periods[year.year]
+            cells = [
+                aci.project.name,
+                aci.signed_on.isoformat(),
+                aci.ends_on.isoformat(),
+                year.year,
+                period.starts_on.isoformat(),
+                period.ends_on.isoformat(),
+                f"{year.due:.2f}",
+                f"{year.paid:.2f}",
+                f"{year.late:.2f}",
+                str(statuses.get(year.report_status, _("Non commencé"))),
+                _("oui") if year.report_late else _("non"),
+                " ; ".join(row.missed_deadlines),
+                " ; ".join(
+                    str(ContractDeliverable.Code(code).label) for code in row.late_deliverables
+                ),
+            ]
+            writer.writerow([neutralise(str(cell)) for cell in cells])
+    return response

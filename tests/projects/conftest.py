@@ -81,3 +81,7 @@ def other_project(outsider, ars, communes):
     return CptsProjectFactory(
         name="CPTS de Brest", coordinators=[outsider], territory=territory, by=ars
     )
+
+
+# The ACI contract's fixtures (clock, aci_data, contract), shared by its test modules.
+from .contract_fixtures import aci_data, clock, contract  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """The ACI contract's five years (issue 17): frozen terms, payments, annual reports with
 indicators, dialogue de gestion, avenant, renewal — under a frozen clock (``clock``)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -24,89 +24,13 @@ from projects.models import (
     MissionDeadline,
     MissionIndicator,
     SentReminder,
-    SourceStatus,
 )
 
-from .helpers import pdf_file, sign_contract
+from .contract_fixtures import SIGNED, in_force_scale
+from .helpers import pdf_file
 
 pytestmark = pytest.mark.django_db
-SIGNED = date(2024, 3, 15)
 Kind = ContractPayment.Kind
-
-
-class Clock:
-    """``timezone.now`` (and so ``timezone.localdate``) frozen on a day, moved by the test."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.day = SIGNED
-        real_now = timezone.now
-        monkeypatch.setattr(timezone, "now", lambda: self.moment)
-        self.real_now = real_now
-
-    @property
-    def moment(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.day, time(12)))
-
-    def at(self, day: date) -> None:
-        self.day = day
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    return Clock(monkeypatch)
-
-
-def in_force_scale() -> FundingScale:
-    return FundingScale.objects.in_force(SIGNED)
-
-
-@pytest.fixture
-def aci_data(db):
-    """What the ARS enters before the signature: mission amounts and indicators (issue 17:
-    not verified, entered as data with their source)."""
-    scale = in_force_scale()
-    for mission, fixed, variable in (
-        (Mission.GP_ACCESS, 10_000, 20_000),
-        (Mission.PREVENTION, 5_000, 10_000),
-    ):
-        FundingRate.objects.create(
-            scale=scale,
-            tier=1,
-            item=mission,
-            fixed_amount=fixed,
-            variable_amount=variable,
-            source="Saisie de l’ARS (test)",
-            source_status=SourceStatus.PRESS,
-        )
-    MissionIndicator.objects.create(
-        mission=Mission.GP_ACCESS,
-        name="Patients sans médecin traitant orientés",
-        unit="patients",
-        target=200,
-        source="Saisie de l’ARS (test)",
-    )
-    MissionIndicator.objects.create(
-        mission=Mission.GP_ACCESS,
-        name="Médecins participants",
-        unit="médecins",
-        target=10,
-        source="Saisie de l’ARS (test)",
-        position=1,
-    )
-    MissionIndicator.objects.create(
-        mission=Mission.PREVENTION,
-        name="Actions de prévention",
-        unit="actions",
-        target=4,
-        source="Saisie de l’ARS (test)",
-    )
-    return scale
-
-
-@pytest.fixture
-def contract(clock, aci_data, project, owner, ars, urps, am) -> AciContract:
-    clock.at(SIGNED)
-    return sign_contract(project, SIGNED, coordinator=owner, ars=ars, urps=urps, am=am)
 
 
 def contract_url(project) -> str:
@@ -363,11 +287,24 @@ def test_one_contract_through_five_years(contract, clock, client, owner, ars, am
         {"outcome": "renouvele", "decided_on": "2029-01-10", "renewal_submit": ""},
     )
     assert response.status_code == 302
+    # The renewal signs the next contract from the last terms (the avenant's); this one
+    # stays, as history, in force until its term.
     contract.refresh_from_db()
-    assert contract.term_years == 10 and contract.ends_on == date(2034, 3, 14)
-    renewal = selectors.current_terms(contract)
-    assert (renewal.version, renewal.effective_on) == (3, date(2029, 3, 15))
+    assert (contract.outcome, contract.is_current, contract.ends_on) == ("renouvele", False, ends)
+    following = contract.next_contract
+    assert (following.signed_on, following.ends_on, following.term_years) == (
+        date(2029, 3, 15),
+        date(2034, 3, 14),
+        5,
+    )
+    assert (following.missions, following.cpts_name) == (contract.missions, contract.cpts_name)
+    [renewal] = selectors.terms_versions(following)
+    assert (renewal.version, renewal.effective_on) == (1, date(2029, 3, 15))
     assert renewal.terms["functioning"] == versions[1].terms["functioning"]
+    assert selectors.terms_versions(contract)[-1].version == 2  # unchanged
+    assert project.contract == contract  # until its term
+    clock.at(date(2029, 3, 15))
+    assert project.contract == following
     # Every step is in the history.
     comments = list(project.events.filter(kind="contract").values_list("comment", flat=True))
     assert any("Rapport annuel de l’année 5 validé" in c for c in comments)

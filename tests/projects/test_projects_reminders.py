@@ -125,7 +125,11 @@ def test_mission_start_reminded_one_month_before_its_deadline(
 ):
     # Accès aux soins and crises sanitaires: start within 6 months of 31/08/2023: 29/02/2024.
     assert run(date(2024, 1, 28)) == 0
-    assert run(date(2024, 1, 29)) == 3
+    # Three mission starts, and avenant 2's crisis plan due the same day (6 months).
+    assert run(date(2024, 1, 29)) == 4
+    assert [r.item for r in SentReminder.objects.filter(kind=Kind.DELIVERABLE_DUE)] == [
+        "plan_crise"
+    ]
     sent = emails(Kind.MISSION_START)
     expected = {owner.email, colleague.email, ars.email, am.email}
     assert {email.recipient for email in sent} == expected
@@ -212,12 +216,8 @@ def test_renewal_reminded_again_three_months_before_unless_decided(contract, own
     assert SentReminder.objects.filter(kind=Kind.CONTRACT_END).count() == 2
     # Once the ARS has decided, no reminder of the end.
     SentReminder.objects.filter(kind=Kind.CONTRACT_END).delete()
-    contract_services.decide_renewal(
-        contract, ars, outcome="termine", decided_on=date(2028, 1, 10)
-    )
-    assert not [
-        r for r in reminders.due_reminders(date(2028, 6, 1)) if r.kind == Kind.CONTRACT_END
-    ]
+    contract_services.decide_renewal(contract, ars, outcome="termine", decided_on=date(2028, 1, 10))
+    assert not [r for r in reminders.due_reminders(date(2028, 6, 1)) if r.kind == Kind.CONTRACT_END]
 
 
 def test_annual_report_reminded_once_unless_submitted(contract, owner, ars):
@@ -230,9 +230,7 @@ def test_annual_report_reminded_once_unless_submitted(contract, owner, ars):
     assert SentReminder.objects.filter(kind=Kind.REPORT_DUE).count() == 1
     # A report submitted before its year ends is not reminded.
     AnnualReport.objects.create(contract=contract, year=2, status=AnnualReport.Status.SUBMITTED)
-    assert not [
-        r for r in reminders.due_reminders(date(2025, 8, 1)) if r.kind == Kind.REPORT_DUE
-    ]
+    assert not [r for r in reminders.due_reminders(date(2025, 8, 1)) if r.kind == Kind.REPORT_DUE]
 
 
 def test_payment_due_reminded_to_the_assurance_maladie_only(contract, owner, am):
@@ -245,7 +243,8 @@ def test_payment_due_reminded_to_the_assurance_maladie_only(contract, owner, am)
 
 
 def test_a_missed_day_is_caught_up_until_the_deadline_not_after(contract):
-    assert run(date(2024, 2, 20)) == 3  # the task did not run from 29/01 to 19/02
+    # The task did not run from 29/01 to 19/02: three mission starts and the crisis plan.
+    assert run(date(2024, 2, 20)) == 4
     assert not [
         r for r in reminders.due_reminders(date(2025, 3, 1)) if r.kind == Kind.MISSION_DEPLOYMENT
     ]
@@ -253,7 +252,7 @@ def test_a_missed_day_is_caught_up_until_the_deadline_not_after(contract):
 
 def test_the_running_stage_keeps_the_contract_reminders(contract, project, ars):
     workflow.transition(project, Stage.RUNNING, by=ars)
-    assert run(date(2024, 1, 29)) == 3
+    assert run(date(2024, 1, 29)) == 4  # three mission starts and the crisis plan
 
 
 # --- Once, even when two runs overlap ------------------------------------------------------

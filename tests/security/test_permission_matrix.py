@@ -174,6 +174,17 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     # Its rules by role are in tests/projects/test_contract_life.py.
     "projects:contract_report": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     "projects:document_download": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
+    # The contract's life: no contract, report, evidence or deliverable in this world (404);
+    # their rules by role are in tests/projects/test_contract_*.py.
+    "projects:contract_of": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "projects:contract_report_of": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "projects:contract_report_pdf": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "projects:contract_report_pdf_of": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "projects:report_evidence_download": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    "projects:deliverable_download": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    # The board of the signed contracts: the ARS and the Assurance Maladie.
+    "projects:contracts_board": (LOGIN, LOGIN, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
+    "projects:contracts_board_csv": (LOGIN, LOGIN, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
     # Opinions are given at their stage only: a new project is at none of them.
     "projects:urps_opinion": (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
     "projects:am_opinion": (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
@@ -378,6 +389,8 @@ def param_value(route_name: str, param: str, world: World, visitor: str) -> Any:
         "insee_code": world.territory.communes.first().insee_code,
         "uidb64": "MQ",
         "year": 1,
+        "contract_pk": 1,
+        "file_pk": 1,
     }
     if param not in values:
         pytest.fail(f"{route_name}: no value for the path parameter {param!r}; add one")

@@ -107,6 +107,21 @@ FACTORIES: dict[str, Factory | None] = {
         ),
     ),
     "projects.contract_forms.ReviewForm": None,
+    "projects.contract_forms.CheckedFileForm": None,
+    "projects.contract_forms.DeliverableForm": lambda cls, data: cls(
+        data=data, codes=["plan_crise"]
+    ),
+    "projects.contract_forms.DeliverableReviewForm": None,
+    "projects.contract_forms.EvidenceForm": lambda cls, data: cls(
+        data=data,
+        report=AnnualReport(
+            year=1,
+            results=[{"mission": "prevention", "name": "a", "unit": "", "target": "1"}],
+        ),
+    ),
+    "projects.contract_forms.MissionProgressForm": lambda cls, data: cls(
+        data=data, contract=AciContract(signed_on=date(2024, 1, 1), missions=["prevention"])
+    ),
     "projects.forms.ActionSheetForm": None,
     "projects.forms.AmOpinionForm": None,
     "projects.forms.AmendmentForm": lambda cls, data: cls(

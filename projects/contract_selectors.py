@@ -1,0 +1,117 @@
+"""Reads of the contract's life for several contracts at once (boards, exports, reminders),
+each in a fixed number of queries whatever the number of contracts."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from . import rules, selectors
+from .models import AciContract, ContractDeliverable, ContractTerms, Stage
+
+FOLLOWED_STAGES = (Stage.CONTRACT_SIGNED, Stage.RUNNING)
+
+
+def delivered_state(files: list[ContractDeliverable]) -> dict[str, tuple[date, str]]:
+    """By deliverable code: (day of the first upload, status of the latest upload), the
+    ``delivered`` argument of ``rules.deliverables_due``."""
+    state: dict[str, tuple[date, str]] = {}
+    for file in sorted(files, key=lambda file: (file.uploaded_at, file.pk)):
+        first = state.get(file.code, (timezone.localdate(file.uploaded_at), ""))[0]
+        state[file.code] = (first, file.status)
+    return state
+
+
+def followed_contracts() -> QuerySet[AciContract]:
+    """The signed contracts of the projects under contract, with what their figures need
+    prefetched (terms versions, reports, payments, mission dates, deliverables)."""
+    return (
+        AciContract.objects.filter(project__stage__in=FOLLOWED_STAGES)
+        .select_related("project")
+        .prefetch_related(
+            Prefetch("terms", queryset=ContractTerms.objects.order_by("version")),
+            "reports",
+            "payments",
+            "mission_progress",
+            "deliverables",
+        )
+        .order_by("project__name", "pk")
+    )
+
+
+@dataclass
+class ContractFigures:
+    contract: AciContract
+    current_year: int | None
+    years: list[rules.ContractYearFigures]
+    committed: Decimal  # every amount of the schedule known so far, due or to come
+    missing_amounts: bool  # a line of the schedule lacks a figure
+    missed_deadlines: list[str]  # « mission — démarrage » / « — déploiement »
+    late_deliverables: list[str]
+
+    @property
+    def due(self) -> Decimal:
+        return sum((year.due for year in self.years), Decimal(0))
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((year.paid for year in self.years), Decimal(0))
+
+    @property
+    def late(self) -> Decimal:
+        return sum((year.late for year in self.years), Decimal(0))
+
+    @property
+    def late_reports(self) -> list[int]:
+        return [year.year for year in self.years if year.report_late]
+
+
+def contract_figures(contract: AciContract, today: date) -> ContractFigures:
+    """A contract's figures from its prefetched rows (``followed_contracts``)."""
+    versions = list(contract.terms.all())
+    current = versions[-1] if versions else None
+    reports = {report.year: report for report in contract.reports.all()}
+    schedule = selectors.payment_schedule(contract, versions, reports, today)
+    years = rules.contract_year_figures(
+        contract.signed_on,
+        contract.term_years,
+        schedule,
+        {year: report.status for year, report in reports.items()},
+        today,
+    )
+    progress = {
+        row.mission: (row.started_on, row.deployed_on, row.declared)
+        for row in contract.mission_progress.all()
+    }
+    missions = rules.mission_progress(
+        selectors.mission_schedule(contract, current), progress, today
+    )
+    missed = []
+    for row in missions:
+        if row.start_status == "missed":
+            missed.append(f"{row.schedule.label} — {row.start_label}")
+        if row.deployment_status == "missed":
+            missed.append(f"{row.schedule.label} — {row.deployment_label}")
+    deliverables = rules.deliverables_due(
+        current.terms if current else {},
+        delivered_state(list(contract.deliverables.all())),
+        today,
+    )
+    return ContractFigures(
+        contract,
+        rules.contract_year_on(contract.signed_on, contract.term_years, today),
+        years,
+        sum((row.amount for row in schedule if row.amount is not None), Decimal(0)),
+        any(row.amount is None and row.due_on is not None for row in schedule),
+        missed,
+        [row.code for row in deliverables if row.status == "late"],
+    )
+
+
+def contracts_board(today: date | None = None) -> list[ContractFigures]:
+    """Every followed contract with its figures: committed, due, paid and late amounts per
+    year, late reports, deadlines missed, late deliverables."""
+    today = today or timezone.localdate()
+    return [contract_figures(contract, today) for contract in followed_contracts()]
