@@ -102,8 +102,7 @@ def test_list_rows_show_link_stage_holder_and_coordinators(client, ars, owner, c
     # Ordered by last name (coordinator_queryset): the colleague has none.
     assert f"<td>{colleague.username}, Anne Le Gall &lt;CPTS&gt;</td>" in page
     assert (
-        '<p class="fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon">Avant-projet</p>'
-        in page
+        '<p class="fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon">Avant-projet</p>' in page
     )
     assert (
         '<p class="fr-badge fr-badge--sm fr-badge--error fr-badge--no-icon">Abandonné</p>' in page
