@@ -32,6 +32,10 @@ class ProjectsConfig(AppConfig):
             [settings.AUTH_USER_MODEL, "auth.Group"],
             m2m=[get_user_model().groups.through],
         )
+        from ami.models import STATISTICS_VERSION
+
+        # The answers' statistics show the population in a project's territory.
+        bump_on_change(STATISTICS_VERSION, ["projects.CptsProject"])
 
 
 # The version of the project list's filter form markup (the départements follow "geography").

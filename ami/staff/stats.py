@@ -1,24 +1,28 @@
 """Statistics of the staff dashboard, over the same filtered list."""
 
+import logging
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from cpts_portal.fragments import queryset_key, versions
 from territories import uses
-from territories.models import Commune, Departement, Region, Territory
+from territories.models import GEOGRAPHY_VERSION, Commune, Departement, Region, Territory
 from territories.rules import normalize_commune_name
 
 from ..filters import OBJECTIVE_FIELDS
-from ..models import Actor, Objective, Submission, SubmissionEvent
+from ..models import STATISTICS_VERSION, Actor, Objective, Submission, SubmissionEvent
 from .selectors import status_counts
 
+logger = logging.getLogger(__name__)
 Status = Submission.Status
 MAX_WEEKS = 26  # half a year of weekly bars; a longer campaign is shown by month
 
@@ -436,3 +440,38 @@ def key_figures(queryset: QuerySet[Submission], charts_: list[Chart]) -> KeyFigu
         delay=time_to_first_contact(queryset),
         coverage=project_coverage(queryset),
     )
+
+
+# --- Kept between requests ----------------------------------------------------------------
+
+# A safety net for writes that send no signal (``QuerySet.update``): figures at most this old.
+STATISTICS_TIMEOUT = 15 * 60  # seconds
+
+
+def statistics_of(queryset: QuerySet[Submission]) -> tuple[list[Chart], KeyFigures]:
+    """``charts`` and ``key_figures`` of ``queryset``, computed once per selection (its SQL),
+    language, day and versions of the answers and the geography, and kept in the default
+    cache: at 10,000 answers they cost 14 queries and about 100 ms of SQL."""
+    key = ":".join(
+        [
+            "answer-statistics",
+            get_language() or "",
+            timezone.localdate().isoformat(),  # the spans end today
+            versions(STATISTICS_VERSION, GEOGRAPHY_VERSION),
+            queryset_key(queryset),
+        ]
+    )
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache is down: compute
+        logger.warning("Statistics cache unavailable: computing")
+        found = None
+    if found is not None:
+        return found
+    chart_list = charts(queryset)
+    computed = (chart_list, key_figures(queryset, chart_list))
+    try:
+        cache.set(key, computed, STATISTICS_TIMEOUT)
+    except Exception:
+        logger.warning("Could not keep the statistics in the cache")
+    return computed

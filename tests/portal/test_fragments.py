@@ -1,0 +1,30 @@
+"""``cpts_portal.fragments``: versions bumped on change, again at commit; queryset keys."""
+
+import pytest
+
+from ami.models import STATISTICS_VERSION, Submission
+from cpts_portal.fragments import queryset_key, versions
+from tests.factories import SubmissionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_change_bumps_at_once_and_again_when_its_transaction_commits(
+    django_capture_on_commit_callbacks,
+):
+    before = versions(STATISTICS_VERSION)
+    with django_capture_on_commit_callbacks(execute=True):
+        SubmissionFactory()
+        # What a concurrent request reads before the commit: it may cache old rows under it.
+        during = versions(STATISTICS_VERSION)
+        assert during != before
+    assert versions(STATISTICS_VERSION) not in {before, during}
+
+
+def test_queryset_keys_differ_by_filter_and_parameter():
+    everything = Submission.objects.all()
+    received = everything.filter(status="received")
+    assert queryset_key(everything) == queryset_key(Submission.objects.all())
+    assert queryset_key(received) != queryset_key(everything)
+    assert queryset_key(received) != queryset_key(everything.filter(status="closed"))
+    assert queryset_key(everything.none()) == queryset_key(Submission.objects.none())
