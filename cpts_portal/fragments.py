@@ -72,10 +72,21 @@ def bump_on_change(name: str, models: Iterable[str], m2m: Iterable[Any] = ()) ->
             return
         bump(name)
         using = kwargs.get("using")
-        if transaction.get_connection(using).in_atomic_block:
-            # Once more after the commit: a request that read the new token before the
-            # commit may have cached what it saw of the old rows under it.
-            transaction.on_commit(lambda: bump(name), using=using)
+        connection = transaction.get_connection(using)
+        if not connection.in_atomic_block:
+            return
+        # Once more after the commit: a request that read the new token before the commit
+        # may have cached what it saw of the old rows under it. Registered once per
+        # transaction (an answer saves a dozen rows): a savepoint rollback that drops the
+        # pending callback drops the changes made since it was registered too.
+        if any(getattr(entry[1], "bumps", None) == name for entry in connection.run_on_commit):
+            return
+
+        def after_commit() -> None:
+            bump(name)
+
+        after_commit.bumps = name  # type: ignore[attr-defined]
+        transaction.on_commit(after_commit, using=using)
 
     # Kept alive by the signals (weak=False); dispatch_uid makes a second call harmless.
     for label in models:
