@@ -223,7 +223,10 @@ def test_a_new_answer_changes_the_figures_kept(as_user, owner):
     client = as_user(owner)
     assert client.get(STATS).context["total"] == 1
     SubmissionFactory()
-    assert client.get(STATS).context["total"] == 2
+    response = client.get(STATS)
+    assert response.context["total"] == 2
+    # The figures' markup, kept under the same key, is new too.
+    assert '<p class="portal-figure__value">2</p>' in response.content.decode()
 
 
 def test_an_actor_moved_to_another_departement_changes_the_figures_kept(as_user, owner):
