@@ -114,7 +114,7 @@ def form_key(form: Any) -> str:
         parts.append(f"{name}={value!r}")
         queryset = getattr(field, "queryset", None)
         if queryset is not None:
-            parts.append(str(queryset.query))
+            parts.append(queryset_key(queryset))
         elif hasattr(field, "choices"):
             parts.append(repr(list(field.choices)))
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
