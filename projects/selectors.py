@@ -13,6 +13,8 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from cpts_portal.links import pk_url_maker
@@ -154,7 +156,40 @@ def list_cells(projects: list[CptsProject]) -> list[CptsProject]:
         project.holder_name = holder.name if holder else ""
         names = (c.get_full_name() or c.username for c in project.coordinators.all())
         project.coordinator_names = ", ".join(names)
+        project.row = list_row(project)
     return projects
+
+
+def list_row(project: CptsProject) -> SafeString:
+    """The list's ``<tr>`` of a project whose cells ``list_cells`` computed."""
+    territory = (
+        format_html(
+            '{}<br><span class="fr-text--sm">{}</span>',
+            project.territory.name,
+            project.population_text,
+        )
+        if project.territory
+        else "—"
+    )
+    overdue = (
+        format_html(
+            '<p class="fr-badge fr-badge--sm fr-badge--warning">{}</p>', project.overdue_count
+        )
+        if project.overdue_count
+        else "0"
+    )
+    return format_html(
+        '<tr><td><a href="{}">{}</a></td><td><p class="fr-badge fr-badge--sm {} '
+        'fr-badge--no-icon">{}</p></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        project.url,
+        project.name,
+        project.stage_badge,
+        project.stage_label,
+        territory,
+        project.holder_name or "—",
+        project.coordinator_names or "—",
+        overdue,
+    )
 
 
 def coordinator_queryset() -> QuerySet:
