@@ -26,7 +26,7 @@ def test_a_row_shows_every_cell_escaped_with_the_columns_not_chosen_hidden(as_us
     campaign = CampaignFactory(edition="Édition <2026>")
     submission = SubmissionFactory(
         campaign=campaign,
-                wants_information=True,
+        wants_information=True,
         has_reflection=False,
         has_initiative=True,
         territory_text="Pays de Douarnenez & Cap Sizun, de la baie aux îles, sans oublier Sein",
