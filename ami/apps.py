@@ -25,6 +25,22 @@ class AmiConfig(AppConfig):
             ["ami.Campaign", settings.AUTH_USER_MODEL, "auth.Group"],
             m2m=[get_user_model().groups.through],
         )
+        from territories.models import Territory
+
+        from .models import STATISTICS_VERSION
+
+        # The statistics kept between requests follow what they count.
+        bump_on_change(
+            STATISTICS_VERSION,
+            [
+                "ami.Submission",
+                "ami.Actor",
+                "ami.SubmissionEvent",
+                "ami.Campaign",
+                "territories.Territory",
+            ],
+            m2m=[Territory.communes.through],
+        )
 
 
 # The version of the staff filter form's markup (ami/templates/ami/staff/_filters.html).

@@ -102,6 +102,9 @@ def link_expiry(now: datetime | None = None) -> datetime:
 # Long enough for a real context, short enough to read: the form says so.
 CONTEXT_MAX_LENGTH = 5000
 TERRITORY_MAX_LENGTH = 2000
+# The version of the statistics kept between requests (ami/staff/stats.py,
+# cpts_portal.fragments): bumped on any change of what they count (ami/apps.py).
+STATISTICS_VERSION = "answer-statistics"
 
 
 class Objective(models.TextChoices):

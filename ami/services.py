@@ -133,7 +133,7 @@ def submit_answer(campaign: Campaign, data: AnswerData) -> tuple[Submission, boo
             submission = Submission(campaign=campaign, form_token=token, consent_at=timezone.now())
             set_answer_fields(submission, data)
             submission.save()
-            save_rows(submission, data)
+            save_rows(submission, data, new=True)
             record_event(submission, SubmissionEvent.Kind.SUBMITTED)
             queue_submission_emails(submission)
             AnswerDraft.objects.filter(form_token=token).delete()
@@ -155,12 +155,13 @@ def set_answer_fields(submission: Submission, data: AnswerData) -> None:
     submission.meeting_wish = data.meeting_wish
 
 
-def save_rows(submission: Submission, data: AnswerData) -> None:
+def save_rows(submission: Submission, data: AnswerData, *, new: bool = False) -> None:
     """Make the answer's actors and référents those of ``data`` (by ``pk``), and its
     territory the communes of ``data``. A ``pk`` that is not one of this answer's rows is
-    an error (``ValueError``): the form refuses it before."""
+    an error (``ValueError``): the form refuses it before. A ``new`` answer has no rows
+    to read yet (two queries less per answer sent)."""
     for model, rows in ((Actor, data.actors), (Referent, data.referents)):
-        stored = {row.pk: row for row in model.objects.filter(submission=submission)}
+        stored = {} if new else {row.pk: row for row in model.objects.filter(submission=submission)}
         unknown = {row.pk for row in rows if row.pk is not None} - stored.keys()
         if unknown:
             raise ValueError(f"{model.__name__} {sorted(unknown)} not in {submission.reference}")

@@ -4,11 +4,17 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/profile_page.py /tableau-de-bord/ --answers 10000
     .venv/bin/python bench/profile_page.py / /ami/ami-profil/ --role anonymous   # SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/seeded \
+        .venv/bin/python bench/profile_page.py /projets/ --seeded --top 0
 
 In a throwaway database (see _common.py): the geography of Bretagne, an open campaign
 (``ami-profil``), ``--answers`` answers (two actors and a référent each) and a user of
-``--role``. Each path is requested ``--repeat`` times after a warm-up; prints the mean
-time, the number of queries and the functions taking the most time (cumulative and own).
+``--role``. With ``--seeded``, the configured database as it is, seeded beforehand by
+``bench/_http_seed.py`` (10,000 answers, 300 projects: the figures of ``http.py``), signed
+in as its user of ``--role`` (``banc-ars``...); nothing is written but sessions. Each path is
+requested ``--repeat`` times after a warm-up; prints the median time, the number of queries
+and the functions taking the most time (cumulative and own). ``--save DIR`` writes each
+page's HTML there (to compare the markup before and after a change).
 """
 
 import sys
@@ -17,12 +23,15 @@ import sys
 sys.path.append(sys.path.pop(0))
 
 import argparse
+import contextlib
 import cProfile
 import io
 import pstats
 import random
+import re
 import statistics
 import time
+from pathlib import Path
 
 from _common import QueryCounter, setup_django, throwaway_database
 
@@ -34,9 +43,12 @@ def main() -> int:
     parser.add_argument("--role", default="ARS", help="ARS, URPS, Assurance Maladie, anonymous")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--seeded", action="store_true", help="use the database as it is")
+    parser.add_argument("--save", type=Path, help="write each page's HTML in this folder")
     options = parser.parse_args()
     setup_django()
     from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -44,20 +56,32 @@ def main() -> int:
 
     from tests.factories import CampaignFactory, UserFactory
 
+    User = get_user_model()
     settings.ALLOWED_HOSTS = ["testserver"]
     settings.DEBUG = False
-    with throwaway_database("profile"):
-        call_command("load_geography", departements=["22", "29", "35", "56"], verbosity=0)
-        campaign = CampaignFactory(slug="ami-profil")
-        create_answers(options.answers, campaign, 0, random.Random(2026))
+    database = contextlib.nullcontext() if options.seeded else throwaway_database("profile")
+    with database:
         client = Client()
-        if options.role != "anonymous":
-            client.force_login(UserFactory(roles=[options.role]))
+        if options.seeded:
+            usernames = {"ARS": "banc-ars", "URPS": "banc-urps", "Assurance Maladie": "banc-am"}
+            username = usernames.get(options.role, "banc-coordinateur")
+            user = None if options.role == "anonymous" else User.objects.get(username=username)
+        else:
+            call_command("load_geography", departements=["22", "29", "35", "56"], verbosity=0)
+            campaign = CampaignFactory(slug="ami-profil")
+            create_answers(options.answers, campaign, 0, random.Random(2026))
+            user = None if options.role == "anonymous" else UserFactory(roles=[options.role])
+        if user is not None:
+            client.force_login(user)
         for path in options.paths:
             response = client.get(path)
             if response.status_code != 200:
                 print(f"{path}: HTTP {response.status_code}")
                 continue
+            if options.save:
+                options.save.mkdir(parents=True, exist_ok=True)
+                name = re.sub(r"[^\w.-]+", "_", path.strip("/")) or "home"
+                (options.save / f"{name}.html").write_bytes(response.content)
             queries = QueryCounter()
             with connection.execute_wrapper(queries):
                 client.get(path)
@@ -66,9 +90,11 @@ def main() -> int:
                 started = time.perf_counter()
                 client.get(path)
                 timings.append(time.perf_counter() - started)
+            # The minimum too: on a shared machine it moves less than the median.
             print(
                 f"\n=== {path}: {statistics.median(timings) * 1000:.1f} ms per request "
-                f"(median of {options.repeat}, without the profiler), {queries.count} queries"
+                f"(median of {options.repeat}, without the profiler; min "
+                f"{min(timings) * 1000:.1f} ms), {queries.count} queries"
             )
             if options.top <= 0:
                 continue

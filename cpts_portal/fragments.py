@@ -7,9 +7,11 @@ depends on: the language, the form's data, the queries of its choices, and *vers
 
 A version is a random token in the ``default`` cache (Redis when configured: shared by every
 process), replaced by ``bump`` whenever a table the markup shows changes
-(``bump_on_change`` connects the models' signals; bulk writers such as
-``load_geography`` call ``bump`` themselves). A new token changes every key that includes
-it: the next request renders afresh, in every process, and stale entries expire.
+(``bump_on_change`` connects the models' signals, and bumps again when the transaction
+commits; bulk writers such as ``load_geography`` call ``bump`` themselves). A new token
+changes every key that includes it: the next request renders afresh, in every process, and
+stale entries expire. Figures computed from many rows (the statistics,
+``ami/staff/stats.py``) are kept the same way, in the default cache.
 
 When the default cache cannot be reached, ``versions`` returns a new random token: the page
 is rendered as if nothing were cached, never from a version it cannot check.
@@ -23,6 +25,8 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)
@@ -67,6 +71,22 @@ def bump_on_change(name: str, models: Iterable[str], m2m: Iterable[Any] = ()) ->
         if update_fields and set(update_fields) <= IGNORED_UPDATES:
             return
         bump(name)
+        using = kwargs.get("using")
+        connection = transaction.get_connection(using)
+        if not connection.in_atomic_block:
+            return
+        # Once more after the commit: a request that read the new token before the commit
+        # may have cached what it saw of the old rows under it. Registered once per
+        # transaction (an answer saves a dozen rows): a savepoint rollback that drops the
+        # pending callback drops the changes made since it was registered too.
+        if any(getattr(entry[1], "bumps", None) == name for entry in connection.run_on_commit):
+            return
+
+        def after_commit() -> None:
+            bump(name)
+
+        after_commit.bumps = name  # type: ignore[attr-defined]
+        transaction.on_commit(after_commit, using=using)
 
     # Kept alive by the signals (weak=False); dispatch_uid makes a second call harmless.
     for label in models:
@@ -94,7 +114,17 @@ def form_key(form: Any) -> str:
         parts.append(f"{name}={value!r}")
         queryset = getattr(field, "queryset", None)
         if queryset is not None:
-            parts.append(str(queryset.query))
+            parts.append(queryset_key(queryset))
         elif hasattr(field, "choices"):
             parts.append(repr(list(field.choices)))
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def queryset_key(queryset: Any) -> str:
+    """A digest of a queryset's SQL and parameters: what figures computed from its rows
+    depend on besides the versions (its filters, whoever they come from)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # ``.none()``, or a filter no row can match
+        sql, params = "", ()
+    return hashlib.blake2b(repr((sql, params)).encode(), digest_size=16).hexdigest()

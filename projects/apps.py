@@ -19,3 +19,24 @@ class ProjectsConfig(AppConfig):
         ami_hooks.start_project.register(create_project_from_submission)
         ami_hooks.projects_in_area.register(projects_in_area)
         territory_uses.register("projects", projects_of, used_by_projects)
+
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+
+        from cpts_portal.fragments import bump_on_change
+
+        # The list's filter form shows the coordinators (names, group): its cached markup
+        # follows the accounts (projects/templates/projects/list.html).
+        bump_on_change(
+            PROJECT_FILTERS_VERSION,
+            [settings.AUTH_USER_MODEL, "auth.Group"],
+            m2m=[get_user_model().groups.through],
+        )
+        from ami.models import STATISTICS_VERSION
+
+        # The answers' statistics show the population in a project's territory.
+        bump_on_change(STATISTICS_VERSION, ["projects.CptsProject"])
+
+
+# The version of the project list's filter form markup (the départements follow "geography").
+PROJECT_FILTERS_VERSION = "project-filters"

@@ -17,7 +17,7 @@ from ..models import PdfBatch, Submission
 from ..pdf import pdf_response, pdf_submissions
 from . import services
 from .access import staff_required
-from .stats import charts, key_figures
+from .stats import statistics_key, statistics_of
 from .views import filtered
 
 # Beyond this, the list should be narrowed: a zip is for a meeting's file, not an archive.
@@ -74,9 +74,8 @@ def export_job_download(request: HttpRequest, pk: UUID) -> FileResponse:
 @staff_required()
 def statistics(request: HttpRequest) -> HttpResponse:
     filterset = filtered(request)
-    queryset = filterset.qs
-    chart_list = charts(queryset)
-    figures = key_figures(queryset, chart_list)
+    key = statistics_key(filterset.qs)
+    chart_list, figures = statistics_of(filterset.qs, key)
     return render(
         request,
         "ami/staff/statistics.html",
@@ -86,6 +85,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "charts": chart_list,
             "delay": figures.delay,
+            # The figures' markup is kept too (ami/staff/statistics.html), under the same key.
+            "statistics_key": key,
         },
     )
 

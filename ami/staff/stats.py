@@ -1,23 +1,27 @@
 """Statistics of the staff dashboard, over the same filtered list."""
 
+import logging
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from cpts_portal.fragments import queryset_key, versions
 from territories import uses
-from territories.models import Commune, Departement, Region, Territory
+from territories.models import GEOGRAPHY_VERSION, Commune, Departement, Region, Territory
 
 from ..filters import OBJECTIVE_FIELDS
-from ..models import Actor, Objective, Submission, SubmissionEvent
+from ..models import STATISTICS_VERSION, Actor, Objective, Submission, SubmissionEvent
 from .selectors import status_counts
 
+logger = logging.getLogger(__name__)
 Status = Submission.Status
 MAX_WEEKS = 26  # half a year of weekly bars; a longer campaign is shown by month
 
@@ -432,3 +436,46 @@ def key_figures(queryset: QuerySet[Submission], charts_: list[Chart]) -> KeyFigu
         delay=time_to_first_contact(queryset),
         coverage=project_coverage(queryset),
     )
+
+
+# --- Kept between requests ----------------------------------------------------------------
+
+# A safety net for writes that send no signal (``QuerySet.update``): figures at most this old.
+STATISTICS_TIMEOUT = 15 * 60  # seconds
+
+
+def statistics_key(queryset: QuerySet[Submission]) -> str:
+    """What the figures of ``queryset`` depend on: its selection (SQL), the language, the day
+    (the spans end today) and the versions of the answers and of the geography."""
+    return ":".join(
+        [
+            "answer-statistics",
+            get_language() or "",
+            timezone.localdate().isoformat(),
+            versions(STATISTICS_VERSION, GEOGRAPHY_VERSION),
+            queryset_key(queryset),
+        ]
+    )
+
+
+def statistics_of(
+    queryset: QuerySet[Submission], key: str | None = None
+) -> tuple[list[Chart], KeyFigures]:
+    """``charts`` and ``key_figures`` of ``queryset``, computed once per ``statistics_key``
+    and kept in the default cache: at 10,000 answers they cost 14 queries and about 100 ms
+    of SQL."""
+    key = key or statistics_key(queryset)
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache is down: compute
+        logger.warning("Statistics cache unavailable: computing")
+        found = None
+    if found is not None:
+        return found
+    chart_list = charts(queryset)
+    computed = (chart_list, key_figures(queryset, chart_list))
+    try:
+        cache.set(key, computed, STATISTICS_TIMEOUT)
+    except Exception:
+        logger.warning("Could not keep the statistics in the cache")
+    return computed

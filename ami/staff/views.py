@@ -46,6 +46,7 @@ from .forms import (
 )
 from .selectors import (
     dashboard_columns,
+    dashboard_rows,
     kept_exchange,
     region_departements,
     related_submissions,
@@ -112,6 +113,7 @@ def dashboard_context(request: HttpRequest) -> dict:
     return {
         "filterset": filterset,
         "page": page,
+        "rows": dashboard_rows(page, ALL_COLUMNS, set(columns)),
         "page_range": page.paginator.get_elided_page_range(page.number),
         "status_counts": counts,
         "current_status": request.GET.get("status", ""),

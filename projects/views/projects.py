@@ -26,7 +26,6 @@ from projects.forms import (
 from projects.models import CptsProject, LegalHolder, Milestone, Phase, Stage
 from projects.models.choices import PIPELINE
 from territories.builder import TerritoryBuilderForm
-from territories.rules import size_tier
 
 from .common import add_uploaded_document, model_values, require, with_project
 
@@ -43,9 +42,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     if is_staff_view:
         filterset = ProjectFilter(request.GET or None, queryset=rows, request=request)
         rows = filterset.qs
-    projects = list(rows)
-    for project in projects:
-        project.tier = size_tier(project.population)  # annotated, 0 without communes
+    projects = selectors.list_cells(list(rows))
     return render(
         request,
         "projects/list.html",

@@ -80,3 +80,42 @@ def test_ars_group_may_browse_projects_in_the_admin(client, ars):
     client.force_login(ars)
     assert client.get(reverse("admin:projects_cptsproject_changelist")).status_code == 200
     assert client.get(reverse("admin:projects_fundingrate_changelist")).status_code == 200
+
+
+def test_list_rows_show_link_stage_holder_and_coordinators(client, ars, owner, colleague):
+    """The cells computed in Python (``selectors.list_cells``) show what the template did."""
+    from projects.models import LegalHolder, Stage
+
+    owner.first_name, owner.last_name = "Anne", "Le Gall <CPTS>"
+    owner.save()
+    colleague.first_name = colleague.last_name = ""
+    colleague.save()
+    held = make_project(1, [owner, colleague], ars)
+    LegalHolder.objects.create(project=held, name="Association « Santé & Mer »")
+    lonely = CptsProjectFactory(name="CPTS Seule", by=ars)
+    lonely.stage = Stage.ABANDONED
+    lonely.save()
+    client.force_login(ars)
+    _count, page = count_queries(client, LIST)
+    assert f'<td><a href="/projets/{held.pk}/">CPTS numéro 1</a></td>' in page
+    assert "<td>Association « Santé &amp; Mer »</td>" in page
+    # Ordered by last name (coordinator_queryset): the colleague has none.
+    assert f"<td>{colleague.username}, Anne Le Gall &lt;CPTS&gt;</td>" in page
+    assert (
+        '<p class="fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon">Avant-projet</p>' in page
+    )
+    assert (
+        '<p class="fr-badge fr-badge--sm fr-badge--error fr-badge--no-icon">Abandonné</p>' in page
+    )
+    # Without territory, holder nor coordinator: dashes.
+    row = page[page.index(f'<td><a href="/projets/{lonely.pk}/">') :]
+    row = row[: row.index("</tr>")]
+    assert re.findall(r"<td>\s*(.*?)\s*</td>", row, re.S)[2:] == ["—", "—", "—", "0"]
+
+
+def test_filter_form_offers_a_coordinator_created_since_the_last_request(client, ars):
+    """The filter form's markup is cached (cpts_portal.fragments): a new account shows."""
+    client.force_login(ars)
+    assert "Zoé Nouvelle" not in client.get(LIST).content.decode()
+    CoordinatorFactory(first_name="Zoé", last_name="Nouvelle")
+    assert "Zoé Nouvelle" in client.get(LIST).content.decode()

@@ -63,3 +63,27 @@ def test_signing_in_does_not_make_the_filters_stale(owner):
     owner.first_name = "Yann"
     owner.save()
     assert versions("staff-filters") != before
+
+
+def bulk_html(client) -> str:
+    html = client.get(reverse("staff:dashboard")).content.decode()
+    return html[
+        html.index('class="fr-fieldset portal-bulk"') : html.index(
+            "</fieldset>", html.index("portal-bulk")
+        )
+    ]
+
+
+def test_the_bulk_actions_offer_a_new_agent_at_once(as_user, owner, submission):
+    client = as_user(owner)
+    assert "Nolwenn Kerhervé" not in bulk_html(client)
+
+    UserFactory(first_name="Nolwenn", last_name="Kerhervé", roles=[Role.ARS])
+
+    assert "Nolwenn Kerhervé" in bulk_html(client)
+
+
+def test_the_bulk_actions_kept_for_the_ars_are_not_shown_to_the_urps(as_user, owner, submission):
+    urps = UserFactory(roles=[Role.URPS])  # before: a new account makes the markup stale
+    assert 'value="assign"' in bulk_html(as_user(owner))
+    assert 'value="assign"' not in bulk_html(as_user(urps))

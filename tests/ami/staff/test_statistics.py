@@ -1,6 +1,7 @@
 """Statistics page: per week, département, objective and status, with their tables, and
 the median time to first contact."""
 
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -9,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ami.models import Submission, SubmissionEvent
+from ami.models import STATISTICS_VERSION, Submission, SubmissionEvent
 from ami.staff import stats
+from cpts_portal.fragments import bump
 from tests.factories import (
     ActorFactory,
     CampaignFactory,
@@ -177,6 +179,7 @@ def test_statistics_query_count_does_not_grow_with_rows(as_user, owner):
             contacted(submission, timedelta(hours=2))
 
     def queries():
+        bump(STATISTICS_VERSION)  # the figures computed, not read from the cache
         with CaptureQueriesContext(connection) as captured:
             assert client.get(STATS).status_code == 200
         return len(captured)
@@ -187,3 +190,79 @@ def test_statistics_query_count_does_not_grow_with_rows(as_user, owner):
     add(20)
     client.get(STATS)  # new campaigns: the cached filter form is rendered again once
     assert queries() == one
+
+
+# --- Kept between requests (stats.statistics_of) -------------------------------------------
+
+
+def figures_of(client, url: str = STATS) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def test_a_repeated_request_reads_the_figures_kept_and_shows_the_same_page(as_user, owner):
+    for _ in range(3):
+        ActorFactory(submission=SubmissionFactory(has_initiative=True))
+    client = as_user(owner)
+    first_count, first = figures_of(client)
+    again_count, again = figures_of(client)
+    assert again_count <= 5  # session, user, groups: none of the 14 queries of the figures
+    assert again_count < first_count - 10
+    assert without_tokens(again) == without_tokens(first)
+
+
+def without_tokens(page: str) -> str:
+    """The page without what differs at each request (CSRF token, CSP nonce)."""
+    return re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]+"', "", page)
+
+
+def test_a_new_answer_changes_the_figures_kept(as_user, owner):
+    SubmissionFactory()
+    client = as_user(owner)
+    assert client.get(STATS).context["total"] == 1
+    SubmissionFactory()
+    response = client.get(STATS)
+    assert response.context["total"] == 2
+    # The figures' markup, kept under the same key, is new too.
+    assert '<p class="portal-figure__value">2</p>' in response.content.decode()
+
+
+def test_an_actor_moved_to_another_departement_changes_the_figures_kept(as_user, owner):
+    finistere = DepartementFactory(code="29", name="Finistère")
+    morbihan = DepartementFactory(code="56", name="Morbihan")
+    actor = ActorFactory(practice_commune=CommuneFactory(departement=finistere))
+    vannes = CommuneFactory(departement=morbihan)  # before: the geography has its own version
+    client = as_user(owner)
+
+    def departements() -> list[tuple[str, int]]:
+        charts = {chart.slug: chart for chart in client.get(STATS).context["charts"]}
+        return [(bar.label, bar.count) for bar in charts["departements"].bars]
+
+    assert departements() == [("Finistère (29)", 1)]
+    actor.practice_commune = vannes
+    actor.save()
+    assert departements() == [("Morbihan (56)", 1)]
+
+
+def test_a_first_contact_and_a_project_change_the_figures_kept(as_user, owner):
+    submission = SubmissionFactory()
+    client = as_user(owner)
+    assert client.get(STATS).context["delay"].contacted == 0
+    contacted(submission, timedelta(hours=3))  # an event of the answer's history
+    assert client.get(STATS).context["delay"].contacted == 1
+    DepartementFactory(code="29", name="Finistère")
+    territory = TerritoryFactory(communes=[CommuneFactory(population=1_000)])
+    assert client.get(STATS).context["figures"].coverage.covered == 0
+    CptsProjectFactory(territory=territory)  # the territory becomes a project's
+    assert client.get(STATS).context["figures"].coverage.covered == 1_000
+
+
+def test_each_selection_has_its_own_figures(as_user, owner):
+    SubmissionFactory(has_initiative=True)
+    SubmissionFactory()
+    client = as_user(owner)
+    assert client.get(STATS).context["total"] == 2
+    assert client.get(f"{STATS}?objective=initiative").context["total"] == 1
+    assert client.get(STATS).context["total"] == 2

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0010_contract_evidence_progress_deliverables'),
+        ('projects', '0011_contract_evidence_progress_deliverables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -28,7 +28,7 @@ def seed_crisis_plan(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0009_contract_life"),
+        ("projects", "0010_project_region"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
