@@ -4,7 +4,12 @@ import pytest
 
 from ami.selectors import same_territory_projects, same_territory_submissions
 from territories.models import Commune, Departement, Epci, Region, Territory
-from tests.factories import ActorFactory, CptsProjectFactory, SubmissionFactory
+from tests.factories import (
+    ActorFactory,
+    CptsProjectFactory,
+    SubmissionFactory,
+    TerritoryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +38,9 @@ def places():
 
 
 def with_territory(submission, *communes):
-    territory = Territory.objects.create(name=f"Territoire {submission.reference}")
+    territory = Territory.objects.create(
+        name=f"Territoire {submission.reference}", region=submission.campaign.region
+    )
     territory.communes.set(communes)
     submission.territory = territory
     submission.save()
@@ -58,10 +65,10 @@ def test_answer_without_located_commune_has_no_relation(places):
 
 def test_projects_of_the_same_epci_are_related(places):
     mine = with_territory(SubmissionFactory(), places["douarnenez"])
-    neighbour_territory = Territory.objects.create(name="CPTS voisine")
+    neighbour_territory = TerritoryFactory(name="CPTS voisine")
     neighbour_territory.communes.set([places["pouldergat"]])
     neighbour = CptsProjectFactory(territory=neighbour_territory)
-    far_territory = Territory.objects.create(name="CPTS de Quimper")
+    far_territory = TerritoryFactory(name="CPTS de Quimper")
     far_territory.communes.set([places["quimper"]])
     CptsProjectFactory(territory=far_territory)
     assert list(same_territory_projects(mine)) == [neighbour]
