@@ -19,10 +19,16 @@ class AmiConfig(AppConfig):
         from cpts_portal.fragments import bump_on_change
 
         # The staff filter form shows the campaigns, the départements and the agents
-        # (names, groups, active or not): its cached markup follows them.
+        # (names, groups, active or not, and their region): its cached markup follows them.
         bump_on_change(
             STAFF_FILTERS_VERSION,
-            ["ami.Campaign", settings.AUTH_USER_MODEL, "auth.Group"],
+            [
+                "ami.Campaign",
+                settings.AUTH_USER_MODEL,
+                "auth.Group",
+                "territories.StaffMembership",
+                "territories.Institution",
+            ],
             m2m=[get_user_model().groups.through],
         )
         from territories.models import Territory
