@@ -13,6 +13,13 @@ class AmiConfig(AppConfig):
 
         # Territories sit below the AMI: the territory pages list its answers through this.
         uses.register("answers", answers_of, used_by_answers)
+        from notifications import regions
+
+        from .outbox_regions import region_code_of, region_codes_of_user
+
+        # The outbox knows no region: emails carry their answer's (or project's) region
+        # code, and its admin shows an agent their region's.
+        regions.register(region_code_of, region_codes_of_user)
         from django.conf import settings
         from django.contrib.auth import get_user_model
 
