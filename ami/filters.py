@@ -23,12 +23,14 @@ OBJECTIVE_FIELDS = {
 def assignable_users(regions: frozenset[int] | None = EVERY_REGION) -> QuerySet:
     """Active members of the staff groups, and superusers: who may hold an answer.
 
-    ``regions``: the agents attached to an institution of these regions only (superusers
-    kept), e.g. ``region_scope(user)`` for the choices of a regional agent.
+    ``regions``: no agent attached to an institution of another region (superusers kept),
+    e.g. ``region_scope(user)`` for the choices of a regional agent.
     """
     members = Q(groups__name__in=STAFF_ROLES)
     if regions is not EVERY_REGION:
-        members &= Q(staff_membership__institution__region__in=regions)
+        # Agents not attached to an institution yet are kept: they read no region (nothing
+        # leaks to them), and an upgraded deployment's accounts are attached afterwards.
+        members &= Q(staff_membership__institution__region__in=regions) | Q(staff_membership=None)
     return (
         get_user_model()
         .objects.filter(is_active=True)

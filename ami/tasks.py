@@ -72,7 +72,7 @@ def build_export(job_id: str, user_id: int) -> str:
 
     from . import export_jobs, exports
     from .filters import SubmissionFilter
-    from .staff.selectors import readable_submissions
+    from .selectors import readable_submissions
 
     job = export_jobs.get_job(job_id, user_id)
     if job is None or job.status != "pending":

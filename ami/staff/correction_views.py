@@ -18,9 +18,9 @@ from .. import attachments, corrections
 from ..attachment_forms import CorrectionForm
 from ..models import Attachment, Submission
 from ..pdf import decision_letter_response
+from ..selectors import readable_submissions
 from ..workflow import Action, ActionNotAllowed, allowed_actions
 from .access import staff_required
-from .selectors import readable_submissions
 from .views import get_submission, render_detail
 
 CORRECTION_PREFIX = "correction"

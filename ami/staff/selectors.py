@@ -42,7 +42,7 @@ from ..models import (
     Submission,
     SubmissionEvent,
 )
-from ..selectors import same_territory_submissions
+from ..selectors import readable_submissions, same_territory_submissions
 from ..workflow import Action
 from .columns import clean_columns
 
@@ -60,12 +60,6 @@ def with_first_actor(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
         first_actor_place=Subquery(first.values("practice_place")[:1]),
         actor_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
     )
-
-
-def readable_submissions(user: User) -> QuerySet[Submission]:
-    """The answers ``user`` may read: those of their region's campaigns (every region for
-    the national level). The one place the staff pages scope answers by region."""
-    return scope_by_region(Submission.objects.all(), user, "campaign__region")
 
 
 def staff_submissions(user: User) -> QuerySet[Submission]:
