@@ -1,6 +1,8 @@
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -8,21 +10,49 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.admin import ReadOnlyInline
+from territories.models import Region
+from territories.permissions import EVERY_REGION, User, home_region, region_scope, scope_by_region
 
 from . import workflow
 from .audit import record_access
+from .filters import assignable_users
 from .models import AccessLog, Actor, Campaign, Referent, Submission, SubmissionEvent
 from .selectors import same_territory_projects, same_territory_submissions
 from .staff import services as staff_services
 
 
+class RegionScopedAdmin(admin.ModelAdmin):
+    """The rows of the regions the user reads (``territories.permissions``): a regional
+    agent's lists, counts and object pages hold their region's only (another region's
+    object: « n'existe pas »), the national level and superusers every region's."""
+
+    region_field = "region"  # the lookup path from the model to its region
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scope_by_region(super().get_queryset(request), request.user, self.region_field)
+
+
+def own_regions(user: User) -> QuerySet[Region]:
+    """The regions ``user`` reads, for the choices of a region field."""
+    scope = region_scope(user)
+    regions = Region.objects.order_by("name")
+    return regions if scope is EVERY_REGION else regions.filter(pk__in=scope)
+
+
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(RegionScopedAdmin):
     list_display = ("title", "edition", "region", "opens_on", "closes_on", "contact_email")
-    list_filter = ("region",)
+    list_filter = (("region", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("title", "edition")
     prepopulated_fields = {"slug": ("title", "edition")}
     date_hierarchy = "opens_on"
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        # A regional ARS agent creates and edits their region's campaigns only.
+        if db_field.name == "region":
+            kwargs["queryset"] = own_regions(request.user)
+            kwargs.setdefault("initial", home_region(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ActorInline(ReadOnlyInline):
@@ -86,11 +116,23 @@ class ObjectiveFilter(admin.SimpleListFilter):
         return queryset.filter(**{field: True}) if field else queryset
 
 
+# The user of the admin page being rendered: « acteurs du même territoire » (a display
+# method, without the request) lists the answers they may read only.
+reader: ContextVar[User | None] = ContextVar("ami_admin_reader", default=None)
+
+
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(RegionScopedAdmin):
+    region_field = "campaign__region"
     form = SubmissionAdminForm
     list_display = ("reference", "campaign", "first_actor", "status", "assignee", "submitted_at")
-    list_filter = ("campaign", "status", ObjectiveFilter, "submitted_at")
+    list_filter = (
+        ("campaign__region", admin.RelatedOnlyFieldListFilter),
+        ("campaign", admin.RelatedOnlyFieldListFilter),
+        "status",
+        ObjectiveFilter,
+        "submitted_at",
+    )
     list_select_related = ("campaign", "assignee")
     search_fields = (
         "actors__name",
@@ -155,7 +197,13 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
         """The answer's page shows its personal data: a GET is logged like the staff page."""
-        response = super().change_view(request, object_id, form_url, extra_context)
+        token = reader.set(request.user)
+        try:
+            response = super().change_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # the display methods run now, under ``reader``
+        finally:
+            reader.reset(token)
         if request.method == "GET" and response.status_code == 200:
             submission = getattr(response, "context_data", {}).get("original")
             if isinstance(submission, Submission):
@@ -190,7 +238,9 @@ class SubmissionAdmin(admin.ModelAdmin):
                 other.reference,
                 f"{other.campaign.edition}, {other.get_status_display()}",
             )
-            for other in same_territory_submissions(obj)
+            for other in scope_by_region(
+                same_territory_submissions(obj), reader.get(), "campaign__region"
+            )
         ]
         projects = [
             (project.get_absolute_url(), project.name, _("projet de CPTS"))
@@ -213,6 +263,11 @@ class SubmissionAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         targets = workflow.allowed_targets(obj, request.user) if obj else []
+        if obj is not None and "assignee" in form.base_fields:
+            # The agents of the answer's region only.
+            form.base_fields["assignee"].queryset = assignable_users(
+                frozenset({obj.campaign.region_id})
+            )
         form.base_fields["new_status"].choices = [("", _("— inchangé —"))] + [
             (target.value, target.label) for target in targets
         ]
@@ -248,7 +303,20 @@ class SubmissionAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    """The access log, read-only: nobody adds, changes or deletes a line, not even here."""
+    """The access log, read-only: nobody adds, changes or deletes a line, not even here.
+
+    A regional agent reads the lines about their region's answers, and the lines of no
+    answer (exports, PDF batches) written by their region's agents."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        rows = super().get_queryset(request)
+        scope = region_scope(request.user)
+        if scope is EVERY_REGION:
+            return rows
+        return rows.filter(
+            Q(submission__campaign__region__in=scope)
+            | Q(submission=None, user__staff_membership__institution__region__in=scope)
+        )
 
     list_display = ("at", "user_label", "action", "reference")
     list_filter = ("action", "at")

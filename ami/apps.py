@@ -13,16 +13,29 @@ class AmiConfig(AppConfig):
 
         # Territories sit below the AMI: the territory pages list its answers through this.
         uses.register("answers", answers_of, used_by_answers)
+        from notifications import regions
+
+        from .outbox_regions import region_code_of, region_codes_of_user
+
+        # The outbox knows no region: emails carry their answer's (or project's) region
+        # code, and its admin shows an agent their region's.
+        regions.register(region_code_of, region_codes_of_user)
         from django.conf import settings
         from django.contrib.auth import get_user_model
 
         from cpts_portal.fragments import bump_on_change
 
         # The staff filter form shows the campaigns, the départements and the agents
-        # (names, groups, active or not): its cached markup follows them.
+        # (names, groups, active or not, and their region): its cached markup follows them.
         bump_on_change(
             STAFF_FILTERS_VERSION,
-            ["ami.Campaign", settings.AUTH_USER_MODEL, "auth.Group"],
+            [
+                "ami.Campaign",
+                settings.AUTH_USER_MODEL,
+                "auth.Group",
+                "territories.StaffMembership",
+                "territories.Institution",
+            ],
             m2m=[get_user_model().groups.through],
         )
         from territories.models import Territory

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.roles import STAFF_ROLES
 from territories.models import Departement, Territory
+from territories.permissions import EVERY_REGION, region_scope, scope_by_region
 
 from .models import Actor, Campaign, Objective, Referent, Submission
 
@@ -19,12 +20,21 @@ OBJECTIVE_FIELDS = {
 }
 
 
-def assignable_users() -> QuerySet:
-    """Active members of the staff groups, and superusers: who may hold an answer."""
+def assignable_users(regions: frozenset[int] | None = EVERY_REGION) -> QuerySet:
+    """Active members of the staff groups, and superusers: who may hold an answer.
+
+    ``regions``: no agent attached to an institution of another region (superusers kept),
+    e.g. ``region_scope(user)`` for the choices of a regional agent.
+    """
+    members = Q(groups__name__in=STAFF_ROLES)
+    if regions is not EVERY_REGION:
+        # Agents not attached to an institution yet are kept: they read no region (nothing
+        # leaks to them), and an upgraded deployment's accounts are attached afterwards.
+        members &= Q(staff_membership__institution__region__in=regions) | Q(staff_membership=None)
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(groups__name__in=STAFF_ROLES) | Q(is_superuser=True))
+        .filter(members | Q(is_superuser=True))
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
@@ -154,6 +164,15 @@ class SubmissionFilter(django_filters.FilterSet):
     class Meta:
         model = Submission
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The choices of the user's regions only: no campaign nor agent of another region is
+        # named, and choosing one by its id finds nothing (the choice is invalid).
+        user = getattr(self.request, "user", None)
+        if user is not None:
+            self.filters["campaign"].queryset = scope_by_region(Campaign.objects.all(), user)
+            self.filters["assignee"].queryset = assignable_users(region_scope(user))
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return search(queryset, value)

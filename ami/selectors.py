@@ -5,10 +5,17 @@ from collections.abc import Iterable
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from territories.models import Commune, Territory
+from territories.permissions import User, scope_by_region
 from territories.selectors import Area, TerritoryOverview, area_of, territory_overview
 
 from . import hooks
 from .models import Actor, Submission
+
+
+def readable_submissions(user: User) -> QuerySet[Submission]:
+    """The answers ``user`` may read: those of their region's campaigns (every region for
+    the national level). The one place the staff pages scope answers by region."""
+    return scope_by_region(Submission.objects.all(), user, "campaign__region")
 
 
 def submission_area(submission: Submission) -> Area:

@@ -9,6 +9,8 @@ from celery import shared_task
 from django.core.files import File
 from django.utils import timezone
 
+from territories.permissions import scope_by_region
+
 from . import privacy, services
 from .models import PdfBatch
 from .pdf import pdf_filename, pdf_submissions, submission_pdf
@@ -29,12 +31,17 @@ def build_pdf_batch(batch_id: str) -> str:
     )
     if not claimed:
         return "skipped"
-    batch = PdfBatch.objects.get(pk=batch_id)
+    batch = PdfBatch.objects.select_related("requested_by").get(pk=batch_id)
     try:
         with tempfile.TemporaryFile() as archive:
             with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
                 # Submissions deleted since the request are simply left out.
-                submissions = pdf_submissions().filter(pk__in=batch.submission_ids).order_by("pk")
+                # And those of a region the user who asked does not read (any more).
+                submissions = (
+                    scope_by_region(pdf_submissions(), batch.requested_by, "campaign__region")
+                    .filter(pk__in=batch.submission_ids)
+                    .order_by("pk")
+                )
                 for done, submission in enumerate(submissions.iterator(chunk_size=20), start=1):
                     zipped.writestr(pdf_filename(submission), submission_pdf(submission))
                     PdfBatch.objects.filter(pk=batch_id).update(done=done)
@@ -65,7 +72,7 @@ def build_export(job_id: str, user_id: int) -> str:
 
     from . import export_jobs, exports
     from .filters import SubmissionFilter
-    from .models import Submission
+    from .selectors import readable_submissions
 
     job = export_jobs.get_job(job_id, user_id)
     if job is None or job.status != "pending":
@@ -77,7 +84,8 @@ def build_export(job_id: str, user_id: int) -> str:
         request = type("Request", (), {"user": user})()
         data = QueryDict(job.query, mutable=True)
         data.pop("tri", None)  # the file has its own order (and sorting needs annotations)
-        queryset = SubmissionFilter(data, queryset=Submission.objects.all(), request=request).qs
+        # The scope of the user who asked, read now (as the dashboard they exported).
+        queryset = SubmissionFilter(data, queryset=readable_submissions(user), request=request).qs
 
         def progress(done: int) -> None:
             job.done = done

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
-from cpts_portal.roles import STAFF_ROLES, Role, roles_of
+from cpts_portal.roles import READER_ROLES, STAFF_ROLES, Role, roles_of
 from notifications.services import Attachment, queue_email
 
 from .ics import Method, exchange_attachment
@@ -69,9 +69,9 @@ ARS_URPS = (Role.ARS, Role.URPS)
 STAFF = STAFF_ROLES  # ARS, URPS, Assurance Maladie
 
 # ARS users do everything; URPS users comment and give an opinion; Assurance Maladie users
-# read and comment.
+# read and comment; the national level reads every region and does nothing else.
 ACTIONS: dict[Action, ActionRule] = {
-    Action.VIEW: ActionRule(STAFF),
+    Action.VIEW: ActionRule(READER_ROLES),
     Action.COMMENT: ActionRule(STAFF, Kind.NOTE),
     Action.GIVE_OPINION: ActionRule(ARS_URPS, Kind.NOTE),
     Action.ASSIGN: ActionRule(ARS, Kind.ASSIGNED),
@@ -148,6 +148,16 @@ def can(user: AbstractBaseUser | AnonymousUser | None, action: Action) -> bool:
 
 def is_staff_member(user: AbstractBaseUser | AnonymousUser) -> bool:
     return can(user, Action.VIEW)
+
+
+# Every action but reading: what the national level (read-only) may never take.
+WRITE_ACTIONS = tuple(action for action in Action if action not in (Action.VIEW, Action.RESUBMIT))
+
+
+def can_write(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user's role takes any staff action besides reading (not the national
+    level): the bulk actions and the answer page's forms are for them only."""
+    return any(can(user, action) for action in WRITE_ACTIONS)
 
 
 def require(user: AbstractBaseUser | AnonymousUser, action: Action) -> None:

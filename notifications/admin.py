@@ -4,6 +4,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .models import OutgoingEmail
+from .regions import EVERY_REGION, user_region_codes
 from .tasks import dispatch_emails
 
 # Shown through ``mask_private_links`` in place of the stored text: the bodies hold the
@@ -21,7 +22,7 @@ def mask_private_links(text: str) -> str:
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
     list_display = ("created_at", "recipient", "masked_subject", "status", "attempts", "sent_at")
-    list_filter = ("status", "template", "created_at")
+    list_filter = ("status", "template", "region_code", "created_at")
     search_fields = ("recipient", "subject")
     date_hierarchy = "created_at"
     fields = [
@@ -34,6 +35,12 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_queryset(self, request):
+        # A regional agent reads the emails of their region only (``notifications.regions``).
+        emails = super().get_queryset(request)
+        codes = user_region_codes(request.user)
+        return emails if codes is EVERY_REGION else emails.filter(region_code__in=codes)
 
     @admin.display(description=_("objet"), ordering="subject")
     def masked_subject(self, email: OutgoingEmail) -> str:

@@ -42,6 +42,9 @@ class OutgoingEmail(models.Model):
     )
     related_id = models.PositiveBigIntegerField(null=True, blank=True)
     related = GenericForeignKey("related_type", "related_id")
+    # The region of what the email is about (its COG code, "" when none): an agent reads the
+    # outbox of their region only. A plain code: this app knows no other app's models.
+    region_code = models.CharField(_("région"), max_length=3, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("email sortant")

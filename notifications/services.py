@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 
 from .models import OutgoingEmail
+from .regions import region_code_of
 from .tasks import dispatch_emails
 
 
@@ -45,13 +46,18 @@ def queue_email(
     context: dict,
     related: models.Model | None = None,
     attachments: Sequence[Attachment] = (),
+    region_code: str | None = None,
 ) -> list[OutgoingEmail]:
     """Store one outbox row per recipient and dispatch them once the transaction commits.
 
     Call it inside the transaction of the business change: if that change rolls back, no
     email exists; if it commits and the broker is down, the rows stay pending and the
-    periodic sweep sends them. ``attachments`` are copied into each row.
+    periodic sweep sends them. ``attachments`` are copied into each row. ``region_code``:
+    the region the email belongs to; by default that of ``related``
+    (``notifications.regions``).
     """
+    if region_code is None:
+        region_code = region_code_of(related)
     subject, text, html = render_email(template, context)
     stored_attachments = [asdict(attachment) for attachment in attachments]
     related_type = ContentType.objects.get_for_model(related) if related is not None else None
@@ -65,6 +71,7 @@ def queue_email(
             attachments=stored_attachments,
             related_type=related_type,
             related_id=related.pk if related is not None else None,
+            region_code=region_code,
         )
         for recipient in dict.fromkeys(recipients)  # once each, order kept
     )

@@ -12,10 +12,13 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from territories.permissions import scope_by_region
+
 from .. import attachments, corrections
 from ..attachment_forms import CorrectionForm
 from ..models import Attachment, Submission
 from ..pdf import decision_letter_response
+from ..selectors import readable_submissions
 from ..workflow import Action, ActionNotAllowed, allowed_actions
 from .access import staff_required
 from .views import get_submission, render_detail
@@ -26,7 +29,7 @@ CORRECTION_PREFIX = "correction"
 @require_POST
 @staff_required(Action.REQUEST_CORRECTION)
 def request_correction(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_submission(pk)
+    submission = get_submission(request, pk)
     if Action.REQUEST_CORRECTION not in allowed_actions(submission, request.user):
         # The answer moved on (another agent, another tab): say so, no form to correct.
         messages.error(request, _("Une correction ne peut pas être demandée à ce statut."))
@@ -50,8 +53,10 @@ def request_correction(request: HttpRequest, pk: int) -> HttpResponse:
 def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     """A file of this answer (another answer's number: 404), under the portal's name."""
     try:
-        attachment = Attachment.objects.select_related("submission").get(
-            pk=attachment_pk, submission_id=pk
+        attachment = (
+            scope_by_region(Attachment.objects.all(), request.user, "submission__campaign__region")
+            .select_related("submission")
+            .get(pk=attachment_pk, submission_id=pk)
         )
     except Attachment.DoesNotExist as missing:
         raise Http404 from missing
@@ -61,7 +66,7 @@ def download_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
 @staff_required()
 def decision_letter(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        submission = Submission.objects.select_related("campaign").get(pk=pk)
+        submission = readable_submissions(request.user).select_related("campaign").get(pk=pk)
     except Submission.DoesNotExist as missing:
         raise Http404 from missing
     return decision_letter_response(submission)

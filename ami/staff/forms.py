@@ -8,6 +8,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.forms import PortalForm
+from territories.permissions import User, region_scope
 
 from ..filters import UserChoiceField, assignable_users
 from ..forms import text_field
@@ -50,6 +51,11 @@ class AssignForm(PortalForm):
         required=False,
         empty_label=_("Personne"),
     )
+
+    def __init__(self, *args, region_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if region_id is not None:  # the agents of the answer's region only
+            self.fields["assignee"].queryset = assignable_users(frozenset({region_id}))
 
 
 class StatusForm(PortalForm):
@@ -301,9 +307,13 @@ class BulkActionForm(PortalForm):
     )
     to = forms.ChoiceField(label=_("Nouveau statut"), choices=BULK_TARGETS, required=False)
 
-    def __init__(self, *args, queryset: QuerySet[Submission], **kwargs):
+    def __init__(self, *args, queryset: QuerySet[Submission], user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["selection"].queryset = queryset
+        if user is not None:
+            # The agents of the regions the user reads (``services.assign`` checks each
+            # answer's region).
+            self.fields["assignee"].queryset = assignable_users(region_scope(user))
 
     def clean(self) -> dict:
         data = super().clean()

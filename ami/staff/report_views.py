@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from territories.permissions import scope_by_region
+
 from .. import export_jobs, exports
 from ..audit import Action as AccessAction
 from ..audit import filter_summary, record_access
@@ -94,7 +96,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def submission_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        submission = pdf_submissions().get(pk=pk)
+        submission = scope_by_region(pdf_submissions(), request.user, "campaign__region").get(pk=pk)
     except Submission.DoesNotExist as missing:
         raise Http404 from missing
     record_access(request.user, AccessAction.PDF_DOWNLOADED, submission)

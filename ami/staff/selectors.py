@@ -29,6 +29,7 @@ from cpts_portal.roles import ROLE_PERMISSIONS, roles_of
 from notifications.models import OutgoingEmail
 from notifications.services import emails_about
 from territories.models import Departement
+from territories.permissions import User, scope_by_region
 
 from .. import workflow
 from ..models import (
@@ -41,7 +42,7 @@ from ..models import (
     Submission,
     SubmissionEvent,
 )
-from ..selectors import same_territory_submissions
+from ..selectors import readable_submissions, same_territory_submissions
 from ..workflow import Action
 from .columns import clean_columns
 
@@ -61,9 +62,9 @@ def with_first_actor(queryset: QuerySet[Submission]) -> QuerySet[Submission]:
     )
 
 
-def staff_submissions() -> QuerySet[Submission]:
+def staff_submissions(user: User) -> QuerySet[Submission]:
     """The base of every staff list: one query for the rows, whatever their number."""
-    return with_first_actor(Submission.objects.select_related("campaign", "assignee"))
+    return with_first_actor(readable_submissions(user).select_related("campaign", "assignee"))
 
 
 @dataclass(frozen=True)
@@ -172,10 +173,12 @@ def status_counts(queryset: QuerySet[Submission]) -> list[tuple[str, str, int]]:
     return [(status.value, status.label, counts.get(status.value, 0)) for status in Status]
 
 
-def staff_submission(pk: int) -> Submission:
-    """One submission with what its staff page shows, in a fixed number of queries."""
+def staff_submission(pk: int, user: User) -> Submission:
+    """One submission with what its staff page shows, in a fixed number of queries
+    (``Submission.DoesNotExist`` for an answer of a region ``user`` does not read)."""
     return (
-        Submission.objects.select_related("campaign", "assignee", "territory")
+        readable_submissions(user)
+        .select_related("campaign", "assignee", "territory")
         .prefetch_related(
             Prefetch("actors", queryset=Actor.objects.select_related("practice_commune")),
             "referents",
@@ -195,14 +198,16 @@ def staff_submission(pk: int) -> Submission:
 RELATED_SHOWN = 30
 
 
-def related_submissions(submission: Submission) -> QuerySet[Submission]:
+def related_submissions(submission: Submission, user: User) -> QuerySet[Submission]:
     """« Acteurs du même territoire », the ``RELATED_SHOWN`` most recent, with what the block
-    shows. Not sliced (the orientation form filters it when it validates its choices)."""
+    shows; those ``user`` may read only (a territory may cross a regional border). Not
+    sliced (the orientation form filters it when it validates its choices)."""
     # The search runs once (its ids); the list and the orientation form's choices then read
     # by primary key. ``or [0]``: one query either way, so the page's count is constant.
-    recent = list(
-        same_territory_submissions(submission).values_list("pk", flat=True)[:RELATED_SHOWN]
+    same_territory = scope_by_region(
+        same_territory_submissions(submission), user, "campaign__region"
     )
+    recent = list(same_territory.values_list("pk", flat=True)[:RELATED_SHOWN])
     return with_first_actor(
         Submission.objects.filter(pk__in=recent or [0]).select_related("campaign")
     ).order_by("-submitted_at")
@@ -401,13 +406,13 @@ def dashboard_columns(user: AbstractBaseUser) -> list[str]:
     return clean_columns(chosen if isinstance(chosen, list) else None)
 
 
-def region_departements(campaign_id: int | None = None) -> QuerySet[Departement]:
-    """The départements of the campaigns' regions (of one campaign when given), for the
-    filters. One query, when the choices are listed.
+def region_departements(user: User, campaign_id: int | None = None) -> QuerySet[Departement]:
+    """The départements of the regions of the campaigns ``user`` reads (of one campaign when
+    given), for the filters. One query, when the choices are listed.
     """
-    campaigns = (
-        Campaign.objects.all() if campaign_id is None else Campaign.objects.filter(pk=campaign_id)
-    )
+    campaigns = scope_by_region(Campaign.objects.all(), user)
+    if campaign_id is not None:
+        campaigns = campaigns.filter(pk=campaign_id)
     return Departement.objects.filter(region__in=campaigns.values("region")).order_by("code")
 
 

@@ -62,7 +62,9 @@ def assign(
 ) -> SubmissionEvent:
     """Give the answer to ``assignee`` (``None``: to nobody); tells a colleague by email."""
     workflow.require(by, Action.ASSIGN)
-    if assignee is not None and not assignable_users().filter(pk=assignee.pk).exists():
+    # An agent of the answer's region (or a superuser) only.
+    region = frozenset({submission.campaign.region_id})
+    if assignee is not None and not assignable_users(region).filter(pk=assignee.pk).exists():
         raise ActionNotAllowed(
             _("%(name)s n’appartient à aucun groupe d’agents.") % {"name": user_label(assignee)}
         )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -48,6 +48,7 @@ from .selectors import (
     dashboard_columns,
     dashboard_rows,
     kept_exchange,
+    readable_submissions,
     region_departements,
     related_submissions,
     role_allows,
@@ -62,6 +63,7 @@ COLUMNS_SESSION_KEY = "staff_dashboard_columns"
 ALL_COLUMNS = [column.key for column in COLUMNS]
 MESSAGE_PREFIX = "message"  # « Écrire aux référents », with or without a file
 MAX_SELECTION = 200  # as many as a zip of the filtered list (``report_views.MAX_BATCH``)
+READ_BULK_ACTIONS = ("csv", "xlsx", "ods", "pdf")  # the bulk actions that change nothing
 
 
 def filtered(request: HttpRequest, data: QueryDict | None = None) -> SubmissionFilter:
@@ -71,10 +73,11 @@ def filtered(request: HttpRequest, data: QueryDict | None = None) -> SubmissionF
     offered are those of the campaign's region (the chosen campaign, else every campaign).
     """
     data = request.GET if data is None else data
-    filterset = SubmissionFilter(data, queryset=staff_submissions(), request=request)
+    filterset = SubmissionFilter(data, queryset=staff_submissions(request.user), request=request)
     campaign = data.get("campaign", "")
     filterset.filters["departement"].queryset = region_departements(
-        int(campaign) if campaign.isascii() and campaign.isdigit() and len(campaign) < 10 else None
+        request.user,
+        int(campaign) if campaign.isascii() and campaign.isdigit() and len(campaign) < 10 else None,
     )
     return filterset
 
@@ -117,14 +120,14 @@ def dashboard_context(request: HttpRequest) -> dict:
         "page_range": page.paginator.get_elided_page_range(page.number),
         "status_counts": counts,
         "current_status": request.GET.get("status", ""),
-        "mine_count": Submission.objects.filter(assignee=user).count(),
+        "mine_count": readable_submissions(user).filter(assignee=user).count(),
         # The form was cleaned by ``filterset.qs``: valid fields are in cleaned_data.
         "mine": bool(filterset.form.cleaned_data.get("mine")),
         "shown": set(columns),
         # Every column, the hidden ones too: the script shows a column as soon as it is chosen.
         "headers": header_cells(ALL_COLUMNS, request.GET.get("tri", "")),
         "columns_form": ColumnsForm(prefix="colonnes", initial={"columns": columns}),
-        "bulk_form": BulkActionForm(prefix="lot", queryset=Submission.objects.none()),
+        "bulk_form": BulkActionForm(prefix="lot", queryset=Submission.objects.none(), user=user),
         "can_assign": workflow.can(user, Action.ASSIGN),
         "can_move": any(workflow.can(user, action) for action in services.PLAIN_MOVES),
     }
@@ -178,7 +181,13 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
             request, _("Plus de %(max)d réponses sélectionnées.") % {"max": MAX_SELECTION}
         )
         return back_to_dashboard(request)
-    form = BulkActionForm(request.POST, prefix="lot", queryset=staff_submissions())
+    if request.POST.get("lot-action") not in READ_BULK_ACTIONS and not workflow.can_write(
+        request.user
+    ):
+        raise PermissionDenied  # the national level reads, exports, never changes an answer
+    form = BulkActionForm(
+        request.POST, prefix="lot", queryset=staff_submissions(request.user), user=request.user
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -229,7 +238,9 @@ def report_outcomes(request: HttpRequest, outcomes: list, done: str) -> None:
 
 def export_selection(request: HttpRequest, selection: list[Submission], extension: str):
     """The ticked answers as a file; logged with their references."""
-    queryset = staff_submissions().filter(pk__in=[s.pk for s in selection]).order_by("pk")
+    queryset = (
+        staff_submissions(request.user).filter(pk__in=[s.pk for s in selection]).order_by("pk")
+    )
     record_access(
         request.user,
         AccessAction.EXPORT,
@@ -243,9 +254,10 @@ def export_selection(request: HttpRequest, selection: list[Submission], extensio
     return exports.export_response(queryset, extension)
 
 
-def get_submission(pk: int) -> Submission:
+def get_submission(request: HttpRequest, pk: int) -> Submission:
+    """The answer, if it is of a region the user reads (else a 404, as if it did not exist)."""
     try:
-        return staff_submission(pk)
+        return staff_submission(pk, request.user)
     except Submission.DoesNotExist as missing:
         raise Http404 from missing
 
@@ -256,11 +268,13 @@ def detail_context(
     """Everything the submission page shows; ``bound`` replaces a blank form with errors."""
     user = request.user
     actions = workflow.allowed_actions(submission, user)
-    related = related_submissions(submission)
+    related = related_submissions(submission, user)
     exchange = kept_exchange(submission)
     blank: dict[str, Callable[[], forms.Form]] = {
         Action.ASSIGN: lambda: AssignForm(
-            prefix="attribution", initial={"assignee": submission.assignee_id}
+            prefix="attribution",
+            initial={"assignee": submission.assignee_id},
+            region_id=submission.campaign.region_id,
         ),
         Action.PLAN_EXCHANGE: lambda: ExchangeForm(
             prefix="echange", initial=exchange_initial(exchange)
@@ -335,7 +349,7 @@ def render_detail(
 
 @staff_required()
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_detail(request, get_submission(pk))
+    return render_detail(request, get_submission(request, pk))
 
 
 def act(
@@ -351,7 +365,7 @@ def act(
 
     A ``ValidationError`` of ``perform`` is a message at the top of the page, or, given
     ``error_field``, an error next to that field (the page with the form sent back)."""
-    submission = get_submission(pk)
+    submission = get_submission(request, pk)
     form = make_form(submission)
     if not form.is_valid():
         report_hidden_errors(request, form)
@@ -388,7 +402,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         "assign_form",
-        lambda s: AssignForm(request.POST, prefix="attribution"),
+        lambda s: AssignForm(request.POST, prefix="attribution", region_id=s.campaign.region_id),
         lambda s, form: services.assign(s, form.cleaned_data["assignee"], by=request.user),
         _("L’attribution est enregistrée."),
     )
@@ -448,7 +462,7 @@ def orient(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST,
             prefix="orientation",
             submission=s,
-            related=related_submissions(s),
+            related=related_submissions(s, request.user),
             exchange=s.current_exchange,
         ),
         perform,

@@ -68,7 +68,7 @@ def test_each_summary_of_a_batch_zip_is_tagged(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     submissions = [SubmissionFactory() for _ in range(2)]
     batch = PdfBatch.objects.create(
-        requested_by=UserFactory(), submission_ids=[s.pk for s in submissions], total=2
+        requested_by=UserFactory(roles=["ARS"]), submission_ids=[s.pk for s in submissions], total=2
     )
     assert tasks.build_pdf_batch.delay(str(batch.pk)).get() == "done"
     batch.refresh_from_db()

@@ -177,6 +177,11 @@ def test_workflow_rule_table_matches_the_brief():
     assert am == {Action.VIEW, Action.COMMENT}
     # The référents send their corrected answer back, through their private link only.
     assert workflow.ACTIONS[Action.RESUBMIT].roles == (workflow.REFERENT,)
+    # The national level reads every region, and does nothing else.
+    national = {a for a, rule in workflow.ACTIONS.items() if Role.NATIONAL in rule.roles}
+    assert national == {Action.VIEW}
     assert all(
-        set(rule.roles) <= staff for a, rule in workflow.ACTIONS.items() if a != Action.RESUBMIT
+        set(rule.roles) <= staff
+        for a, rule in workflow.ACTIONS.items()
+        if a not in (Action.RESUBMIT, Action.VIEW)
     )

@@ -208,7 +208,9 @@ def test_a_chosen_campaign_narrows_to_its_region(as_user, owner):
     DepartementFactory(code="14", region=normandie)
     CampaignFactory(region=bretagne)
     normande = CampaignFactory(region=normandie)
-    client = as_user(owner)
+    # The national level reads every region's campaigns (a regional agent, its own only:
+    # tests/ami/test_region_scope.py).
+    client = as_user(UserFactory(roles=[Role.NATIONAL]))
     assert departement_choices(client) == ["14", "29"]
     assert departement_choices(client, f"campaign={normande.pk}") == ["14"]
 
