@@ -212,7 +212,11 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             # Read-only: the shared summary (overlaps are listed above it already).
             "territory_summary": None
             if can_edit
-            else territory_overview(territory, region=territory.region, with_overlaps=False),
+            else territory_overview(
+                territory,
+                region=territory.region if territory.pk else None,
+                with_overlaps=False,
+            ),
             "overlaps": [
                 (
                     other,
