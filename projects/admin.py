@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.admin import ReadOnlyInline
 from cpts_portal.forms import PortalModelForm
+from territories.admin import RegionScopedAdmin
 
 from . import services
 from .forms import ProjectTerritoryMixin
@@ -127,23 +128,33 @@ STAGE_AND_KEY_DATES = (
 
 
 @admin.register(CptsProject)
-class CptsProjectAdmin(admin.ModelAdmin):
+class CptsProjectAdmin(RegionScopedAdmin):
     form = CptsProjectAdminForm
-    list_display = ("name", "stage", "territory", "stage_changed_at", "created_at", "page")
+    list_display = (
+        "name",
+        "stage",
+        "territory",
+        "region",
+        "stage_changed_at",
+        "created_at",
+        "page",
+    )
     list_filter = (
         "stage",
+        "region",
         ("coordinators", admin.RelatedOnlyFieldListFilter),
         "letter_validated_on",
         "created_at",
     )
-    list_select_related = ("territory",)
+    list_select_related = ("territory", "region")
     search_fields = ("name", "territory__name", "legal_holder__name", "legal_holder__rna_number")
     date_hierarchy = "created_at"
     filter_horizontal = ("coordinators",)
     # The territory is a select of the rows this project may own, not a raw id.
     raw_id_fields = ("submissions",)
     # Written only by projects.workflow.transition and the services: shown, never edited here.
-    readonly_fields = STAGE_AND_KEY_DATES
+    # The region follows the project from its creation (``services.create_project``).
+    readonly_fields = ("region", *STAGE_AND_KEY_DATES)
     fieldsets = (
         (
             None,
@@ -151,10 +162,17 @@ class CptsProjectAdmin(admin.ModelAdmin):
         ),
         (
             _("Étape et dates clés"),
-            {"fields": STAGE_AND_KEY_DATES},
+            {"fields": ("region", *STAGE_AND_KEY_DATES)},
         ),
     )
     inlines = [LegalHolderInline, MilestoneInline, DocumentInline, EventInline]
+
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        """The form offers the territories of the user's regions, and its overlap refusal
+        does not name another region's project they may not read."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user  # a class made for this request by modelform_factory
+        return form
 
     @admin.display(description=_("page du projet"))
     def page(self, obj: CptsProject) -> str:
@@ -233,7 +251,8 @@ class MissionIndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(SentReminder)
-class SentReminderAdmin(admin.ModelAdmin):
+class SentReminderAdmin(RegionScopedAdmin):
+    region_field = "project__region"
     list_display = ("sent_at", "kind", "project", "item", "due_on", "recipient_count")
     list_filter = ("kind", "sent_at")
     list_select_related = ("project",)
@@ -247,7 +266,8 @@ class SentReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(TerritoryOverlapOverride)
-class TerritoryOverlapOverrideAdmin(admin.ModelAdmin):
+class TerritoryOverlapOverrideAdmin(RegionScopedAdmin):
+    region_field = "project__region"
     list_display = ("project", "other_project", "by", "at")
     list_select_related = ("project", "other_project", "by")
     readonly_fields = ("project", "other_project", "reason", "by", "at")
@@ -296,7 +316,8 @@ class AmendmentInline(ReadOnlyInline):
 
 
 @admin.register(AciContract)
-class AciContractAdmin(admin.ModelAdmin):
+class AciContractAdmin(RegionScopedAdmin):
+    region_field = "project__region"
     list_display = ("project", "signed_on", "ends_on", "cpam_name")
     list_select_related = ("project",)
     list_filter = ("signed_on",)
@@ -326,7 +347,8 @@ class AciContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(RegionScopedAdmin):
+    region_field = "project__region"
     list_display = ("original_name", "kind", "project", "size", "uploaded_at", "download")
     list_filter = ("kind", "uploaded_at")
     list_select_related = ("project",)

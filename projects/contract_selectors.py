@@ -5,11 +5,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from territories.permissions import scope_by_region
+
 from . import rules, selectors
 from .models import AciContract, ContractDeliverable, ContractTerms, Stage
+
+User = AbstractBaseUser | AnonymousUser
 
 FOLLOWED_STAGES = (Stage.CONTRACT_SIGNED, Stage.RUNNING)
 
@@ -24,11 +29,13 @@ def delivered_state(files: list[ContractDeliverable]) -> dict[str, tuple[date, s
     return state
 
 
-def followed_contracts() -> QuerySet[AciContract]:
-    """The signed contracts of the projects under contract, with what their figures need
-    prefetched (terms versions, reports, payments, mission dates, deliverables)."""
+def followed_contracts(user: User) -> QuerySet[AciContract]:
+    """The signed contracts of the projects under contract in the regions ``user`` reads,
+    with what their figures need prefetched (terms versions, reports, payments, mission
+    dates, deliverables)."""
+    contracts = scope_by_region(AciContract.objects.all(), user, field="project__region")
     return (
-        AciContract.objects.filter(project__stage__in=FOLLOWED_STAGES)
+        contracts.filter(project__stage__in=FOLLOWED_STAGES)
         .select_related("project")
         .prefetch_related(
             Prefetch("terms", queryset=ContractTerms.objects.order_by("version")),
@@ -110,8 +117,8 @@ def contract_figures(contract: AciContract, today: date) -> ContractFigures:
     )
 
 
-def contracts_board(today: date | None = None) -> list[ContractFigures]:
-    """Every followed contract with its figures: committed, due, paid and late amounts per
-    year, late reports, deadlines missed, late deliverables."""
+def contracts_board(user: User, today: date | None = None) -> list[ContractFigures]:
+    """Every followed contract of ``user``'s regions with its figures: committed, due, paid
+    and late amounts per year, late reports, deadlines missed, late deliverables."""
     today = today or timezone.localdate()
-    return [contract_figures(contract, today) for contract in followed_contracts()]
+    return [contract_figures(contract, today) for contract in followed_contracts(user)]

@@ -33,8 +33,10 @@ from ami.models import ClosureReason, Orientation, Submission
 from ami.staff import services as staff
 from cpts_portal.demo_clock import demo_clock
 from cpts_portal.pdf import LocalOnlyFetcher
-from cpts_portal.roles import Role
+from cpts_portal.roles import STAFF_ROLES, Role
 from notifications.models import OutgoingEmail
+from territories.models import Institution, StaffMembership
+from territories.permissions import default_region
 
 from . import services, workflow
 from .models import CptsProject, DocumentKind, Mission, Stage
@@ -231,6 +233,14 @@ def demo_accounts(password: str = DEMO_PASSWORD) -> DemoPeople:
         user.set_password(password)
         user.save()
         user.groups.add(Group.objects.get(name=role))
+        if role in STAFF_ROLES:
+            # An agent sees their institution's region only: the default region's.
+            institution, _created = Institution.objects.get_or_create(
+                region=default_region(), name=last_name, defaults={"kind": role}
+            )
+            StaffMembership.objects.update_or_create(
+                user=user, defaults={"institution": institution}
+            )
         users[role] = user
     return DemoPeople(
         ars=users[Role.ARS],

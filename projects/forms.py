@@ -13,6 +13,7 @@ from cpts_portal.choices import Opinion
 from cpts_portal.forms import PortalForm, PortalModelForm, SingleLineFieldsMixin, inline_helper
 from cpts_portal.roles import Role
 from cpts_portal.uploads import ACCEPT_ATTRIBUTE, upload_max_bytes, validate_upload
+from territories.permissions import scope_by_region
 
 from . import rules, selectors, services
 from .models import (
@@ -77,10 +78,18 @@ class ProjectTerritoryMixin:
     sharing communes, not yet overridden, needs the form's ``override_reason``. The
     projects that would block are kept in ``blocking``. ``services.change_project_territory``
     checks both again when saving.
+
+    ``user`` (set by the view or the admin): the territories offered are those of the
+    regions they read, and the refusal does not name another region's project they may
+    not read.
     """
+
+    user = None
 
     def limit_territory_choices(self) -> None:
         territories = services.assignable_territories(self.instance)
+        if self.user is not None:
+            territories = scope_by_region(territories, self.user)
         self.fields["territory"].queryset = territories.order_by("name")
         self.blocking: list[CptsProject] = []
 
@@ -90,7 +99,10 @@ class ProjectTerritoryMixin:
             return
         self.blocking = selectors.blocking_projects(self.instance, territory.communes.values("pk"))
         if self.blocking and not data.get("override_reason", "").strip():
-            self.add_error("territory", services.overlap_refusal(self.blocking))
+            self.add_error(
+                "territory",
+                services.overlap_refusal(self.blocking, self.user, territory.region_id),
+            )
 
 
 class ProjectForm(ProjectTerritoryMixin, PortalModelForm):
@@ -123,8 +135,9 @@ class ProjectForm(ProjectTerritoryMixin, PortalModelForm):
             )
         }
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.limit_territory_choices()
         self.fields["coordinators"].queryset = coordinator_users()
 

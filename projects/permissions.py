@@ -1,14 +1,17 @@
 """Who may see and do what on a project: small named predicates, used by views, services
 and workflow (the group permissions of the admin are granted in ``cpts_portal.roles``).
 
-Staff of the three partner institutions (ARS, URPS, Assurance Maladie) see every project
-of the region; a coordinator sees only the projects they are a coordinator of, and only
-while they are in the « Coordinateur » group. Superusers have every role.
+Staff of the three partner institutions (ARS, URPS, Assurance Maladie) see the projects
+of their institution's region only (``territories.permissions.in_region_scope``: another
+region's project is a 404); the national role reads every region and changes nothing; a
+coordinator sees only the projects they are a coordinator of, and only while they are in
+the « Coordinateur » group. Superusers have every role.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from cpts_portal.roles import STAFF_ROLES, Role, has_role
+from cpts_portal.roles import READER_ROLES, STAFF_ROLES, Role, has_role
+from territories.permissions import in_region_scope
 
 from .models import AnnualReport, CptsProject, DocumentKind, Stage
 
@@ -29,6 +32,16 @@ def is_partner_staff(user: User) -> bool:
     return has_role(user, *STAFF_ROLES)
 
 
+def is_reader(user: User) -> bool:
+    """Partner staff or the national level: who reads the staff pages of the projects."""
+    return has_role(user, *READER_ROLES)
+
+
+def staff_of(user: User, project: CptsProject, *roles: str) -> bool:
+    """Whether ``user`` holds one of ``roles`` and works on the project's region."""
+    return has_role(user, *roles) and in_region_scope(user, project.region_id)
+
+
 def is_coordinator_of(user: User, project: CptsProject) -> bool:
     """A member of the project's coordinators who is (still) in the Coordinateur group."""
     if not user.is_authenticated or not user.is_active:
@@ -42,20 +55,24 @@ def acts_as(user: User, project: CptsProject, role: str) -> bool:
     """Whether ``user`` holds ``role`` for this project (a coordinator: of this very project)."""
     if role == Role.COORDINATOR:
         return (user.is_authenticated and user.is_superuser) or is_coordinator_of(user, project)
-    return has_role(user, role)
+    return staff_of(user, project, role)
 
 
 def can_view(user: User, project: CptsProject) -> bool:
-    return is_partner_staff(user) or is_coordinator_of(user, project)
+    """Staff of the project's region, the national level, its coordinators."""
+    return staff_of(user, project, *READER_ROLES) or is_coordinator_of(user, project)
 
 
 def can_manage(user: User, project: CptsProject | None = None) -> bool:
-    """Create projects, change their name, territory and coordinators, decide overrides."""
-    return has_role(user, Role.ARS)
+    """Create projects, change their name, territory and coordinators, decide overrides:
+    the ARS (of the project's region, when there is a project)."""
+    if project is None:
+        return has_role(user, Role.ARS)
+    return staff_of(user, project, Role.ARS)
 
 
 def can_edit_holder(user: User, project: CptsProject) -> bool:
-    return project.is_active and (can_manage(user) or is_coordinator_of(user, project))
+    return project.is_active and (can_manage(user, project) or is_coordinator_of(user, project))
 
 
 def can_edit_letter(user: User, project: CptsProject) -> bool:
@@ -67,26 +84,26 @@ def can_edit_health_project(user: User, project: CptsProject) -> bool:
 
 
 def can_give_urps_opinion(user: User, project: CptsProject) -> bool:
-    return project.stage == Stage.LETTER_DEPOSITED and has_role(user, Role.URPS)
+    return project.stage == Stage.LETTER_DEPOSITED and staff_of(user, project, Role.URPS)
 
 
 def can_give_am_opinion(user: User, project: CptsProject) -> bool:
-    return project.stage == Stage.HEALTH_PROJECT_DEPOSITED and has_role(
-        user, Role.ASSURANCE_MALADIE
+    return project.stage == Stage.HEALTH_PROJECT_DEPOSITED and staff_of(
+        user, project, Role.ASSURANCE_MALADIE
     )
 
 
 def can_follow_contract(user: User, project: CptsProject) -> bool:
     """Record dialogues de gestion and change the contracted missions: ARS and AM."""
-    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and has_role(
-        user, Role.ARS, Role.ASSURANCE_MALADIE
+    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and staff_of(
+        user, project, Role.ARS, Role.ASSURANCE_MALADIE
     )
 
 
 def can_record_payment(user: User, project: CptsProject) -> bool:
     """Record what the Assurance Maladie paid under the contract: the Assurance Maladie."""
-    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and has_role(
-        user, Role.ASSURANCE_MALADIE
+    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and staff_of(
+        user, project, Role.ASSURANCE_MALADIE
     )
 
 
@@ -108,7 +125,9 @@ def can_review_report(user: User, project: CptsProject, status: str | None) -> b
 
 def can_decide_renewal(user: User, project: CptsProject) -> bool:
     """Record whether the contract is renewed or ends at its term: the ARS."""
-    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and has_role(user, Role.ARS)
+    return project.stage in (Stage.CONTRACT_SIGNED, Stage.RUNNING) and staff_of(
+        user, project, Role.ARS
+    )
 
 
 def can_edit_territory(user: User, project: CptsProject) -> bool:
@@ -117,7 +136,7 @@ def can_edit_territory(user: User, project: CptsProject) -> bool:
 
 
 def can_edit_milestones(user: User, project: CptsProject) -> bool:
-    return project.is_active and (can_manage(user) or is_coordinator_of(user, project))
+    return project.is_active and (can_manage(user, project) or is_coordinator_of(user, project))
 
 
 def uploadable_kinds(user: User, project: CptsProject) -> list[DocumentKind]:
@@ -130,13 +149,15 @@ def uploadable_kinds(user: User, project: CptsProject) -> list[DocumentKind]:
     if not project.is_active:
         return []
     kinds: list[DocumentKind] = []
-    if acts_as(user, project, Role.COORDINATOR) or can_manage(user):
+    if acts_as(user, project, Role.COORDINATOR) or can_manage(user, project):
         if project.stage in LETTER_EDITABLE:
             kinds += [DocumentKind.LETTER, DocumentKind.CERFA]
         kinds.append(DocumentKind.STATUTES)
         if project.stage in HEALTH_PROJECT_EDITABLE:
             kinds.append(DocumentKind.HEALTH_PROJECT)
-    if has_role(user, Role.ARS, Role.ASSURANCE_MALADIE) and project.stage in CONTRACT_STAGES:
+    if project.stage in CONTRACT_STAGES and staff_of(
+        user, project, Role.ARS, Role.ASSURANCE_MALADIE
+    ):
         kinds += CONTRACT_DOCUMENTS
     return kinds
 
@@ -178,5 +199,13 @@ def can_review_deliverable(user: User, project: CptsProject) -> bool:
 
 
 def can_see_contract_board(user: User) -> bool:
-    """The board and export of the signed contracts: the ARS and the Assurance Maladie."""
-    return has_role(user, Role.ARS, Role.ASSURANCE_MALADIE)
+    """The board and export of the signed contracts: the ARS and the Assurance Maladie (of
+    their region's contracts), the national level (every region's)."""
+    return has_role(user, Role.ARS, Role.ASSURANCE_MALADIE, Role.NATIONAL)
+
+
+def hides_neighbour(user: User, other: CptsProject, region_id: int | None) -> bool:
+    """Whether ``other``, overlapping a territory of the region ``region_id``, shows only as
+    « un projet existe dans la région voisine »: it lies in another region that ``user``
+    may not read (a coordinator reads the names of their own project's region)."""
+    return other.region_id != region_id and not in_region_scope(user, other.region_id)

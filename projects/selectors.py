@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from cpts_portal.links import pk_url_maker
 from cpts_portal.roles import Role, has_role
 from territories.models import Commune
-from territories.rules import size_tier
+from territories.permissions import scope_by_region
+from territories.rules import NEIGHBOUR_REGION_PROJECT, size_tier
 from territories.selectors import Area
 
 from . import permissions, rules
@@ -46,9 +47,10 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def visible_projects(user: User) -> QuerySet[CptsProject]:
-    """Every project for partner staff; a coordinator's own projects; nothing otherwise."""
-    if permissions.is_partner_staff(user):
-        return CptsProject.objects.all()
+    """The projects of their region for partner staff (every region's for the national
+    level); a coordinator's own projects; nothing otherwise."""
+    if permissions.is_reader(user):
+        return scope_by_region(CptsProject.objects.all(), user)
     if has_role(user, Role.COORDINATOR):
         return CptsProject.objects.filter(coordinators=user)
     return CptsProject.objects.none()
@@ -207,6 +209,41 @@ class Overlap:
     communes: list[Commune]
     override: TerritoryOverlapOverride | None
     blocking: bool  # ``rules.overlap_blocks``
+    # Another region's project the viewer may not read: shown without name, stage nor link
+    # (``permissions.hides_neighbour``).
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class OtherProject:
+    """A project sharing communes, as a user may see it: named and linked, or only « un
+    projet existe dans la région voisine » (another region they may not read)."""
+
+    pk: int
+    name: str
+    url: str
+    stage_label: str
+    hidden: bool
+
+
+def shown_projects(
+    projects: list[CptsProject], user: User, region_id: int | None
+) -> list[OtherProject]:
+    """``projects`` (sharing communes with a territory of the region ``region_id``) as
+    ``user`` may see them; no query."""
+    shown = []
+    for other in projects:
+        hidden = permissions.hides_neighbour(user, other, region_id)
+        shown.append(
+            OtherProject(
+                pk=other.pk,
+                name=str(NEIGHBOUR_REGION_PROJECT) if hidden else other.name,
+                url="" if hidden else other.get_absolute_url(),
+                stage_label="" if hidden else str(other.get_stage_display()),
+                hidden=hidden,
+            )
+        )
+    return shown
 
 
 def overlapping_projects(commune_ids, exclude: CptsProject | None = None) -> QuerySet[CptsProject]:
@@ -230,9 +267,10 @@ def projects_in_area(area: Area) -> QuerySet[CptsProject]:
     )
 
 
-def overlaps_of(project: CptsProject) -> list[Overlap]:
+def overlaps_of(project: CptsProject, user: User | None = None) -> list[Overlap]:
     """The overlaps of a project, with the shared communes and the ARS decisions; which
-    of them block it is ``rules.overlap_blocks``."""
+    of them block it is ``rules.overlap_blocks``. Across regions: with ``user``, those of
+    another region they may not read are ``hidden``."""
     if not project.territory_id or not project.is_active:
         return []
     commune_ids = project.territory.communes.values("pk")
@@ -258,7 +296,8 @@ def overlaps_of(project: CptsProject) -> list[Overlap]:
         )
         override = overrides.get(other.pk)
         blocking = rules.overlap_blocks(project, other, overridden=override is not None)
-        result.append(Overlap(other, shared, override, blocking))
+        hidden = user is not None and permissions.hides_neighbour(user, other, project.region_id)
+        result.append(Overlap(other, shared, override, blocking, hidden))
     return result
 
 

@@ -21,7 +21,7 @@ from cpts_portal.roles import Role, has_role
 from cpts_portal.uploads import display_name, validate_upload
 from notifications.services import queue_email
 from territories.models import Commune, Region, Territory
-from territories.permissions import home_region
+from territories.permissions import default_region, home_region, in_region_scope
 
 from . import accounts, contract_services, permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
@@ -60,7 +60,8 @@ def create_project(
     """Create a project at the avant-projet stage, with its empty documents and milestones.
 
     Its region: ``region`` when given, else its territory's, else its first answer's
-    campaign's, else the region of its author's institution (``ValidationError`` if none).
+    campaign's, else the region of its author's institution, else for a superuser the
+    default region (``ValidationError`` if none).
 
     In one transaction: the project, its lettre d'intention and projet de santé (empty),
     the memo's milestones, a « projet créé » history entry and, with ``override_reason``,
@@ -75,6 +76,8 @@ def create_project(
         or (territory.region_id if territory else None)
         or (submissions[0].campaign.region_id if submissions else None)
         or getattr(home_region(by), "pk", None)
+        # A superuser belongs to no region: the default one, as for their territories.
+        or (default_region().pk if by.is_superuser else None)
     )
     if region_id is None:
         raise ValidationError(_("Le projet doit appartenir à une région."))
@@ -122,7 +125,7 @@ def create_project_from_submission(
     shows the overlap and cannot move forward until the ARS records an override.
     Raises ``PermissionDenied`` unless ``by`` is ARS staff.
     """
-    if not has_role(by, Role.ARS):
+    if not has_role(by, Role.ARS) or not in_region_scope(by, submission.campaign.region_id):
         raise PermissionDenied(_("Seule l’ARS crée les projets de CPTS."))
     with transaction.atomic():
         # Lock the answer: two clicks at once must not make two projects.
@@ -139,9 +142,7 @@ def create_project_from_submission(
         name = given or selectors.suggested_name(submission)
         territory = None
         if submission.territory_id:
-            territory = Territory.objects.create(
-                name=name, region_id=submission.campaign.region_id
-            )
+            territory = Territory.objects.create(name=name, region_id=submission.campaign.region_id)
             territory.communes.set(submission.territory.communes.all())
         project = create_project(
             name,
@@ -292,7 +293,7 @@ def record_overlap_override(
     project: CptsProject, other: CptsProject, reason: str, by: AbstractBaseUser
 ) -> TerritoryOverlapOverride:
     """The ARS decides that these two projects may share communes; recorded in history."""
-    if not has_role(by, Role.ARS):
+    if not permissions.can_manage(by, project):
         raise PermissionDenied(
             _("Seule l’ARS peut autoriser deux projets sur des communes communes.")
         )
@@ -550,15 +551,24 @@ def check_territory_is_free(territory: Territory, project: CptsProject | None = 
         )
 
 
-def overlap_refusal(blocking: Iterable[CptsProject]) -> ValidationError:
-    """The overlap rule's refusal, naming the earlier projects that keep their place."""
+def overlap_refusal(
+    blocking: Iterable[CptsProject], user: AbstractBaseUser | None = None, region_id=None
+) -> ValidationError:
+    """The overlap rule's refusal, naming the earlier projects that keep their place; with
+    ``user``, another region's project they may not read is not named (``region_id``: the
+    region of the territory refused)."""
+    names = (
+        [other.name for other in blocking]
+        if user is None
+        else [other.name for other in selectors.shown_projects(list(blocking), user, region_id)]
+    )
     return ValidationError(
         _(
             "Ce territoire partage des communes avec %(projects)s. Deux CPTS ne peuvent "
             "coexister sur un même territoire : indiquez le motif d’une dérogation pour "
             "l’enregistrer malgré tout."
         )
-        % {"projects": ", ".join(f"« {other.name} »" for other in blocking)},
+        % {"projects": ", ".join(f"« {name} »" for name in names)},
         code="overlap",
     )
 
@@ -610,13 +620,11 @@ def change_project_territory(
             commune_ids = []
         blocking = selectors.blocking_projects(project, commune_ids) if commune_ids else []
         if blocking and not override_reason.strip():
-            raise overlap_refusal(blocking)
+            raise overlap_refusal(blocking, by, project.region_id)
         if communes is not None:
             territory = project.territory
             if territory is None or territory_is_shared(territory, project):
-                territory = Territory.objects.create(
-                    name=project.name, region_id=project.region_id
-                )
+                territory = Territory.objects.create(name=project.name, region_id=project.region_id)
             territory.communes.set(communes)
             territory.save(update_fields=["updated_at"])
             comment = _("Territoire : %(count)d commune(s)") % {"count": len(commune_ids)}

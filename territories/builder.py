@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cpts_portal.forms import PortalForm, inline_helper
-from territories.models import Commune, Departement, Epci
+from territories.models import Commune, Departement, Epci, Region
 from territories.rules import normalize_commune_name
 from territories.search import (
     commune_choice_label,
@@ -110,9 +110,12 @@ class TerritoryBuilderForm(PortalForm):
         allow_departement: bool = False,
         initial_codes: list[str] | None = None,
         initial_other_places: list[str] | None = None,
+        region: Region | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The region the territory belongs to: the summary warns about communes outside it.
+        self.region = region
         self.helper = inline_helper()
         if not allow_departement:
             del self.fields["add_departement"]
@@ -258,7 +261,7 @@ class TerritoryBuilderForm(PortalForm):
         ) != set(self.other_places())
 
     def summary(self) -> TerritorySummary:
-        return summarize_communes(communes_queryset(self.codes()))
+        return summarize_communes(communes_queryset(self.codes()), self.region)
 
     def next_step(self) -> "TerritoryBuilderForm":
         """A fresh form holding the resulting set, for the page shown after a step."""
@@ -267,6 +270,7 @@ class TerritoryBuilderForm(PortalForm):
             initial_codes=self.codes(),
             initial_other_places=self.other_places(),
             allow_departement="add_departement" in self.fields,
+            region=self.region,
         )
 
 

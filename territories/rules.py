@@ -99,11 +99,18 @@ def territory_warnings(
 
 
 def outside_region_warning(region: str, communes: list[str]) -> TerritoryWarning:
+    """Communes outside the region the territory belongs to (its campaign's, its
+    project's, its own): a territory may cross a border, but the ARS should know."""
     return TerritoryWarning(
         "outside_region",
-        _("Communes hors de la région %(region)s de la campagne : %(communes)s.")
+        _("Communes hors de la région %(region)s : %(communes)s.")
         % {"region": region, "communes": ", ".join(communes)},
     )
+
+
+# What a user reads of a project or territory of a region they may not read, when it
+# shares communes with one of theirs: that it exists, never its name nor a link.
+NEIGHBOUR_REGION_PROJECT = _("un projet existe dans la région voisine")
 
 
 def overlap_warning(territories: list[str]) -> TerritoryWarning:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from territories.models import Commune, Departement, Territory
+from territories.models import Commune, Departement, Region, Territory
+from territories.permissions import EVERY_REGION, scope_by_region
 from territories.rules import (
+    NEIGHBOUR_REGION_PROJECT,
     SIZE_TIERS,
     SizeTier,
     TerritoryWarning,
@@ -61,24 +63,36 @@ class TerritorySummary:
     warnings: list[TerritoryWarning]
 
 
-def summarize_communes(communes: QuerySet) -> TerritorySummary:
-    """Population, ACI size tier and warnings of a set of communes, in two queries."""
+def summarize_communes(communes: QuerySet, region: Region | None = None) -> TerritorySummary:
+    """Population, ACI size tier and warnings of a set of communes, in two queries.
+
+    ``region``: the region the territory belongs to (its campaign's, project's or own), to
+    warn about communes outside it."""
     totals = communes.aggregate(count=Count("pk"), population=Sum("population"))
     population = totals["population"] or 0
-    places = (
-        communes.order_by()
-        .values_list("departement__code", "departement__name", "departement__region__name")
-        .distinct()
+    places = list(
+        communes.order_by().values_list(
+            "departement__code",
+            "departement__name",
+            "departement__region__name",
+            "departement__region_id",
+            "name",
+        )
     )
-    departements = sorted({f"{name} ({code})" for code, name, _region in places})
-    regions = sorted({region for _code, _name, region in places})
+    departements = sorted({f"{name} ({code})" for code, name, *_rest in places})
+    regions = sorted({row[2] for row in places})
+    warnings = territory_warnings(population, departements, regions) if totals["count"] else []
+    if region is not None:
+        outside = sorted({row[4] for row in places if row[3] != region.pk})
+        if outside:
+            warnings.append(outside_region_warning(region.name, outside))
     return TerritorySummary(
         commune_count=totals["count"],
         population=population,
         tier=size_tier(population),
         departements=departements,
         regions=regions,
-        warnings=territory_warnings(population, departements, regions) if totals["count"] else [],
+        warnings=warnings,
     )
 
 
@@ -105,7 +119,7 @@ class CommuneLine:
 
 @dataclass(frozen=True)
 class OverlapLine:
-    territory_id: int
+    territory_id: int | None  #: None: another region's, not to be named nor linked
     name: str
     shared: list[str]  #: names of the shared communes
 
@@ -140,19 +154,35 @@ def postal_codes_text(codes: list[str]) -> str:
     return f"{shown}…" if len(codes) > SHOWN_POSTAL_CODES else shown
 
 
-def _same_region(name: str, other: str) -> bool:
-    return normalize_commune_name(name) == normalize_commune_name(other)
+def is_hidden(readable: frozenset[int] | None, own_region: int, other_region: int) -> bool:
+    """Whether a territory of ``other_region`` sharing communes with one of ``own_region``
+    is masked for a viewer who reads the regions ``readable`` (``region_scope``)."""
+    return readable is not EVERY_REGION and other_region not in (own_region, *readable)
+
+
+def _in_region(commune: Commune, region: Region | str) -> bool:
+    if isinstance(region, Region):
+        return commune.departement.region_id == region.pk
+    # A region by its name (callers from before regions were rows).
+    return normalize_commune_name(commune.departement.region.name) == normalize_commune_name(region)
 
 
 def territory_overview(
-    territory: Territory | None, *, region: str = "", with_overlaps: bool = True
+    territory: Territory | None,
+    *,
+    region: Region | str | None = None,
+    with_overlaps: bool = True,
+    readable: frozenset[int] | None = EVERY_REGION,
 ) -> TerritoryOverview | None:
     """The summary of ``territory`` for the shared template, in at most two queries.
 
-    ``region``: the campaign's region (its name), to warn about communes outside it.
-    ``with_overlaps``: list the other territories sharing communes (staff pages only:
-    the public pages must not reveal other answers). ``None`` for no territory, or one
-    not saved yet (an empty builder).
+    ``region``: the region it belongs to (the campaign's, the project's, its own; a
+    ``Region``, or its name), to warn about communes outside it. ``with_overlaps``: list
+    the other territories sharing communes (staff pages only: the public pages must not
+    reveal other answers); ``readable``: the viewer's ``region_scope``, a territory of
+    another region outside it is listed only as « un projet existe dans la région
+    voisine », without a link. ``None`` for no territory, or one not saved yet (an empty
+    builder).
     """
     if territory is None or territory.pk is None:
         return None
@@ -182,27 +212,28 @@ def territory_overview(
             links.filter(commune_id__in=[commune.pk for commune in rows])
             .exclude(territory_id=territory.pk)
             .order_by("territory__name", "territory_id", "commune__search_name")
-            .values_list("territory_id", "territory__name", "commune__name")
+            .values_list("territory_id", "territory__name", "territory__region_id", "commune__name")
         )
         by_territory: dict[int, OverlapLine] = {}
-        for other_id, other_name, commune_name in shared:
-            line = by_territory.setdefault(other_id, OverlapLine(other_id, other_name, []))
+        for other_id, other_name, other_region, commune_name in shared:
+            line = by_territory.get(other_id)
+            if line is None:
+                hidden = is_hidden(readable, territory.region_id, other_region)
+                line = by_territory[other_id] = (
+                    OverlapLine(None, str(NEIGHBOUR_REGION_PROJECT), [])
+                    if hidden
+                    else OverlapLine(other_id, other_name, [])
+                )
             line.shared.append(commune_name)
         overlaps = list(by_territory.values())
     warnings = territory_warnings(population, departements, regions) if rows else []
     outside = (
-        sorted(
-            {
-                commune.name
-                for commune in rows
-                if not _same_region(commune.departement.region.name, region)
-            }
-        )
+        sorted({commune.name for commune in rows if not _in_region(commune, region)})
         if region
         else []
     )
     if outside:
-        warnings.append(outside_region_warning(region, outside))
+        warnings.append(outside_region_warning(getattr(region, "name", region), outside))
     if overlaps:
         warnings.append(overlap_warning([line.name for line in overlaps]))
     other_places = territory.other_place_list
@@ -233,7 +264,9 @@ class TerritoryRow:
     population: int
     tier: SizeTier
     departements: list[str]  #: codes
-    overlaps: list[tuple[int, str]]  #: (pk, name) of the territories sharing communes
+    #: (pk, name) of the territories sharing communes; (None, « un projet existe dans la
+    #: région voisine ») for those of another region the viewer may not read.
+    overlaps: list[tuple[int | None, str]]
     uses: list[TerritoryUse]
 
 
@@ -241,25 +274,41 @@ def _links() -> QuerySet:
     return Territory.communes.through.objects
 
 
-def territory_list(
-    *, search: str = "", departement: str = "", tier: int | None = None, overlaps: str = ""
-) -> QuerySet[Territory]:
-    """Territories with ``population`` and ``commune_count``, filtered, by name.
+def visible_territories(user) -> QuerySet[Territory]:
+    """The territories of the regions ``user`` reads (every region's for the national
+    level and superusers): what the staff pages and the admin start from."""
+    return scope_by_region(Territory.objects.all(), user)
 
-    ``overlaps``: "oui" (sharing a commune with another territory), "non", or "" (all).
+
+def territory_list(
+    user,
+    *,
+    search: str = "",
+    departement: str = "",
+    tier: int | None = None,
+    overlaps: str = "",
+) -> QuerySet[Territory]:
+    """``user``'s territories with ``population`` and ``commune_count``, filtered, by name.
+
+    ``overlaps``: "oui" (sharing a commune with another territory, of any region), "non",
+    or "" (all).
     """
     links = _links()
-    territories = Territory.objects.annotate(
-        population=Coalesce(Sum("communes__population"), 0),
-        commune_count=Count("communes"),
-        has_overlap=Exists(
-            links.filter(
-                commune_id__in=links.filter(territory_id=OuterRef(OuterRef("pk"))).values(
-                    "commune_id"
-                )
-            ).exclude(territory_id=OuterRef("pk"))
-        ),
-    ).order_by("name", "pk")
+    territories = (
+        visible_territories(user)
+        .annotate(
+            population=Coalesce(Sum("communes__population"), 0),
+            commune_count=Count("communes"),
+            has_overlap=Exists(
+                links.filter(
+                    commune_id__in=links.filter(territory_id=OuterRef(OuterRef("pk"))).values(
+                        "commune_id"
+                    )
+                ).exclude(territory_id=OuterRef("pk"))
+            ),
+        )
+        .order_by("name", "pk")
+    )
     if search := search.strip():
         name = normalize_commune_name(search)
         territories = territories.filter(
@@ -289,9 +338,13 @@ def territory_list(
     return territories
 
 
-def territory_rows(territories: Iterable[Territory]) -> list[TerritoryRow]:
+def territory_rows(
+    territories: Iterable[Territory], readable: frozenset[int] | None = EVERY_REGION
+) -> list[TerritoryRow]:
     """Rows of a page of ``territory_list``: four queries, whatever the number of rows
-    (départements, overlaps, and one per app that uses territories)."""
+    (départements, overlaps, and one per app that uses territories). ``readable``: the
+    viewer's ``region_scope``; an overlapping territory of another region outside it is
+    listed as « un projet existe dans la région voisine », without its id."""
     page = list(territories)
     ids = [territory.pk for territory in page]
     if not ids:
@@ -306,13 +359,24 @@ def territory_rows(territories: Iterable[Territory]) -> list[TerritoryRow]:
     ):
         departements[pk].add(code)
     overlaps: dict[int, dict[int, str]] = {pk: {} for pk in ids}
-    for pk, other_pk, other_name in (
+    hidden: dict[int, bool] = dict.fromkeys(ids, False)
+    for pk, region_id, other_pk, other_name, other_region in (
         Territory.objects.filter(pk__in=ids, communes__territories__isnull=False)
         .order_by()
-        .values_list("pk", "communes__territories__pk", "communes__territories__name")
+        .values_list(
+            "pk",
+            "region_id",
+            "communes__territories__pk",
+            "communes__territories__name",
+            "communes__territories__region_id",
+        )
         .distinct()
     ):
-        if other_pk != pk:
+        if other_pk == pk:
+            continue
+        if is_hidden(readable, region_id, other_region):
+            hidden[pk] = True
+        else:
             overlaps[pk][other_pk] = other_name
     uses = uses_of(ids)
     return [
@@ -322,17 +386,19 @@ def territory_rows(territories: Iterable[Territory]) -> list[TerritoryRow]:
             population=territory.population,
             tier=size_tier(territory.population),
             departements=sorted(departements[territory.pk]),
-            overlaps=sorted(overlaps[territory.pk].items(), key=lambda item: item[1]),
+            overlaps=sorted(overlaps[territory.pk].items(), key=lambda item: item[1])
+            + ([(None, str(NEIGHBOUR_REGION_PROJECT))] if hidden[territory.pk] else []),
             uses=uses.get(territory.pk, []),
         )
         for territory in page
     ]
 
 
-def departements_with_territories() -> list[tuple[str, str]]:
-    """(code, « Finistère (29) ») of the départements where a territory has a commune."""
+def departements_with_territories(user) -> list[tuple[str, str]]:
+    """(code, « Finistère (29) ») of the départements where a territory ``user`` reads has a
+    commune."""
     rows = (
-        Departement.objects.filter(communes__territories__isnull=False)
+        Departement.objects.filter(communes__territories__in=visible_territories(user))
         .order_by("code")
         .values_list("code", "name")
         .distinct()

@@ -14,11 +14,13 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cpts_portal.forms import PortalModelForm, inline_helper
-from cpts_portal.roles import STAFF_ROLES, Role, has_role
+from cpts_portal.roles import READER_ROLES, Role, has_role
 from territories import selectors, services
 from territories.builder import TerritoryBuilderForm, communes_queryset
 from territories.forms import TerritoryFilterForm
 from territories.models import Commune, Epci, Territory
+from territories.permissions import home_region, region_scope
+from territories.rules import NEIGHBOUR_REGION_PROJECT
 from territories.search import cached_search, commune_label, search_epcis
 from territories.selectors import departements_with_territories, territory_overview, territory_rows
 from territories.uses import uses_of
@@ -74,8 +76,21 @@ PAGE_SIZE = 25
 
 
 def require_staff(request: HttpRequest) -> None:
-    if not has_role(request.user, *STAFF_ROLES):
+    """Partner staff and the national level read the territory pages (403 otherwise)."""
+    if not has_role(request.user, *READER_ROLES):
         raise PermissionDenied
+
+
+def staff_territory(request: HttpRequest, pk: int) -> Territory:
+    """A territory of the regions the user reads; 404 for another region's."""
+    return get_object_or_404(
+        selectors.visible_territories(request.user).select_related("region"), pk=pk
+    )
+
+
+def can_change_territories(request: HttpRequest) -> bool:
+    """The ARS draws territories (of its region: the others are 404 already)."""
+    return has_role(request.user, Role.ARS)
 
 
 @login_required
@@ -83,9 +98,12 @@ def require_staff(request: HttpRequest) -> None:
 def territory_list(request: HttpRequest) -> HttpResponse:
     """Every saved territory, for staff: search, département, tier, overlaps, uses."""
     require_staff(request)
-    form = TerritoryFilterForm(request.GET or None, departements=departements_with_territories())
+    form = TerritoryFilterForm(
+        request.GET or None, departements=departements_with_territories(request.user)
+    )
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     territories = selectors.territory_list(
+        request.user,
         search=filters.get("q") or "",
         departement=filters.get("departement") or "",
         tier=filters.get("tier"),
@@ -98,8 +116,8 @@ def territory_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": territory_rows(page.object_list),
-            "can_create": has_role(request.user, Role.ARS),
+            "rows": territory_rows(page.object_list, region_scope(request.user)),
+            "can_create": can_change_territories(request),
         },
     )
 
@@ -109,15 +127,17 @@ def territory_list(request: HttpRequest) -> HttpResponse:
 def territory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One territory: its communes, population, tier, overlaps and uses."""
     require_staff(request)
-    territory = get_object_or_404(Territory, pk=pk)
+    territory = staff_territory(request, pk)
     return render(
         request,
         "territories/territory_detail.html",
         {
             "territory": territory,
-            "territory_summary": territory_overview(territory),
+            "territory_summary": territory_overview(
+                territory, region=territory.region, readable=region_scope(request.user)
+            ),
             "uses": uses_of([territory.pk])[territory.pk],
-            "can_edit": has_role(request.user, Role.ARS) and not territory.is_used_by_other_than(),
+            "can_edit": can_change_territories(request) and not territory.is_used_by_other_than(),
         },
     )
 
@@ -138,11 +158,11 @@ class TerritoryNameForm(PortalModelForm):
 def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Staff build or edit a territory; ARS users change it, URPS and Assurance Maladie read."""
     require_staff(request)
-    territory = get_object_or_404(Territory, pk=pk) if pk else Territory()
+    territory = staff_territory(request, pk) if pk else Territory()
     # A row a project or an AMI answer owns changes on its owner's page only (the project's
     # history and overlap rule, what the professionals wrote): read-only here.
     owned = territory.pk is not None and territory.is_used_by_other_than()
-    can_edit = has_role(request.user, Role.ARS) and not owned
+    can_edit = can_change_territories(request) and not owned
     if owned and request.method == "GET":
         messages.info(
             request,
@@ -162,6 +182,8 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         allow_departement=True,
         initial_codes=codes,
         initial_other_places=territory.other_place_list,
+        # Where the territory belongs (a new one: the agent's region, ``save_territory``).
+        region=territory.region if territory.pk else home_region(request.user),
     )
     if data is not None:
         if "territory_step" in data:
@@ -178,6 +200,7 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Le territoire a été enregistré."))
             return redirect("territories:territory_edit", pk=territory.pk)
     overlaps = territory.overlapping().prefetch_related("communes") if territory.pk else []
+    readable = region_scope(request.user)
     return render(
         request,
         "territories/territory_form.html",
@@ -189,7 +212,19 @@ def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             # Read-only: the shared summary (overlaps are listed above it already).
             "territory_summary": None
             if can_edit
-            else territory_overview(territory, with_overlaps=False),
-            "overlaps": [(other, territory.shared_communes(other)) for other in overlaps],
+            else territory_overview(
+                territory,
+                region=territory.region if territory.pk else None,
+                with_overlaps=False,
+            ),
+            "overlaps": [
+                (
+                    other,
+                    territory.shared_communes(other),
+                    selectors.is_hidden(readable, territory.region_id, other.region_id),
+                )
+                for other in overlaps
+            ],
+            "neighbour": NEIGHBOUR_REGION_PROJECT,
         },
     )

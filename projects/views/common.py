@@ -16,13 +16,14 @@ from projects.selectors import coordinator_queryset
 
 
 def project_queryset() -> QuerySet[CptsProject]:
-    return CptsProject.objects.select_related("territory", "legal_holder").prefetch_related(
-        Prefetch("coordinators", queryset=coordinator_queryset())
-    )
+    return CptsProject.objects.select_related(
+        "territory", "legal_holder", "region"
+    ).prefetch_related(Prefetch("coordinators", queryset=coordinator_queryset()))
 
 
 def get_project(request: HttpRequest, pk: int) -> CptsProject:
-    """The project if this user may see it; 404 otherwise, so its existence stays private."""
+    """The project if this user may see it; 404 otherwise, so its existence stays private
+    (``permissions.can_view``: another region's project is a 404 for a regional agent)."""
     project = get_object_or_404(project_queryset(), pk=pk)
     if not permissions.can_view(request.user, project):
         raise Http404

@@ -569,7 +569,7 @@ def contracts_board(request: HttpRequest) -> HttpResponse:
     annual reports late and the deadlines missed: the ARS and the Assurance Maladie."""
     require(permissions.can_see_contract_board(request.user))
     today = timezone.localdate()
-    rows = contract_selectors.contracts_board(today)
+    rows = contract_selectors.contracts_board(request.user, today)
     context = {
         "rows": rows,
         "today": today,
@@ -607,7 +607,7 @@ def contracts_board_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response, delimiter=CSV_DELIMITER)
     writer.writerow([str(label) for label in BOARD_CSV_HEADER])
     statuses = dict(AnnualReport.Status.choices)
-    for row in contract_selectors.contracts_board(today):
+    for row in contract_selectors.contracts_board(request.user, today):
         aci = row.contract
         years = rules.contract_years(aci.signed_on, aci.term_years)
         periods = {year.number: year for year in years}

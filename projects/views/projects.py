@@ -36,7 +36,7 @@ logout = auth_views.LogoutView.as_view(next_page=reverse_lazy("login"))
 def project_list(request: HttpRequest) -> HttpResponse:
     """Staff: the pipeline board (counts per stage) and the filtered list. Coordinators:
     their own projects. A constant number of queries whatever the number of rows."""
-    is_staff_view = permissions.is_partner_staff(request.user)
+    is_staff_view = permissions.is_reader(request.user)
     rows = selectors.project_list(request.user)
     filterset = None
     if is_staff_view:
@@ -61,7 +61,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
     require(permissions.can_manage(request.user))
-    form = ProjectForm(request.POST or None)
+    form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         project = services.create_project(
             form.cleaned_data["name"],
@@ -90,7 +90,9 @@ def project_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
     require(permissions.can_manage(request.user, project))
     # The form validates a copy: ``project`` keeps the saved values, so the service can
     # tell what changed and the page title shows the saved name.
-    form = ProjectForm(request.POST or None, instance=CptsProject.objects.get(pk=project.pk))
+    form = ProjectForm(
+        request.POST or None, instance=CptsProject.objects.get(pk=project.pk), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_project(
@@ -184,7 +186,11 @@ def territory_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
     )
     data = request.POST if request.method == "POST" else None
     builder = TerritoryBuilderForm(
-        data, prefix="territory", allow_departement=True, initial_codes=codes
+        data,
+        prefix="territory",
+        allow_departement=True,
+        initial_codes=codes,
+        region=project.region,
     )
     reason_form = TerritoryOverrideForm(data)
     if data is not None:
@@ -223,7 +229,11 @@ def territory_edit(request: HttpRequest, project: CptsProject) -> HttpResponse:
             "project": project,
             "builder": builder,
             "reason_form": reason_form,
-            "blocking": selectors.blocking_projects(project, [c.pk for c in communes]),
+            "blocking": selectors.shown_projects(
+                selectors.blocking_projects(project, [c.pk for c in communes]),
+                request.user,
+                project.region_id,
+            ),
             "page_title": _("Territoire du projet"),
         },
     )
@@ -281,7 +291,7 @@ def render_detail(
         "stepper": stepper(project),
         "pipeline": pipeline(project),
         "summary": project.territory.summary() if project.territory_id else None,
-        "overlaps": selectors.overlaps_of(project),
+        "overlaps": selectors.overlaps_of(project, user),
         "holder": getattr(project, "legal_holder", None),
         "letter": project.letter,
         "letter_missing": selectors.letter_missing_items(project),
@@ -391,8 +401,11 @@ def stage_change(request: HttpRequest, project: CptsProject, target: str) -> Htt
 @require_http_methods(["GET", "POST"])
 def overlap_override(request: HttpRequest, project: CptsProject, other_pk: int) -> HttpResponse:
     require(permissions.can_manage(request.user, project))
-    overlap = next((o for o in selectors.overlaps_of(project) if o.other.pk == other_pk), None)
-    if overlap is None:
+    overlaps = selectors.overlaps_of(project, request.user)
+    overlap = next((o for o in overlaps if o.other.pk == other_pk), None)
+    # Another region's project the ARS may not read: overridden with the territory's
+    # reason (``territory_edit``), never named on a page of its own.
+    if overlap is None or overlap.hidden:
         raise Http404
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -51,7 +51,7 @@ def test_the_board_shows_each_contracts_figures(contract, clock, client, ars, am
     ContractPayment.objects.create(
         contract=contract, year=1, kind=Kind.SIGNATURE, paid_on=SIGNED, amount=87_500
     )
-    [row] = contract_selectors.contracts_board(TODAY)
+    [row] = contract_selectors.contracts_board(ars, TODAY)
     assert row.current_year == 2
     # Due so far: 87,500 at the signature, the advance of year 2 (75 % of 102,500).
     assert (row.due, row.paid, row.late) == (
