@@ -488,3 +488,36 @@ def test_coordinators_may_neither_give_nor_transmit(client, guichet_project, own
     client.force_login(owner)
     url = reverse("projects:guichet_transmit", kwargs={"pk": guichet_project.pk})
     assert client.get(url).status_code == 403  # the owner sees the project, may not transmit
+
+
+# --- Demo ------------------------------------------------------------------------------------
+
+
+def test_guichet_demo_deposits_a_letter_with_some_urps_avis(
+    occitanie, ars_occitanie, doctor, nurse, pharmacist
+):
+    from projects.demo import GUICHET_DEPOSIT_DAYS_AGO, load_guichet_demo
+
+    project = load_guichet_demo(occitanie, answering=2)
+    assert project.region == occitanie
+    assert project.stage == Stage.LETTER_DEPOSITED
+    assert (timezone.localdate() - project.letter_deposited_on).days == GUICHET_DEPOSIT_DAYS_AGO
+    state = selectors.guichet_state(project)
+    # The first two URPS in the professions' order: médecins, then infirmiers.
+    assert state.consolidated.answered == (
+        "URPS Médecins Libéraux Occitanie",
+        "URPS Infirmiers Occitanie",
+    )
+    assert state.consolidated.missing == ("URPS Pharmaciens Occitanie",)
+    assert not OutgoingEmail.objects.exists()
+    assert load_guichet_demo(occitanie) == project  # idempotent
+    assert UrpsOpinion.objects.count() == 2
+
+
+def test_guichet_demo_needs_a_guichet_region_and_an_ars_agent(occitanie, urps_institutions):
+    from projects.demo import load_guichet_demo
+
+    with pytest.raises(ValueError, match="agent de l’ARS"):
+        load_guichet_demo(occitanie)
+    with pytest.raises(ValueError, match="Guichet CPTS"):
+        load_guichet_demo(RegionFactory())
