@@ -521,3 +521,14 @@ def test_guichet_demo_needs_a_guichet_region_and_an_ars_agent(occitanie, urps_in
         load_guichet_demo(occitanie)
     with pytest.raises(ValueError, match="Guichet CPTS"):
         load_guichet_demo(RegionFactory())
+
+
+def test_fiche_pdf_names_the_urps_of_each_avis(guichet_project, doctor):
+    from projects.pdf import fiche_project, project_pdf
+
+    services.give_guichet_opinion(guichet_project, doctor, **FAVOURABLE_ALL)
+    project = fiche_project(guichet_project.pk)
+    assert [o.institution.name for o in project.urps_opinions.all()] == [
+        "URPS Médecins Libéraux Occitanie"
+    ]
+    assert project_pdf(project).startswith(b"%PDF")
