@@ -532,3 +532,38 @@ def test_fiche_pdf_names_the_urps_of_each_avis(guichet_project, doctor):
         "URPS Médecins Libéraux Occitanie"
     ]
     assert project_pdf(project).startswith(b"%PDF")
+
+
+# --- Query budgets ---------------------------------------------------------------------------
+
+
+def test_guichet_state_reads_in_a_fixed_number_of_queries(
+    guichet_project, doctor, nurse, pharmacist, django_assert_num_queries
+):
+    services.give_guichet_opinion(guichet_project, doctor, **FAVOURABLE_ALL)
+    warm = selectors.guichet_state(guichet_project)  # keeps uses_guichet on the project
+    assert warm.consolidated.answered
+    with django_assert_num_queries(3):
+        selectors.guichet_state(guichet_project)
+    services.give_guichet_opinion(guichet_project, nurse, **FAVOURABLE_ALL)
+    services.give_guichet_opinion(guichet_project, pharmacist, **FAVOURABLE_ALL)
+    with django_assert_num_queries(3):
+        state = selectors.guichet_state(guichet_project)
+    assert len(state.consolidated.answered) == 3
+
+
+def test_guichet_reminders_select_in_a_fixed_number_of_queries(
+    guichet_project, occitanie, owner, ars_occitanie, django_assert_num_queries
+):
+    later = timezone.localdate() + timedelta(days=reminders.GUICHET_REMINDER_DAYS)
+    with django_assert_num_queries(3):
+        assert len(reminders.guichet_reminders(later)) == 3
+    for name in ("CPTS de Cahors", "CPTS de Rodez"):
+        territory = TerritoryFactory(region=occitanie, communes=[CommuneFactory()])
+        other = CptsProjectFactory(
+            name=name, coordinators=[owner], territory=territory, by=ars_occitanie
+        )
+        complete_letter(other, owner)
+        workflow.transition(other, Stage.LETTER_DEPOSITED, by=owner)
+    with django_assert_num_queries(3):
+        assert len(reminders.guichet_reminders(later)) == 9
