@@ -35,10 +35,18 @@ from cpts_portal.demo_clock import demo_clock
 from cpts_portal.pdf import LocalOnlyFetcher
 from cpts_portal.roles import STAFF_ROLES, Role
 from notifications.models import OutgoingEmail
-from territories.models import Institution, StaffMembership
+from territories.models import (
+    Commune,
+    Institution,
+    Region,
+    RegionIdentity,
+    StaffMembership,
+    Territory,
+)
 from territories.permissions import default_region
+from territories.services import save_territory
 
-from . import services, workflow
+from . import selectors, services, workflow
 from .models import CptsProject, DocumentKind, Mission, Stage
 from .models.choices import CORE_MISSIONS
 
@@ -671,3 +679,145 @@ def load_demo_projects(coordinator_password: str = DEMO_PASSWORD) -> DemoProject
         # Fictitious people: none of the story's emails leaves (the rows go before commit).
         OutgoingEmail.objects.filter(pk__gt=last_email or 0).delete()
     return result
+
+
+# --- The Guichet CPTS (a region that uses it, e.g. Occitanie) ---------------------------------
+
+GUICHET_PROJECT_NAME = "CPTS du Grand Figeac"
+GUICHET_DEPOSIT_DAYS_AGO = 18  # past the reminder delay: the silent URPS are due a reminder
+GUICHET_AVIS: tuple[dict[str, str], ...] = (
+    {
+        "objectives_verdict": "favorable",
+        "mobilisation_verdict": "reserved",
+        "mobilisation_comment": "Peu de médecins spécialistes associés à ce stade.",
+        "territory_verdict": "favorable",
+    },
+    {
+        "objectives_verdict": "favorable",
+        "mobilisation_verdict": "favorable",
+        "territory_verdict": "favorable",
+        "territory_comment": "Bassin de vie cohérent, EHPAD et centre hospitalier associés.",
+    },
+    {
+        "objectives_verdict": "reserved",
+        "objectives_comment": "La mission de prévention reste à préciser.",
+        "mobilisation_verdict": "favorable",
+        "territory_verdict": "favorable",
+    },
+)
+GUICHET_LETTER = {
+    "action_territory": "Les communes du Grand-Figeac (Lot), autour de Figeac et Capdenac.",
+    "identified_needs": "Un habitant sur dix sans médecin traitant ; des soins non "
+    "programmés renvoyés vers les urgences de Figeac ; une population âgée.",
+    "mobilisation": "Une association de préfiguration : 11 médecins généralistes, "
+    "14 infirmiers, 5 pharmaciens, 4 masseurs-kinésithérapeutes ; le centre hospitalier "
+    "de Figeac est partenaire.",
+    "project_description": "Une CPTS conforme aux missions de l’ACI et aux axes du Projet "
+    "régional de santé d’Occitanie.",
+    "objectives": "Un médecin traitant pour les patients en ALD ; une réponse aux soins non "
+    "programmés dans la journée.",
+    "planned_actions": "Une cellule d’orientation ; un agenda partagé de soins non "
+    "programmés ; un protocole de sortie d’hospitalisation.",
+    "means": "Un coordinateur à mi-temps financé par le FIR ; un outil de partage d’agenda.",
+}
+
+
+def load_guichet_demo(region: Region, answering: int = 3) -> CptsProject:
+    """A project of ``region`` at « lettre d'intention déposée », examined by its Guichet
+    CPTS, with the avis of some of its URPS; return it.
+
+    Contract (the two-region demo calls it after creating the region's accounts):
+
+    - ``region``: a ``territories.Region`` whose ``RegionIdentity`` has ``uses_guichet``
+      (``ValueError`` otherwise), with its URPS (``Institution`` rows of kind URPS) and,
+      attached by ``StaffMembership``, at least one active ARS agent (the project's author,
+      ``ValueError`` otherwise) and agents of the URPS meant to answer.
+    - What it makes: the project « CPTS du Grand Figeac » (its territory: the region's
+      communes of an EPCI named « …Figeac… » when the reference geography is loaded, else
+      none), a fictitious coordinator invited by the ARS (coordination@cpts-grand-figeac
+      .example.org, no password), the association, the complete letter and its two PDF,
+      deposited ``GUICHET_DEPOSIT_DAYS_AGO`` days ago; then the avis of the first
+      ``answering`` URPS that have an agent (professions' order: médecins first), each
+      given by its first agent through ``services.give_guichet_opinion``. The others have
+      not answered: the daily reminders task will remind them; an ARS or URPS agent may
+      transmit the consolidated avis from the project's page.
+    - Everything goes through the real services on past days (``demo_clock``); the emails
+      they queue are removed before commit. Idempotent: a project of that name in the
+      region is returned as it is.
+    """
+    if not RegionIdentity.objects.filter(region=region, uses_guichet=True).exists():
+        raise ValueError(f"La région {region} n’utilise pas le Guichet CPTS.")
+    existing = CptsProject.objects.filter(region=region, name=GUICHET_PROJECT_NAME).first()
+    if existing is not None:
+        return existing
+    members = StaffMembership.objects.filter(
+        institution__region=region, user__is_active=True
+    ).select_related("user", "institution")
+    ars = next((m.user for m in members.order_by("pk") if m.institution.kind == Role.ARS), None)
+    if ars is None:
+        raise ValueError(f"La région {region} n’a pas d’agent de l’ARS pour créer le projet.")
+    with transaction.atomic():
+        last_email = OutgoingEmail.objects.order_by("-pk").values_list("pk", flat=True).first()
+        timeline = Timeline()
+        start = GUICHET_DEPOSIT_DAYS_AGO + 12
+        communes = Commune.objects.filter(
+            departement__region=region, epci__name__icontains="Figeac"
+        )
+        territory = None
+        if communes.exists():
+            territory = on(
+                timeline,
+                start,
+                lambda: save_territory(
+                    Territory(region=region), ars, name="Grand-Figeac", communes=communes
+                ),
+            )
+        project = on(
+            timeline,
+            start,
+            lambda: services.create_project(
+                GUICHET_PROJECT_NAME, ars, territory=territory, region=region
+            ),
+        )
+        invitation = on(
+            timeline,
+            start - 1,
+            lambda: services.invite_to_project(
+                project,
+                ars,
+                email="coordination@cpts-grand-figeac.example.org",
+                first_name="Coordination",
+                last_name=GUICHET_PROJECT_NAME,
+                role=Role.COORDINATOR,
+            ),
+        )
+        coordinator = invitation.user
+        chapter = ProjectChapter("grand-figeac", Stage.LETTER_DEPOSITED, rna_number="W461001234")
+
+        def letter() -> None:
+            prepare_letter(project, chapter, coordinator)
+            services.save_letter(
+                project, coordinator, {**GUICHET_LETTER, "commits_to_core_missions": True}
+            )
+
+        on(timeline, GUICHET_DEPOSIT_DAYS_AGO + 1, letter)
+        project = CptsProject.objects.get(pk=project.pk)  # the letter as saved
+        on(
+            timeline,
+            GUICHET_DEPOSIT_DAYS_AGO,
+            lambda: workflow.transition(project, Stage.LETTER_DEPOSITED, by=coordinator),
+        )
+        agents = {}
+        for membership in members.order_by("pk"):
+            agents.setdefault(membership.institution_id, membership.user)
+        answering_urps = [u for u in selectors.region_urps(project) if u.pk in agents][:answering]
+        for i, urps in enumerate(answering_urps):
+            on(
+                timeline,
+                GUICHET_DEPOSIT_DAYS_AGO - 3 - 2 * i,
+                lambda u=urps, i=i: services.give_guichet_opinion(
+                    project, agents[u.pk], **GUICHET_AVIS[i % len(GUICHET_AVIS)]
+                ),
+            )
+        OutgoingEmail.objects.filter(pk__gt=last_email or 0).delete()
+    return project

@@ -312,6 +312,15 @@ class UrpsOpinionForm(PortalModelForm):
         ]
 
 
+class GuichetTransmitForm(PortalForm):
+    comment = forms.CharField(
+        label=_("Synthèse du Guichet CPTS"),
+        required=False,
+        widget=textarea(4),
+        help_text=_("Facultative : jointe aux avis des URPS transmis à l’ARS."),
+    )
+
+
 class AmOpinionForm(PortalModelForm):
     class Meta:
         model = AssuranceMaladieOpinion

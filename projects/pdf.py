@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from cpts_portal.pdf import render_pdf
 
 from . import selectors
-from .models import CptsProject, Document, Milestone, ProjectEvent, Stage
+from .models import CptsProject, Document, Milestone, ProjectEvent, Stage, UrpsOpinion
 from .selectors import coordinator_queryset
 
 
@@ -27,7 +27,8 @@ def fiche_project(pk: int) -> CptsProject:
             Prefetch("milestones", queryset=Milestone.objects.order_by("position", "pk")),
             Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "pk")),
             "submissions",
-            "urps_opinions",
+            # With the Guichet CPTS, each avis names its URPS.
+            Prefetch("urps_opinions", queryset=UrpsOpinion.objects.select_related("institution")),
             "am_opinions",
         )
         .get(pk=pk)

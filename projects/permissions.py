@@ -209,3 +209,58 @@ def hides_neighbour(user: User, other: CptsProject, region_id: int | None) -> bo
     « un projet existe dans la région voisine »: it lies in another region that ``user``
     may not read (a coordinator reads the names of their own project's region)."""
     return other.region_id != region_id and not in_region_scope(user, other.region_id)
+
+
+# --- The Guichet CPTS (regions with ``RegionIdentity.uses_guichet``) --------------------------
+
+
+def uses_guichet(project: CptsProject) -> bool:
+    """Whether the project's region has its lettre d'intention examined by the Guichet CPTS
+    (one query, kept on the project object)."""
+    if "_uses_guichet" not in project.__dict__:
+        from territories.models import RegionIdentity
+
+        project.__dict__["_uses_guichet"] = RegionIdentity.objects.filter(
+            region_id=project.region_id, uses_guichet=True
+        ).exists()
+    return project.__dict__["_uses_guichet"]
+
+
+def guichet_urps(user: User, project: CptsProject):
+    """The URPS of the project's region this user is an agent of, or ``None``."""
+    if not user.is_authenticated or not user.is_active or not has_role(user, Role.URPS):
+        return None
+    from territories.models import Institution, InstitutionKind
+
+    return Institution.objects.filter(
+        members__user_id=user.pk, kind=InstitutionKind.URPS, region_id=project.region_id
+    ).first()
+
+
+def can_give_guichet_opinion(user: User, project: CptsProject) -> bool:
+    """Give their URPS's avis on the deposited lettre d'intention, in a Guichet region: an
+    agent of one of the region's URPS (each URPS gives one avis)."""
+    return (
+        project.stage == Stage.LETTER_DEPOSITED
+        and uses_guichet(project)
+        and guichet_urps(user, project) is not None
+    )
+
+
+def can_transmit_guichet_opinion(user: User, project: CptsProject) -> bool:
+    """Send the consolidated avis to the ARS: the ARS of the region or an agent of one of its
+    URPS (the service also wants at least one URPS avis)."""
+    from territories.permissions import in_region_scope
+
+    if project.stage != Stage.LETTER_DEPOSITED or not uses_guichet(project):
+        return False
+    if has_role(user, Role.ARS) and in_region_scope(user, project.region_id):
+        return True
+    return guichet_urps(user, project) is not None
+
+
+def can_give_urps_opinion_here(user: User, project: CptsProject) -> bool:
+    """The avis page of the URPS: per URPS with the Guichet, the single avis without it."""
+    if uses_guichet(project):
+        return can_give_guichet_opinion(user, project)
+    return can_give_urps_opinion(user, project)

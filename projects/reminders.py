@@ -15,7 +15,10 @@ What is due on a given day (``due_reminders(today)``):
 - a deliverable of the contract's terms (avenant 2's crisis plan) due within a month and
   not uploaded yet — to the coordinators and the ARS;
 - the end of the contract, 6 and then 3 months before (``rules.renewal_notices``), while
-  no outcome is recorded — same recipients as the missions.
+  no outcome is recorded — same recipients as the missions;
+- in a region that uses the Guichet CPTS, a lettre d'intention deposited
+  ``GUICHET_REMINDER_DAYS`` days ago whose examination still lacks the avis of a URPS of
+  the region — to that URPS (its agents and its address), once per URPS and deposit.
 
 A reminder is sent from the first day it is due until its deadline (a milestone: from the
 day after its due date, as long as it is not done); a day the task did not run is caught
@@ -26,7 +29,7 @@ the rules of the product (issue #5), not figures of the ACI.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -42,9 +45,11 @@ from .models import (
     AnnualReport,
     ContractDeliverable,
     CptsProject,
+    GuichetReview,
     Milestone,
     SentReminder,
     Stage,
+    UrpsOpinion,
 )
 from .models.choices import ACTIVE_STAGES
 from .rules import add_months
@@ -57,6 +62,8 @@ REPORT_NOTICE_MONTHS = 1
 PAYMENT_NOTICE_MONTHS = 1
 DELIVERABLE_NOTICE_MONTHS = 1
 CONTRACT_END_NOTICE_MONTHS = rules.RENEWAL_NOTICES_MONTHS[0]
+# Days after the deposit of a lettre d'intention before a silent URPS is reminded.
+GUICHET_REMINDER_DAYS = 15
 CONTRACT_FOLLOWED_STAGES = (Stage.CONTRACT_SIGNED, Stage.RUNNING)
 # Besides the project's coordinators, who receives each kind of reminder.
 STAFF_RECIPIENTS: dict[str, tuple[str, ...]] = {
@@ -79,6 +86,7 @@ class DueReminder:
     item: str  # what is due: a milestone's id, a mission's code, a contract year, "contrat"
     due_on: date
     label: str  # the item in French, for the email
+    audience: int | None = None  # the institution told instead of the usual recipients
 
     @property
     def key(self) -> tuple[int, str, str, date]:
@@ -157,9 +165,51 @@ def contract_reminders(today: date) -> list[DueReminder]:
     return due
 
 
+def guichet_reminders(today: date) -> list[DueReminder]:
+    """The URPS of a Guichet region that have not given their avis on a lettre d'intention
+    deposited ``GUICHET_REMINDER_DAYS`` days ago or more (a few queries, not per project)."""
+    from territories.models import Institution, InstitutionKind, RegionIdentity
+
+    regions = RegionIdentity.objects.filter(uses_guichet=True).values("region_id")
+    waiting = [
+        project
+        for project in CptsProject.objects.filter(
+            stage=Stage.LETTER_DEPOSITED, region_id__in=regions
+        ).order_by("pk")
+        if timezone.localdate(project.stage_changed_at) + timedelta(days=GUICHET_REMINDER_DAYS)
+        <= today
+    ]
+    if not waiting:
+        return []
+    urps_by_region: dict[int, list[Institution]] = defaultdict(list)
+    for urps in Institution.objects.filter(
+        kind=InstitutionKind.URPS, region_id__in={project.region_id for project in waiting}
+    ).order_by("name"):
+        urps_by_region[urps.region_id].append(urps)
+    answered = set(
+        UrpsOpinion.objects.filter(
+            review__in=GuichetReview.objects.filter(
+                project__in=waiting, transmitted_at__isnull=True
+            )
+        ).values_list("review__project_id", "review__opened_at", "institution_id")
+    )
+    due = []
+    for project in waiting:
+        due_on = timezone.localdate(project.stage_changed_at) + timedelta(
+            days=GUICHET_REMINDER_DAYS
+        )
+        for urps in urps_by_region[project.region_id]:
+            if (project.pk, project.stage_changed_at, urps.pk) not in answered:
+                item = f"urps-{urps.pk}"
+                due.append(
+                    DueReminder(project, Kind.GUICHET_OPINION, item, due_on, urps.name, urps.pk)
+                )
+    return due
+
+
 def due_reminders(today: date) -> list[DueReminder]:
     """Every reminder due on ``today`` that has not been sent yet."""
-    candidates = overdue_milestones(today) + contract_reminders(today)
+    candidates = overdue_milestones(today) + contract_reminders(today) + guichet_reminders(today)
     if not candidates:
         return []
     sent = set(
@@ -195,13 +245,15 @@ def send_reminders(today: date | None = None) -> int:
     be told about (no recipient with an email) are left due, for a later run.
     """
     today = today or timezone.localdate()
-    groups: dict[tuple[int, str], list[DueReminder]] = defaultdict(list)
+    groups: dict[tuple[int, str, int | None], list[DueReminder]] = defaultdict(list)
     for reminder in due_reminders(today):
-        groups[(reminder.project.pk, reminder.kind)].append(reminder)
+        groups[(reminder.project.pk, reminder.kind, reminder.audience)].append(reminder)
     count = 0
-    for (_project_id, kind), items in groups.items():
+    for (_project_id, kind, audience), items in groups.items():
         project = items[0].project
-        if kind in STAFF_ONLY:
+        if audience is not None:
+            to = selectors.institution_recipients([audience])
+        elif kind in STAFF_ONLY:
             to = selectors.project_recipients(project, STAFF_ONLY[kind], coordinators=False)
         else:
             to = selectors.project_recipients(project, STAFF_RECIPIENTS[kind])
@@ -232,6 +284,8 @@ def renewal_months(items: list[DueReminder]) -> int:
 def email_context(project: CptsProject, kind: str, items: list[DueReminder]) -> dict:
     if kind == Kind.MILESTONE_OVERDUE:
         contract, page = None, f"{project.get_absolute_url()}#jalons"
+    elif kind == Kind.GUICHET_OPINION:
+        contract, page = None, reverse("projects:urps_opinion", kwargs={"pk": project.pk})
     else:
         contract = project.contract
         page = reverse("projects:contract", kwargs={"pk": project.pk})
@@ -249,5 +303,6 @@ def email_context(project: CptsProject, kind: str, items: list[DueReminder]) -> 
             Kind.DELIVERABLE_DUE: DELIVERABLE_NOTICE_MONTHS,
             Kind.CONTRACT_END: renewal_months(items),
         }.get(kind),
+        "guichet_days": GUICHET_REMINDER_DAYS,
         "page_url": absolute_url(page),
     }

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cpts_portal.choices import Opinion
 from territories.rules import SizeTier, size_tier
 
 from .models import (
@@ -968,3 +969,101 @@ def contract_year_figures(
             )
         )
     return figures
+
+
+# --- Guichet CPTS: the consolidated avis of the URPS ---------------------------------------
+
+
+@dataclass(frozen=True)
+class UrpsVerdicts:
+    """One URPS's avis, as plain values: its name and, per criterion code, the verdict (a
+    ``cpts_portal.choices.Opinion`` value) and the comment."""
+
+    urps: str
+    verdicts: Mapping[str, str]
+    comments: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CriterionTally:
+    """One criterion of the Guichet's avis: how many URPS gave each verdict, and who."""
+
+    label: str
+    favorable: int
+    reserved: int
+    unfavorable: int
+    by_urps: tuple[tuple[str, str, str], ...]  # (URPS, verdict label, comment)
+
+
+@dataclass(frozen=True)
+class ConsolidatedOpinion:
+    criteria: tuple[CriterionTally, ...]
+    answered: tuple[str, ...]  # the URPS that gave their avis, in the given order
+    missing: tuple[str, ...]  # the URPS of the region without one
+
+    @property
+    def summary(self) -> str:
+        """The consolidated avis in a few French lines (for the history and the email)."""
+        lines = [
+            _("Avis de %(answered)d URPS sur %(total)d.")
+            % {"answered": len(self.answered), "total": len(self.answered) + len(self.missing)}
+        ]
+        lines += [
+            _(
+                "%(criterion)s : %(favorable)d favorable(s), %(reserved)d réservé(s), "
+                "%(unfavorable)d défavorable(s)."
+            )
+            % {
+                "criterion": tally.label,
+                "favorable": tally.favorable,
+                "reserved": tally.reserved,
+                "unfavorable": tally.unfavorable,
+            }
+            for tally in self.criteria
+        ]
+        if self.missing:
+            lines.append(_("Sans avis : %(urps)s.") % {"urps": ", ".join(self.missing)})
+        return "\n".join(lines)
+
+
+def consolidate_guichet_opinions(
+    criteria: Sequence[tuple[str, str]],
+    region_urps: Sequence[str],
+    opinions: Sequence[UrpsVerdicts],
+) -> ConsolidatedOpinion:
+    """The Guichet CPTS's consolidated avis: « Le Guichet CPTS la transmet, accompagnée des
+    avis des dix URPS, à l'ARS » (URPS Occitanie guide, 2021), on its three criteria.
+
+    ``criteria``: (code, label) in the source's order; ``region_urps``: the names of the
+    region's URPS; ``opinions``: one per URPS that answered (a URPS counted once: its last
+    one in the sequence wins). Per criterion, the counts of favourable, reserved and
+    unfavourable avis and the list per URPS; the URPS that have not answered. The guide
+    gives no majority rule: the ARS reads the counts, no overall verdict is made up.
+    """
+    latest = {opinion.urps: opinion for opinion in opinions}
+    ordered = [latest[name] for name in dict.fromkeys(o.urps for o in opinions)]
+    tallies = []
+    for code, label in criteria:
+        verdicts = [opinion.verdicts[code] for opinion in ordered]
+        tallies.append(
+            CriterionTally(
+                label=str(label),
+                favorable=verdicts.count(Opinion.FAVORABLE),
+                reserved=verdicts.count(Opinion.RESERVED),
+                unfavorable=verdicts.count(Opinion.UNFAVORABLE),
+                by_urps=tuple(
+                    (
+                        opinion.urps,
+                        str(Opinion(opinion.verdicts[code]).label),
+                        opinion.comments.get(code, ""),
+                    )
+                    for opinion in ordered
+                ),
+            )
+        )
+    answered = tuple(opinion.urps for opinion in ordered)
+    return ConsolidatedOpinion(
+        criteria=tuple(tallies),
+        answered=answered,
+        missing=tuple(name for name in region_urps if name not in latest),
+    )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cpts_portal.links import pk_url_maker
 from cpts_portal.roles import Role, has_role
-from territories.models import Commune
+from territories.models import Commune, Institution, InstitutionKind, UrpsProfession
 from territories.permissions import scope_by_region
 from territories.rules import NEIGHBOUR_REGION_PROJECT, size_tier
 from territories.selectors import Area
@@ -33,12 +33,14 @@ from .models import (
     CptsProject,
     Document,
     FundingScale,
+    GuichetReview,
     LegalHolder,
     Milestone,
     MissionDeadline,
     MissionIndicator,
     Stage,
     TerritoryOverlapOverride,
+    UrpsOpinion,
 )
 from .models.choices import ACTIVE_STAGES, PIPELINE
 from .rules import FundingSimulation, MissionSchedule
@@ -575,3 +577,89 @@ def letter_checklist(project: CptsProject) -> list[ChecklistLine]:
             )
         )
     return lines
+
+
+# --- The Guichet CPTS ------------------------------------------------------------------------
+
+
+def region_urps(project: CptsProject) -> list[Institution]:
+    """The URPS of the project's region, in the order of the professions (médecins first)."""
+    order = {code: i for i, code in enumerate(UrpsProfession.values)}
+    urps = Institution.objects.filter(region_id=project.region_id, kind=InstitutionKind.URPS)
+    return sorted(urps, key=lambda i: (order.get(i.profession, len(order)), i.name))
+
+
+@dataclass
+class GuichetState:
+    """The Guichet's examination of the last deposit: each URPS with its avis (or none)."""
+
+    review: GuichetReview | None
+    rows: list[tuple[Institution, UrpsOpinion | None]]
+    consolidated: rules.ConsolidatedOpinion
+
+    @property
+    def is_open(self) -> bool:
+        return self.review is None or self.review.transmitted_at is None
+
+
+def guichet_review_of_deposit(project: CptsProject) -> GuichetReview | None:
+    """The examination of the current deposit of the lettre d'intention, if begun."""
+    return project.guichet_reviews.filter(opened_at=project.stage_changed_at).first()
+
+
+def guichet_state(project: CptsProject) -> GuichetState | None:
+    """``None`` without the Guichet; else the current deposit's examination while the
+    letter is deposited, the last one afterwards (3 queries)."""
+    if not permissions.uses_guichet(project):
+        return None
+    if project.stage == Stage.LETTER_DEPOSITED:
+        review = guichet_review_of_deposit(project)
+    else:
+        review = project.guichet_reviews.select_related("transmitted_by").first()
+    opinions = (
+        {o.institution_id: o for o in review.opinions.select_related("author")} if review else {}
+    )
+    urps = region_urps(project)
+    rows = [(institution, opinions.get(institution.pk)) for institution in urps]
+    verdicts = [
+        rules.UrpsVerdicts(
+            urps=institution.name,
+            verdicts={code: getattr(opinion, f"{code}_verdict") for code, _l in CRITERIA},
+            comments={code: getattr(opinion, f"{code}_comment") for code, _l in CRITERIA},
+        )
+        for institution, opinion in rows
+        if opinion is not None
+    ]
+    consolidated = rules.consolidate_guichet_opinions(
+        CRITERIA, [institution.name for institution in urps], verdicts
+    )
+    return GuichetState(review=review, rows=rows, consolidated=consolidated)
+
+
+CRITERIA = UrpsOpinion.CRITERIA
+
+
+def institution_recipients(institution_ids, *, leaving_out: User | None = None) -> list[str]:
+    """Emails of the active agents of these institutions and the institutions' own address."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, staff_membership__institution_id__in=institution_ids)
+        .exclude(email="")
+    )
+    if leaving_out is not None:
+        users = users.exclude(pk=leaving_out.pk)
+    emails = list(users.values_list("email", flat=True))
+    emails += (
+        Institution.objects.filter(pk__in=institution_ids)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    return list(dict.fromkeys(emails))
+
+
+def region_ars_ids(project: CptsProject) -> list[int]:
+    return list(
+        Institution.objects.filter(
+            region_id=project.region_id, kind=InstitutionKind.ARS
+        ).values_list("pk", flat=True)
+    )

@@ -33,6 +33,7 @@ from .models import (
     CptsProject,
     Document,
     DocumentKind,
+    GuichetReview,
     HealthProject,
     LegalHolder,
     LetterOfIntent,
@@ -370,14 +371,120 @@ def store_opinion(
 
 def record_urps_opinion(project: CptsProject, by: AbstractBaseUser, **values) -> UrpsOpinion:
     """Save the URPS avis on the 3 criteria (``values``: the verdict and comment of each)
-    and move the project to « avis URPS rendu », the criteria in the history's comment."""
-    if not permissions.can_give_urps_opinion(by, project):
+    and move the project to « avis URPS rendu », the criteria in the history's comment.
+    Refused in a region that uses the Guichet CPTS (``give_guichet_opinion`` there)."""
+    if permissions.uses_guichet(project) or not permissions.can_give_urps_opinion(by, project):
         raise PermissionDenied
     with transaction.atomic():
         opinion = store_opinion(UrpsOpinion, project, by, values)
         summary = "\n".join(f"{label} : {verdict}" for label, verdict, _c in opinion.criteria())
         workflow.transition(project, Stage.URPS_OPINION, by=by, comment=summary)
     return opinion
+
+
+def give_guichet_opinion(project: CptsProject, by: AbstractBaseUser, **values) -> UrpsOpinion:
+    """The avis of ``by``'s URPS on the deposited lettre d'intention, in a region that uses
+    the Guichet CPTS (``values``: the verdict and comment of each of the 3 criteria).
+
+    One avis per URPS and deposit: a URPS that answers again (any of its agents) before the
+    consolidated avis is sent replaces its avis, the former verdicts kept in the history.
+    The stage does not change (``transmit_guichet_opinion`` does). Raises
+    ``PermissionDenied`` unless ``by`` is an agent of a URPS of the project's region and the
+    letter is deposited.
+    """
+    if not permissions.can_give_guichet_opinion(by, project):
+        raise PermissionDenied
+    urps = permissions.guichet_urps(by, project)
+    with transaction.atomic():
+        # The project row locked: the transmission waits, and sees this avis or refuses it.
+        locked = CptsProject.objects.select_for_update().only("stage", "stage_changed_at")
+        current = locked.get(pk=project.pk)
+        if current.stage != Stage.LETTER_DEPOSITED:
+            raise PermissionDenied
+        review, _created = GuichetReview.objects.get_or_create(
+            project=project, opened_at=current.stage_changed_at
+        )
+        if review.transmitted_at is not None:
+            raise PermissionDenied
+        opinion = review.opinions.filter(institution=urps).first()
+        replaced = opinion is not None
+        before = {} if opinion is None else verdicts_of(opinion)
+        if opinion is None:
+            opinion = UrpsOpinion(project=project, review=review, institution=urps)
+        for name, value in values.items():
+            setattr(opinion, name, value)
+        opinion.author = by
+        opinion.created_at = timezone.now()
+        opinion.save()
+        summary = "\n".join(f"{label} : {verdict}" for label, verdict, _c in opinion.criteria())
+        record_event(
+            project,
+            ProjectEvent.Kind.OPINION,
+            by=by,
+            comment=(
+                _("Avis de %(urps)s modifié pour le Guichet CPTS :")
+                if replaced
+                else _("Avis de %(urps)s pour le Guichet CPTS :")
+            )
+            % {"urps": urps.name}
+            + "\n"
+            + summary,
+            data={"urps": urps.pk, "replaced": replaced, "before": before},
+        )
+    return opinion
+
+
+def verdicts_of(opinion: UrpsOpinion) -> dict[str, str]:
+    return {code: getattr(opinion, f"{code}_verdict") for code, _label in UrpsOpinion.CRITERIA}
+
+
+def transmit_guichet_opinion(
+    project: CptsProject, by: AbstractBaseUser, comment: str = ""
+) -> GuichetReview:
+    """Close the Guichet CPTS's examination and send the consolidated avis to the ARS.
+
+    Once at least one URPS of the region has given its avis (all of them, or the Guichet
+    decides not to wait): the review marked transmitted (who, when, ``comment``: the
+    Guichet's synthesis); the project moved to « avis URPS rendu » exactly as after the
+    single avis of a region without the Guichet, the consolidated summary in the history;
+    the consolidated avis (per criterion, the counts and the avis of each URPS, the URPS
+    without avis) queued to the agents of the region's ARS and its address. Raises
+    ``PermissionDenied`` unless ``by`` is of the ARS or a URPS of the region, and
+    ``TransitionNotAllowed`` when no URPS has answered yet.
+    """
+    if not permissions.can_transmit_guichet_opinion(by, project):
+        raise PermissionDenied
+    with transaction.atomic():
+        review = selectors.guichet_review_of_deposit(project)
+        if review is None or review.transmitted_at is not None or not review.opinions.exists():
+            raise workflow.TransitionNotAllowed(
+                _("Aucune URPS n’a encore rendu son avis sur cette lettre d’intention."),
+                missing=[_("L’avis d’au moins une URPS de la région")],
+            )
+        review.transmitted_at = timezone.now()
+        review.transmitted_by = by
+        review.comment = comment.strip()
+        review.save(update_fields=["transmitted_at", "transmitted_by", "comment"])
+        state = selectors.guichet_state(project)
+        summary = state.consolidated.summary
+        if review.comment:
+            summary += "\n\n" + review.comment
+        event = workflow.transition(project, Stage.URPS_OPINION, by=by, comment=summary)
+        to = selectors.institution_recipients(selectors.region_ars_ids(project), leaving_out=by)
+        if to:
+            queue_email(
+                to,
+                "projects/emails/guichet_opinion",
+                {
+                    "project": project,
+                    "state": state,
+                    "review": review,
+                    "event": event,
+                    "project_url": absolute_url(project.get_absolute_url()),
+                },
+                related=project,
+            )
+    return review
 
 
 def record_am_opinion(

@@ -38,6 +38,7 @@ urlpatterns = [
     path("<int:pk>/lettre-intention/", pipeline.letter, name="letter"),
     path("<int:pk>/lettre-intention/depot/", pipeline.letter_deposit, name="letter_deposit"),
     path("<int:pk>/avis-urps/", pipeline.urps_opinion, name="urps_opinion"),
+    path("<int:pk>/guichet-cpts/transmettre/", pipeline.guichet_transmit, name="guichet_transmit"),
     path("<int:pk>/avis-assurance-maladie/", pipeline.am_opinion, name="am_opinion"),
     path("<int:pk>/projet-de-sante/", pipeline.health_project, name="health_project"),
     path("<int:pk>/contrat/", contract.contract, name="contract"),

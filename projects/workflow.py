@@ -42,12 +42,14 @@ class Transition:
     needs_comment: bool = False  # reasons: sending back « à compléter », abandoning
     data: tuple[str, ...] = ()  # required keyword arguments of ``transition``
     optional: tuple[str, ...] = ()  # keyword arguments it may also be given
+    guichet_roles: tuple[str, ...] = ()  # roles that may also make it with the Guichet CPTS
 
 
 TRANSITIONS: tuple[Transition, ...] = (
     # Lettre d'intention, deposited with the Guichet CPTS (URPS), then instructed by the ARS.
     Transition(S.DRAFT, S.LETTER_DEPOSITED, (COORDINATOR,)),
-    Transition(S.LETTER_DEPOSITED, S.URPS_OPINION, (URPS,)),
+    # With the Guichet CPTS, the ARS may also close the examination (the consolidated avis).
+    Transition(S.LETTER_DEPOSITED, S.URPS_OPINION, (URPS,), guichet_roles=(ARS,)),
     Transition(S.LETTER_DEPOSITED, S.LETTER_TO_COMPLETE, (URPS, ARS), needs_comment=True),
     Transition(S.LETTER_TO_COMPLETE, S.LETTER_DEPOSITED, (COORDINATOR,)),
     Transition(S.URPS_OPINION, S.LETTER_VALIDATED, (ARS,), data=("fir_amount", "fir_granted_on")),
@@ -128,6 +130,11 @@ def letter_is_complete(project: CptsProject) -> list[str]:
 
 
 def urps_opinion_given(project: CptsProject) -> list[str]:
+    if permissions.uses_guichet(project):
+        # Only ``services.transmit_guichet_opinion`` moves on: it marks the review sent.
+        if project.guichet_reviews.filter(transmitted_at__gte=project.stage_changed_at).exists():
+            return []
+        return [_("L’avis consolidé du Guichet CPTS, transmis à l’ARS")]
     if project.urps_opinions.filter(created_at__gte=project.stage_changed_at).exists():
         return []
     return [_("L’avis des URPS sur les trois critères du Guichet CPTS")]
@@ -165,12 +172,21 @@ def find_rule(project: CptsProject, target: Stage) -> Transition | None:
     return next((t for t in TRANSITIONS if t.source == project.stage and t.target == target), None)
 
 
+def rule_roles(rule: Transition, project: CptsProject) -> tuple[str, ...]:
+    """The roles that may make this move on this project (``guichet_roles`` in a region
+    that uses the Guichet CPTS)."""
+    if rule.guichet_roles and permissions.uses_guichet(project):
+        return (*rule.roles, *rule.guichet_roles)
+    return rule.roles
+
+
 def allowed_targets(project: CptsProject, user: AbstractBaseUser) -> list[Stage]:
     """The stages this user may move this project to, in the table's order."""
     return [
         t.target
         for t in TRANSITIONS
-        if t.source == project.stage and any(permissions.acts_as(user, project, r) for r in t.roles)
+        if t.source == project.stage
+        and any(permissions.acts_as(user, project, r) for r in rule_roles(t, project))
     ]
 
 
@@ -211,7 +227,7 @@ def transition(
             _("Un projet à l’étape « %(source)s » ne peut pas passer à l’étape « %(target)s ».")
             % {"source": Stage(project.stage).label, "target": target.label}
         )
-    if not any(permissions.acts_as(by, project, role) for role in rule.roles):
+    if not any(permissions.acts_as(by, project, role) for role in rule_roles(rule, project)):
         raise TransitionNotAllowed(
             _("Votre rôle ne permet pas de faire passer ce projet à l’étape « %(target)s ».")
             % {"target": target.label}
@@ -327,9 +343,17 @@ def serializable(value) -> str | int | float | bool | None:
 # --- Notifications -------------------------------------------------------------------------
 
 
+def notified_roles(project: CptsProject, stage: Stage) -> tuple[str, ...]:
+    """``NOTIFIED_ROLES``, except that with the Guichet CPTS the ARS receives the
+    consolidated avis (``services.transmit_guichet_opinion``) instead of a stage notice."""
+    if stage == S.URPS_OPINION and permissions.uses_guichet(project):
+        return ()
+    return NOTIFIED_ROLES.get(stage, ())
+
+
 def notify_stage_change(project: CptsProject, event: ProjectEvent) -> None:
     to = selectors.project_recipients(
-        project, NOTIFIED_ROLES.get(Stage(event.to_state), ()), leaving_out=event.author
+        project, notified_roles(project, Stage(event.to_state)), leaving_out=event.author
     )
     if not to:
         return

@@ -19,6 +19,7 @@ from .documents import Document
 from .pipeline import (
     ActionSheet,
     AssuranceMaladieOpinion,
+    GuichetReview,
     HealthProject,
     LetterOfIntent,
     UrpsOpinion,
@@ -40,6 +41,7 @@ __all__ = [
     "DocumentKind",
     "FundingRate",
     "FundingScale",
+    "GuichetReview",
     "HealthProject",
     "LegalHolder",
     "LetterOfIntent",

@@ -77,8 +77,51 @@ class LetterOfIntent(models.Model):
         return str(_("Lettre d'intention — %(project)s") % {"project": self.project})
 
 
+class GuichetReview(models.Model):
+    """The Guichet CPTS's examination of one deposit of a lettre d'intention, in a region
+    that uses it (``RegionIdentity.uses_guichet``): « le Guichet CPTS (constitué de
+    l'ensemble des URPS) […] la transmet, accompagnée des avis des dix URPS, à l'ARS »
+    (URPS Occitanie guide, 2021). One avis per URPS of the region (``UrpsOpinion`` rows with
+    their ``institution``), then the consolidated avis sent to the ARS (``transmitted_at``).
+    """
+
+    project = models.ForeignKey(
+        CptsProject, on_delete=models.CASCADE, related_name="guichet_reviews"
+    )
+    opened_at = models.DateTimeField(_("lettre déposée le"))
+    transmitted_at = models.DateTimeField(_("avis consolidé transmis le"), null=True, blank=True)
+    transmitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("transmis par"),
+    )
+    comment = models.TextField(_("synthèse du Guichet CPTS"), blank=True)
+
+    class Meta:
+        verbose_name = _("examen par le Guichet CPTS")
+        verbose_name_plural = _("examens par le Guichet CPTS")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            # One examination per deposit, even when two URPS answer at the same moment.
+            models.UniqueConstraint(
+                fields=["project", "opened_at"], name="one_guichet_review_per_deposit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Guichet CPTS — %(project)s") % {"project": self.project})
+
+
 class UrpsOpinion(models.Model):
-    """The Guichet CPTS (URPS) avis on a deposited lettre d'intention, on its 3 criteria."""
+    """The Guichet CPTS (URPS) avis on a deposited lettre d'intention, on its 3 criteria.
+
+    In a region without the Guichet, one avis for all the URPS (``institution`` empty);
+    in a region with it, one per URPS of the region and examination (``review``): a URPS
+    that answers again before the consolidated avis is sent replaces its avis.
+    """
 
     CRITERIA = (
         (
@@ -104,11 +147,34 @@ class UrpsOpinion(models.Model):
         verbose_name=_("auteur"),
     )
     created_at = models.DateTimeField(_("rendu le"), default=timezone.now)
+    institution = models.ForeignKey(
+        "territories.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("URPS"),
+    )
+    review = models.ForeignKey(
+        GuichetReview,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="opinions",
+        verbose_name=_("examen par le Guichet CPTS"),
+    )
 
     class Meta:
         verbose_name = _("avis URPS (Guichet CPTS)")
         verbose_name_plural = _("avis URPS (Guichet CPTS)")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "institution"],
+                condition=models.Q(review__isnull=False),
+                name="one_opinion_per_urps_per_review",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(_("Avis URPS du %(date)s") % {"date": f"{self.created_at:%d/%m/%Y}"})

@@ -24,6 +24,7 @@ class SentReminder(models.Model):
         REPORT_DUE = "rapport_annuel", _("Rapport annuel ACI à transmettre")
         PAYMENT_DUE = "versement_aci", _("Versement ACI attendu")
         DELIVERABLE_DUE = "livrable_aci", _("Livrable du contrat ACI à remettre")
+        GUICHET_OPINION = "avis_guichet", _("Avis d’une URPS attendu par le Guichet CPTS")
 
     project = models.ForeignKey(
         CptsProject, on_delete=models.CASCADE, related_name="sent_reminders"

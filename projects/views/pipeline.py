@@ -2,7 +2,7 @@
 contract's pages are in ``projects.views.contract``)."""
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -17,11 +17,13 @@ from projects.forms import (
     ActionSheetFormSet,
     AmOpinionForm,
     DocumentForm,
+    GuichetTransmitForm,
     HealthProjectForm,
     LetterForm,
     UrpsOpinionForm,
 )
 from projects.models import CptsProject, Document, DocumentKind, HealthProject, Stage
+from territories.permissions import in_region_scope
 
 from .common import (
     add_uploaded_document,
@@ -163,19 +165,49 @@ def letter_fields(letter) -> list[tuple[str, str]]:
     return rows
 
 
+def hide_other_region(request: HttpRequest, project: CptsProject) -> None:
+    """404 for a partner agent of another region (the Guichet's pages)."""
+    user = request.user
+    if permissions.is_partner_staff(user) and not in_region_scope(user, project.region_id):
+        raise Http404
+
+
 @with_project
 @require_http_methods(["GET", "POST"])
 def urps_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
-    require(permissions.can_give_urps_opinion(request.user, project))
-    form = UrpsOpinionForm(request.POST or None)
+    """The URPS avis on the deposited letter: the single one, or, in a region that uses
+    the Guichet CPTS, the avis of the agent's URPS (its former one to correct, if any)."""
+    guichet = permissions.uses_guichet(project)
+    if guichet:
+        hide_other_region(request, project)
+    require(permissions.can_give_urps_opinion_here(request.user, project))
+    urps = permissions.guichet_urps(request.user, project) if guichet else None
+    review = selectors.guichet_review_of_deposit(project) if guichet else None
+    former = review.opinions.filter(institution=urps).first() if review else None
+    form = UrpsOpinionForm(request.POST or None, instance=former)
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_urps_opinion(project, request.user, **form.cleaned_data)
+            if guichet:
+                services.give_guichet_opinion(project, request.user, **form.cleaned_data)
+            else:
+                services.record_urps_opinion(project, request.user, **form.cleaned_data)
         except workflow.TransitionNotAllowed as error:
             refusal = error
         else:
-            messages.success(request, _("L’avis des URPS a été enregistré et transmis à l’ARS."))
+            if guichet:
+                messages.success(
+                    request,
+                    _(
+                        "L’avis de %(urps)s a été enregistré. Le Guichet CPTS le transmettra à "
+                        "l’ARS avec ceux des autres URPS."
+                    )
+                    % {"urps": urps.name},
+                )
+            else:
+                messages.success(
+                    request, _("L’avis des URPS a été enregistré et transmis à l’ARS.")
+                )
             return redirect(project)
     return render(
         request,
@@ -184,8 +216,47 @@ def urps_opinion(request: HttpRequest, project: CptsProject) -> HttpResponse:
             "project": project,
             "form": form,
             "refusal": refusal,
-            "page_title": _("Avis des URPS (Guichet CPTS)"),
+            "urps": urps,
+            "former": former,
+            "page_title": (
+                _("Avis de %(urps)s (Guichet CPTS)") % {"urps": urps.name}
+                if urps
+                else _("Avis des URPS (Guichet CPTS)")
+            ),
         },
+    )
+
+
+@with_project
+@require_http_methods(["GET", "POST"])
+def guichet_transmit(request: HttpRequest, project: CptsProject) -> HttpResponse:
+    """« Transmettre l’avis consolidé » to the ARS: the avis of each URPS, their counts per
+    criterion, an optional synthesis, then the project moves on (ARS or URPS of the region)."""
+    hide_other_region(request, project)
+    require(permissions.can_transmit_guichet_opinion(request.user, project))
+    form = GuichetTransmitForm(request.POST or None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transmit_guichet_opinion(
+                project, request.user, comment=form.cleaned_data["comment"]
+            )
+        except workflow.TransitionNotAllowed as error:
+            refusal = error
+        else:
+            messages.success(request, _("L’avis consolidé du Guichet CPTS a été transmis à l’ARS."))
+            return redirect(project)
+    return render(
+        request,
+        "projects/guichet_transmit.html",
+        {
+            "project": project,
+            "form": form,
+            "refusal": refusal,
+            "guichet": selectors.guichet_state(project),
+            "page_title": _("Transmettre l’avis consolidé du Guichet CPTS"),
+        },
+        status=422 if refusal else 200,
     )
 
 

@@ -295,7 +295,11 @@ def render_detail(
         "holder": getattr(project, "legal_holder", None),
         "letter": project.letter,
         "letter_missing": selectors.letter_missing_items(project),
-        "urps_opinions": list(project.urps_opinions.select_related("author")),
+        # The single avis of a region without the Guichet CPTS; the Guichet's in ``guichet``.
+        "urps_opinions": list(
+            project.urps_opinions.filter(review__isnull=True).select_related("author")
+        ),
+        "guichet": selectors.guichet_state(project),
         "health_project": project.health_project,
         "action_sheets": list(project.health_project.action_sheets.all()),
         "health_project_missing": selectors.health_project_missing_items(project),
@@ -319,7 +323,8 @@ def render_detail(
             "holder": permissions.can_edit_holder(user, project),
             "letter": permissions.can_edit_letter(user, project),
             "health_project": permissions.can_edit_health_project(user, project),
-            "urps_opinion": permissions.can_give_urps_opinion(user, project),
+            "urps_opinion": permissions.can_give_urps_opinion_here(user, project),
+            "guichet_transmit": permissions.can_transmit_guichet_opinion(user, project),
             "am_opinion": permissions.can_give_am_opinion(user, project),
             "milestones": permissions.can_edit_milestones(user, project),
             "territory": permissions.can_edit_territory(user, project),
