@@ -22,6 +22,7 @@ from cpts_portal.uploads import display_name, validate_upload
 from notifications.services import queue_email
 from territories.models import Commune, Region, Territory
 from territories.permissions import home_region
+from territories.selectors import region_identity
 
 from . import accounts, contract_services, permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
@@ -139,9 +140,7 @@ def create_project_from_submission(
         name = given or selectors.suggested_name(submission)
         territory = None
         if submission.territory_id:
-            territory = Territory.objects.create(
-                name=name, region_id=submission.campaign.region_id
-            )
+            territory = Territory.objects.create(name=name, region_id=submission.campaign.region_id)
             territory.communes.set(submission.territory.communes.all())
         project = create_project(
             name,
@@ -422,7 +421,12 @@ def email_project_staff(
     nothing is queued when no one is left."""
     to = selectors.project_recipients(project, roles, coordinators=False, leaving_out=leaving_out)
     if to:
-        queue_email(to, template, {"project": project, **context}, related=project)
+        context = {
+            "project": project,
+            "region_identity": region_identity(project.region),
+            **context,
+        }
+        queue_email(to, template, context, related=project)
 
 
 def update_milestone(milestone: Milestone, by: AbstractBaseUser, due_on, done_on) -> None:
@@ -614,9 +618,7 @@ def change_project_territory(
         if communes is not None:
             territory = project.territory
             if territory is None or territory_is_shared(territory, project):
-                territory = Territory.objects.create(
-                    name=project.name, region_id=project.region_id
-                )
+                territory = Territory.objects.create(name=project.name, region_id=project.region_id)
             territory.communes.set(communes)
             territory.save(update_fields=["updated_at"])
             comment = _("Territoire : %(count)d commune(s)") % {"count": len(commune_ids)}
