@@ -87,3 +87,4 @@ def email_fingerprint(email: str) -> str:
 def access_log(submission: Submission, limit: int = 100) -> QuerySet[AccessLog]:
     """The latest lines about one answer, newest first (its staff page shows them)."""
     return submission.access_logs.order_by("-at", "-pk")[:limit]
+

@@ -353,7 +353,9 @@ def load_demo_campaigns() -> list[Campaign]:
             defaults={
                 "title": "AMI Communauté professionnelle territoriale de santé (CPTS)",
                 "edition": spec["edition"],
-                "region": Region.objects.get_or_create(code="53", defaults={"name": "Bretagne"})[0],
+                "region": Region.objects.get_or_create(
+                    code="53", defaults={"name": "Bretagne"}
+                )[0],
                 "opens_on": spec["opens_on"],
                 "closes_on": spec["closes_on"],
                 "summary": SUMMARY,

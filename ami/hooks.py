@@ -42,7 +42,9 @@ class Hook(Generic[P, R]):
         Registering the same function again is allowed (``AppConfig.ready()`` may run twice
         in tests); another function is an error, since two apps would compete for one answer.
         """
-        if self.provider is not None and qualified_name(self.provider) != qualified_name(provider):
+        if self.provider is not None and qualified_name(self.provider) != qualified_name(
+            provider
+        ):
             raise ImproperlyConfigured(
                 f"Hook {self.name!r} already has a provider: {qualified_name(self.provider)}"
             )

@@ -140,7 +140,9 @@ def create_project_from_submission(
         name = given or selectors.suggested_name(submission)
         territory = None
         if submission.territory_id:
-            territory = Territory.objects.create(name=name, region_id=submission.campaign.region_id)
+            territory = Territory.objects.create(
+                name=name, region_id=submission.campaign.region_id
+            )
             territory.communes.set(submission.territory.communes.all())
         project = create_project(
             name,

@@ -45,7 +45,9 @@ def test_public_health_is_degraded_without_saying_which_service(client, settings
     assert (response.status_code, response.json()) == (200, {"status": "degraded"})
 
 
-@pytest.mark.parametrize("how", ["bearer", "query"], ids=["Authorization: Bearer", "?token="])
+@pytest.mark.parametrize(
+    "how", ["bearer", "query"], ids=["Authorization: Bearer", "?token="]
+)
 def test_with_the_token_the_details_are_there(client, how):
     if how == "bearer":
         response = client.get(reverse("health"), HTTP_AUTHORIZATION=f"Bearer {TOKEN}")

@@ -83,7 +83,9 @@ def dependencies(source: str, path: str) -> list[Dependency]:
             found += [Dependency(node.lineno, alias.name, "import") for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             how = "relative import" if node.level else "import"
-            module = resolve_relative(path, node.level, node.module) if node.level else node.module
+            module = (
+                resolve_relative(path, node.level, node.module) if node.level else node.module
+            )
             if module is None:
                 dots = "." * node.level + (node.module or "")
                 found.append(Dependency(node.lineno, dots, "relative import above its app"))
@@ -106,7 +108,7 @@ def dependencies(source: str, path: str) -> list[Dependency]:
                     for keyword in node.keywords
                     if keyword.arg == "to" and isinstance(keyword.value, ast.Constant)
                 ]
-                for label in to or strings[:1]:
+                for label in (to or strings[:1]):
                     if isinstance(label, str) and "." in label:
                         found.append(Dependency(node.lineno, label, "relation to"))
         elif isinstance(node, ast.Assign) and any(
@@ -116,7 +118,9 @@ def dependencies(source: str, path: str) -> list[Dependency]:
                 if isinstance(item, ast.Tuple) and item.elts:
                     first = item.elts[0]
                     if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                        found.append(Dependency(item.lineno, first.value, "migration dependency"))
+                        found.append(
+                            Dependency(item.lineno, first.value, "migration dependency")
+                        )
     return sorted(found, key=lambda dependency: dependency.line)
 
 
@@ -151,7 +155,8 @@ def inner_violations(source: str, path: str) -> list[str]:
         if not path.startswith(files) or path.startswith(allowed):
             continue
         problems += [
-            f"{path}:{dependency.line} {dependency.how} {dependency.target} (no {forbidden} here)"
+            f"{path}:{dependency.line} {dependency.how} {dependency.target} "
+            f"(no {forbidden} here)"
             for dependency in dependencies(source, path)
             if dependency.target == forbidden or dependency.target.startswith(f"{forbidden}.")
         ]
@@ -191,7 +196,9 @@ def test_inner_modules_depend_one_way():
             file.read_text(encoding="utf-8"), file.relative_to(ROOT).as_posix()
         )
     ]
-    assert not problems, "Imports against the direction inside an app:\n  " + "\n  ".join(problems)
+    assert not problems, "Imports against the direction inside an app:\n  " + "\n  ".join(
+        problems
+    )
 
 
 def test_every_app_and_its_migrations_are_read():

@@ -226,7 +226,9 @@ def test_deposit_notifies_urps_ars_and_the_other_coordinator_in_french(
     )
     assert all(row.related == project for row in rows)
     row = rows.get(recipient=urps.email)
-    assert row.subject == "Projet « CPTS du Pays de Douarnenez » : Lettre d’intention déposée"
+    assert (
+        row.subject == "Projet « CPTS du Pays de Douarnenez » : Lettre d’intention déposée"
+    )
     assert (
         "est passé de l’étape « Avant-projet » à l’étape « Lettre d’intention déposée »"
         in row.body_text

@@ -46,7 +46,9 @@ def sign_in(client, page: str, username: str, password: str, address: str):
 
 
 @pytest.mark.parametrize("page", SIGN_IN_PAGES)
-def test_wrong_passwords_from_a_strangers_address_do_not_lock_the_agent_out(client, agent, page):
+def test_wrong_passwords_from_a_strangers_address_do_not_lock_the_agent_out(
+    client, agent, page
+):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, page, "agent", "mauvais", STRANGER)
     assert sign_in(client, page, "agent", PASSWORD, STRANGER).status_code == 429
