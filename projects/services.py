@@ -262,6 +262,7 @@ def invite_to_project(
             template="projects/emails/invitation",
             context={
                 "project": project,
+                "region_identity": region_identity(project.region),
                 "project_url": absolute_url(project.get_absolute_url()),
                 "role_label": Role(role).label,
                 "is_coordinator": role == Role.COORDINATOR,
