@@ -186,3 +186,10 @@ def test_the_invitation_falls_back_to_the_settings_operator(operator):
     submission = answer_in("76", "Occitanie")
     text = exchange_calendar(ExchangeFactory(submission=submission), submission, [])
     assert f'ORGANIZER;CN="{operator}":mailto:' in text.replace("\r\n ", "")
+
+
+def test_the_call_page_names_its_regions_ars(client, regions):
+    campaign = CampaignFactory(region=regions[0].region)
+    page = client.get(reverse("ami:answer", args=[campaign.slug])).content.decode()
+    assert OCCITANIE_ARS in page
+    assert BRETAGNE_ARS not in page
