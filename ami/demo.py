@@ -1,7 +1,9 @@
-"""Demo data: the two ARS Bretagne AMI editions of the source documents, and a few answers.
+"""Demo data: the two ARS Bretagne AMI editions of the source documents, an ARS Occitanie
+call open now (a region using the Guichet CPTS), and a few answers to each.
 
-The campaign texts are the published AMI texts (fixtures/demo/*.txt). The answers are
-fictitious: names are invented, places are real Breton communes.
+The Breton campaign texts are the published AMI texts (fixtures/demo/*.txt); the Occitanie
+one follows the URPS Occitanie guide. The answers are fictitious: names are invented,
+places are real communes (Brittany, the Lot).
 """
 
 from datetime import date, datetime, time, timedelta
@@ -13,7 +15,8 @@ from django.utils import timezone
 
 from cpts_portal.demo_clock import demo_clock
 from cpts_portal.history import record_event
-from territories.models import Commune, Region
+from territories.demo import BRETAGNE, load_demo_regions
+from territories.models import Commune
 from territories.search import resolve_commune
 
 from .models import (
@@ -40,6 +43,26 @@ SUMMARY = (
     "en œuvre d’un projet de CPTS sur leur territoire. La réponse se veut non engageante."
 )
 
+OCCITANIE_SUMMARY = (
+    "L’ARS Occitanie, l’Assurance Maladie, la MSA et les URPS accompagnent les professionnels "
+    "de santé qui souhaitent créer une CPTS. Faites-vous connaître : le Guichet CPTS, qui "
+    "réunit les URPS, vous oriente et examine votre lettre d’intention."
+)
+OCCITANIE_INTRO = (
+    "Une communauté professionnelle territoriale de santé (CPTS) réunit les professionnels "
+    "de santé d’un territoire autour d’un projet de santé commun : accès à un médecin "
+    "traitant, soins non programmés, parcours des patients, prévention.\n\n"
+    "En Occitanie, la convention signée entre l’ARS, l’Assurance Maladie, la MSA et les "
+    "URPS a créé le Guichet CPTS : la lettre d’intention y est déposée, chaque URPS rend son "
+    "avis sur trois critères, puis le Guichet transmet un avis consolidé à l’ARS pour "
+    "instruction.\n\n"
+    "Cette fiche, non engageante, permet à l’ARS et à ses partenaires de vous recontacter."
+)
+OCCITANIE_CONTACT = (
+    "ARS Occitanie — Direction du premier recours\n"
+    "Guichet CPTS Occitanie : guichetcptsoccitanie@gmail.com"
+)
+
 CAMPAIGNS = [
     {
         "slug": "bretagne-2021-09",
@@ -56,6 +79,17 @@ CAMPAIGNS = [
         # The published call states no closing date.
         "closes_on": None,
         "text": "ami-bretagne-2022-04.txt",
+    },
+    {
+        "slug": "occitanie-2026",
+        "edition": "2026",
+        "region": "76",
+        "opens_on": date(2026, 1, 5),
+        "closes_on": None,
+        "summary": OCCITANIE_SUMMARY,
+        "intro": OCCITANIE_INTRO,
+        "contact_email": "cpts@ars-occitanie.example.org",
+        "contact_details": OCCITANIE_CONTACT,
     },
 ]
 
@@ -326,6 +360,63 @@ SUBMISSIONS = [
 ]
 
 
+OCCITANIE = "occitanie-2026"
+
+# The ARS Occitanie call: answers from the Lot, received in the last weeks.
+SUBMISSIONS += [
+    answer(
+        "figeac",
+        40,
+        "Les professionnels du Grand-Figeac se réunissent depuis deux ans autour de la MSP de "
+        "Figeac. Nous voulons déposer une lettre d’intention auprès du Guichet CPTS.",
+        [
+            ("Dr Mathilde Delpech", P.GENERAL_PRACTITIONER, "Figeac", S.MSP, "MSP de Figeac"),
+            ("Julien Lacombe", P.NURSE, "Figeac", S.GROUP_PRACTICE, ""),
+            ("Sophie Calmels", P.PHARMACIST, "Capdenac", S.SOLO_PRACTICE, ""),
+            ("Thomas Bouzou", P.PHYSIOTHERAPIST, "Lacapelle-Marival", S.SOLO_PRACTICE, ""),
+        ],
+        [
+            (
+                "Dr Mathilde Delpech",
+                "Médecin généraliste, présidente de l’association de préfiguration",
+                "mathilde.delpech@example.org",
+                "+33565341234",
+            )
+        ],
+        campaign=OCCITANIE,
+        territory_text="Communauté de communes du Grand-Figeac",
+        epci="CC Grand-Figeac",
+        meeting_wish="En fin de journée",
+    ),
+    answer(
+        "gourdon",
+        25,
+        "Infirmière libérale, je souhaite savoir si une CPTS se prépare autour de Gourdon et "
+        "comment y participer.",
+        [("Claire Vidal", P.NURSE, "Gourdon", S.SOLO_PRACTICE, "")],
+        [("Claire Vidal", "Infirmière libérale", "claire.vidal@example.org", "")],
+        campaign=OCCITANIE,
+        objectives=("wants_information",),
+        territory_text="Quercy - Bouriane",
+        epci="CC Quercy - Bouriane",
+    ),
+    answer(
+        "saint-cere",
+        12,
+        "Nous sommes trois médecins et deux pharmaciens de la vallée de la Dordogne lotoise : "
+        "nous cherchons un accompagnement pour organiser les soins non programmés l’été.",
+        [
+            ("Dr Pierre Lavergne", P.GENERAL_PRACTITIONER, "Saint-Céré", S.GROUP_PRACTICE, ""),
+            ("Dr Inès Bach", P.GENERAL_PRACTITIONER, "Bretenoux", S.SOLO_PRACTICE, ""),
+            ("Marc Fabre", P.PHARMACIST, "Souillac", S.SOLO_PRACTICE, ""),
+        ],
+        [("Dr Pierre Lavergne", "Médecin généraliste", "pierre.lavergne@example.org", "")],
+        campaign=OCCITANIE,
+        territory_text="Causses et Vallée de la Dordogne",
+    ),
+]
+
+
 def answer_key(submission: Submission) -> str | None:
     """The demo key of an answer (its first référent's address), None if not a demo one."""
     email = submission.referents.order_by("pk").values_list("email", flat=True).first()
@@ -346,22 +437,25 @@ def demo_answers() -> dict[str, Submission]:
 
 
 def load_demo_campaigns() -> list[Campaign]:
+    """The campaigns of both demo regions (their identity and institutions first)."""
+    regions = load_demo_regions()
     campaigns = []
     for spec in CAMPAIGNS:
+        intro = spec.get("intro") or (DEMO_DIR / spec["text"]).read_text(encoding="utf-8")
         campaign, _created = Campaign.objects.update_or_create(
             slug=spec["slug"],
             defaults={
                 "title": "AMI Communauté professionnelle territoriale de santé (CPTS)",
                 "edition": spec["edition"],
-                "region": Region.objects.get_or_create(
-                    code="53", defaults={"name": "Bretagne"}
-                )[0],
+                "region": regions[spec.get("region", BRETAGNE.code)],
                 "opens_on": spec["opens_on"],
                 "closes_on": spec["closes_on"],
-                "summary": SUMMARY,
-                "intro": (DEMO_DIR / spec["text"]).read_text(encoding="utf-8").strip(),
-                "contact_email": "ars-bretagne-secretariat-daspf@ars.sante.fr",
-                "contact_details": ARS_BRETAGNE_CONTACT,
+                "summary": spec.get("summary", SUMMARY),
+                "intro": intro.strip(),
+                "contact_email": spec.get(
+                    "contact_email", "ars-bretagne-secretariat-daspf@ars.sante.fr"
+                ),
+                "contact_details": spec.get("contact_details", ARS_BRETAGNE_CONTACT),
             },
         )
         campaigns.append(campaign)

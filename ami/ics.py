@@ -8,11 +8,11 @@ change, and the core never imports the staff package.
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import Attachment
+from territories.selectors import region_identity
 
 from .models import Exchange, Submission
 
@@ -106,7 +106,8 @@ def exchange_calendar(
     if exchange.video_url:
         lines.append(f"URL:{exchange.video_url}")
     lines.append(
-        f"ORGANIZER;CN={quote_param(settings.PORTAL_OPERATOR)}:mailto:{campaign.contact_email}"
+        f"ORGANIZER;CN={quote_param(region_identity(campaign.region).ars_name)}"
+        f":mailto:{campaign.contact_email}"
     )
     lines += [
         f"ATTENDEE;CN={quote_param(name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION:mailto:{email}"

@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 
 from cpts_portal.pdf import render_pdf
 from territories.models import Commune
-from territories.selectors import territory_overview
+from territories.selectors import region_identity, territory_overview
 
 from .models import Actor, Submission, SubmissionEvent
 from .outcome import referent_outcome
@@ -17,7 +17,9 @@ from .outcome import referent_outcome
 
 def pdf_submissions() -> QuerySet[Submission]:
     """Submissions with everything their summary shows, in a fixed number of queries."""
-    return Submission.objects.select_related("campaign", "territory").prefetch_related(
+    return Submission.objects.select_related(
+        "campaign__region__identity", "territory"
+    ).prefetch_related(
         Prefetch("actors", queryset=Actor.objects.select_related("practice_commune")),
         "referents",
         Prefetch("territory__communes", queryset=Commune.objects.order_by("name")),
@@ -45,6 +47,7 @@ def submission_pdf(submission: Submission) -> bytes:
         {
             "submission": submission,
             "campaign": submission.campaign,
+            "region_identity": region_identity(submission.campaign.region),
             "territory_summary": territory_overview(
                 submission.territory, region=submission.campaign.region.name, with_overlaps=False
             ),
@@ -83,6 +86,7 @@ def decision_letter_pdf(submission: Submission) -> bytes:
         {
             "submission": submission,
             "campaign": submission.campaign,
+            "region_identity": region_identity(submission.campaign.region),
             "outcome": outcome,
             "referents": list(submission.referents.all()),
             "orientation": outcome.orientation,

@@ -6,7 +6,13 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from territories.models import Commune, Territory
 from territories.permissions import User, scope_by_region
-from territories.selectors import Area, TerritoryOverview, area_of, territory_overview
+from territories.selectors import (
+    Area,
+    TerritoryOverview,
+    area_of,
+    region_identity,
+    territory_overview,
+)
 
 from . import hooks
 from .models import Actor, Submission
@@ -74,6 +80,7 @@ def referent_page_context(submission: Submission) -> dict:
     """What the référents' follow-up page shows, whether fresh or sent back with errors."""
     return {
         "submission": submission,
+        "region_identity": region_identity(submission.campaign.region),
         "events": submission.events.visible_to_referent().select_related("author"),
         "territory_summary": public_territory_summary(submission),
     }

@@ -24,6 +24,7 @@ from notifications.models import OutgoingEmail
 from notifications.services import queue_email
 from territories.builder import communes_queryset
 from territories.models import Territory
+from territories.selectors import region_identity
 
 from .models import (
     Actor,
@@ -231,6 +232,7 @@ def queue_submission_emails(submission: Submission) -> None:
     context = {
         "submission": submission,
         "campaign": submission.campaign,
+        "region_identity": region_identity(submission.campaign.region),
         "actors": list(submission.actors.select_related("practice_commune")),
         "referents": list(submission.referents.all()),
         "private_url": absolute_url(submission.get_private_url()),
@@ -404,6 +406,7 @@ def send_draft_link(draft: AnswerDraft, address: str, now: datetime | None = Non
             DRAFT_LINK_TEMPLATE,
             {
                 "campaign": draft.campaign,
+                "region_identity": region_identity(draft.campaign.region),
                 "resume_url": absolute_url(draft.get_resume_url()),
                 "expires_at": draft.access_expires_at,
             },

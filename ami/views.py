@@ -20,6 +20,7 @@ from cpts_portal.error_summary import error_summary
 from cpts_portal.formsets import with_added_row
 from cpts_portal.ratelimit import Rule, client_key, count_hit
 from territories.builder import TerritoryBuilderForm
+from territories.selectors import region_identity
 
 from .forms import (
     ACTORS_PREFIX,
@@ -153,9 +154,9 @@ def form_page(
 
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, slug=slug)
+    campaign = get_object_or_404(Campaign.objects.select_related("region__identity"), slug=slug)
     if not campaign.is_open():
-        return render(request, "ami/campaign_unavailable.html", {"campaign": campaign})
+        return render(request, "ami/campaign_unavailable.html", answer_context(campaign))
     if request.method == "POST" and ({"save_draft", "resume_later"} & request.POST.keys()):
         return draft_step(request, campaign)
 
@@ -175,6 +176,8 @@ def answer(request: HttpRequest, slug: str) -> HttpResponse:
 def answer_context(campaign: Campaign, **extra) -> dict:
     return {
         "campaign": campaign,
+        # The call's ARS, named in the header and footer.
+        "region_identity": region_identity(campaign.region),
         "resume_form": ResumeLinkForm(),
         "draft_retention_days": settings.DRAFT_RETENTION_DAYS,
         **extra,
@@ -309,7 +312,7 @@ def draft_resume(request: HttpRequest, draft: AnswerDraft) -> HttpResponse:
     """The emailed link: the form as the draft left it, sent to the campaign's page."""
     campaign = draft.campaign
     if not campaign.is_open():
-        return render(request, "ami/campaign_unavailable.html", {"campaign": campaign})
+        return render(request, "ami/campaign_unavailable.html", answer_context(campaign))
     remember_draft(request, draft)
     forms = build_forms(draft_querydict(draft.data, draft.form_token))
     context = answer_context(

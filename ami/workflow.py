@@ -22,6 +22,7 @@ from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import READER_ROLES, STAFF_ROLES, Role, roles_of
 from notifications.services import Attachment, queue_email
+from territories.selectors import region_identity
 
 from .ics import Method, exchange_attachment
 from .models import Exchange, Submission, SubmissionEvent
@@ -321,6 +322,7 @@ def referent_email_context(submission: Submission) -> dict:
     return {
         "submission": submission,
         "campaign": submission.campaign,
+        "region_identity": region_identity(submission.campaign.region),
         "private_url": absolute_url(submission.get_private_url()),
         "pdf_url": absolute_url(reverse("ami:referent_pdf", args=[submission.access_token])),
         "decision_url": absolute_url(

@@ -92,7 +92,11 @@ def render_pdf(template: str, stylesheet: str, context: dict) -> bytes:
             "logo_url": static_uri(LOGO),
             "generated_at": timezone.now(),
             "PORTAL_NAME": settings.PORTAL_NAME,
-            "PORTAL_OPERATOR": settings.PORTAL_OPERATOR,
+            # The ARS that speaks in the document: the identity of the object's region
+            # (``territories.selectors.region_identity``), else the portal's operator.
+            "ars_name": getattr(
+                context.get("region_identity"), "ars_name", settings.PORTAL_OPERATOR
+            ),
         }
         html = render_to_string(template, context)
         css = render_to_string(stylesheet, context)

@@ -7,8 +7,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from cpts_portal.forms import LoginForm
+from cpts_portal.identity import served_identities
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import STAFF_ROLES, Role, has_role
+
+
+def served_identities_if_several() -> list:
+    """The served regions' identities when there are several; a single-region portal
+    keeps the settings' wording."""
+    identities = served_identities()
+    return identities if len(identities) > 1 else []
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
@@ -19,6 +27,8 @@ def privacy(request: HttpRequest) -> HttpResponse:
         {
             "controller": settings.PRIVACY_CONTROLLER,
             "dpo_contact": settings.PRIVACY_DPO_CONTACT,
+            # Each region served processes its own answers: its ARS is their controller.
+            "regions": served_identities_if_several(),
             "retention_months": settings.PERSONAL_DATA_RETENTION_MONTHS,
             "draft_retention_days": settings.DRAFT_RETENTION_DAYS,
         },
@@ -47,6 +57,7 @@ def legal(request: HttpRequest) -> HttpResponse:
             "host_address": settings.LEGAL_HOST_ADDRESS,
             "host_phone": settings.LEGAL_HOST_PHONE,
             "geography_attribution": GEOGRAPHY_ATTRIBUTION,
+            "regions": served_identities_if_several(),
         },
     )
 

@@ -33,17 +33,16 @@ from ami.models import ClosureReason, Orientation, Submission
 from ami.staff import services as staff
 from cpts_portal.demo_clock import demo_clock
 from cpts_portal.pdf import LocalOnlyFetcher
-from cpts_portal.roles import STAFF_ROLES, Role
+from cpts_portal.roles import Role
 from notifications.models import OutgoingEmail
+from territories.demo import BRETAGNE, OCCITANIE, demo_institution, load_demo_regions
 from territories.models import (
     Commune,
-    Institution,
     Region,
     RegionIdentity,
     StaffMembership,
     Territory,
 )
-from territories.permissions import default_region
 from territories.services import save_territory
 
 from . import selectors, services, workflow
@@ -59,7 +58,39 @@ DEMO_ACCOUNTS = [
     ("agent.urps", "Agent", "URPS Bretagne", Role.URPS, False),
     ("agent.cpam", "Agent", "Assurance Maladie", Role.ASSURANCE_MALADIE, False),
     (DEMO_COORDINATOR_USERNAME, "Hélène", "Gauthier", Role.COORDINATOR, False),
+    ("agent.ars.occitanie", "Agent", "ARS Occitanie", Role.ARS, True),
+    ("agent.urps-medecins.occitanie", "Agent", "URPS Médecins Occitanie", Role.URPS, False),
+    ("agent.urps-infirmiers.occitanie", "Agent", "URPS Infirmiers Occitanie", Role.URPS, False),
+    ("agent.urps-pharmaciens.occitanie", "Agent", "URPS Pharmaciens Occitanie", Role.URPS, False),
+    ("agent.urps-kines.occitanie", "Agent", "URPS Kinés Occitanie", Role.URPS, False),
+    ("agent.cpam.occitanie", "Agent", "DCGDR Occitanie", Role.ASSURANCE_MALADIE, False),
+    ("agent.national", "Agent", "Niveau national", Role.NATIONAL, False),
 ]
+# The institution (region code, name in ``territories.demo``) each staff account works for;
+# the national agent has none (every region, read-only).
+DEMO_INSTITUTIONS = {
+    "agent.ars": (BRETAGNE.code, "ARS Bretagne"),
+    "agent.urps": (BRETAGNE.code, "URPS Médecins libéraux de Bretagne"),
+    "agent.cpam": (BRETAGNE.code, "DCGDR Bretagne"),
+    "agent.ars.occitanie": (OCCITANIE.code, "ARS Occitanie"),
+    "agent.urps-medecins.occitanie": (OCCITANIE.code, "URPS Médecins libéraux d’Occitanie"),
+    "agent.urps-infirmiers.occitanie": (OCCITANIE.code, "URPS Infirmiers d’Occitanie"),
+    "agent.urps-pharmaciens.occitanie": (OCCITANIE.code, "URPS Pharmaciens d’Occitanie"),
+    "agent.urps-kines.occitanie": (
+        OCCITANIE.code,
+        "URPS Masseurs-kinésithérapeutes d’Occitanie",
+    ),
+    "agent.cpam.occitanie": (OCCITANIE.code, "DCGDR Occitanie"),
+}
+# Who acts in each region's story (``DemoPeople``): ARS, URPS and Assurance Maladie agents.
+REGION_PEOPLE = {
+    BRETAGNE.code: ("agent.ars", "agent.urps", "agent.cpam"),
+    OCCITANIE.code: (
+        "agent.ars.occitanie",
+        "agent.urps-medecins.occitanie",
+        "agent.cpam.occitanie",
+    ),
+}
 
 VITRE_LETTER = {
     "action_territory": (
@@ -169,6 +200,17 @@ STORY: tuple[ProjectChapter, ...] = (
     ),
     ProjectChapter("haute-cornouaille", Stage.ABANDONED),
 )
+# ARS Occitanie: the Grand-Figeac letter deposited (for the Guichet CPTS to examine), the
+# Saint-Céré project just started. Its Gourdon answer stays « reçue ».
+OCCITANIE_STORY: tuple[ProjectChapter, ...] = (
+    ProjectChapter(
+        "figeac",
+        Stage.LETTER_DEPOSITED,
+        "coordination@cpts-grand-figeac.example.org",
+        "W461001234",
+    ),
+    ProjectChapter("saint-cere", Stage.DRAFT, name_confirmed=False),
+)
 
 # The stages each project walks through, in order, to reach its own.
 PATHS: dict[Stage, tuple[Stage, ...]] = {
@@ -225,8 +267,11 @@ def demo_upload(filename: str, title: str, project: CptsProject) -> SimpleUpload
     )
 
 
-def demo_accounts(password: str = DEMO_PASSWORD) -> DemoPeople:
-    """The published demo accounts, created once; their password is reset each time."""
+def demo_accounts(password: str = DEMO_PASSWORD, region_code: str = BRETAGNE.code) -> DemoPeople:
+    """The published demo accounts, created once, each staff account attached to its
+    region's institution; their password is reset each time. Returns the people of
+    ``region_code``'s story."""
+    load_demo_regions()
     users = {}
     for username, first_name, last_name, role, is_staff in DEMO_ACCOUNTS:
         user, _created = get_user_model().objects.get_or_create(
@@ -241,21 +286,13 @@ def demo_accounts(password: str = DEMO_PASSWORD) -> DemoPeople:
         user.set_password(password)
         user.save()
         user.groups.add(Group.objects.get(name=role))
-        if role in STAFF_ROLES:
-            # An agent sees their institution's region only: the default region's.
-            institution, _created = Institution.objects.get_or_create(
-                region=default_region(), name=last_name, defaults={"kind": role}
-            )
+        if username in DEMO_INSTITUTIONS:
             StaffMembership.objects.update_or_create(
-                user=user, defaults={"institution": institution}
+                user=user, defaults={"institution": demo_institution(*DEMO_INSTITUTIONS[username])}
             )
-        users[role] = user
-    return DemoPeople(
-        ars=users[Role.ARS],
-        urps=users[Role.URPS],
-        am=users[Role.ASSURANCE_MALADIE],
-        coordinator=users[Role.COORDINATOR],
-    )
+        users[username] = user
+    ars, urps, am = (users[username] for username in REGION_PEOPLE[region_code])
+    return DemoPeople(ars=ars, urps=urps, am=am, coordinator=users[DEMO_COORDINATOR_USERNAME])
 
 
 def demo_coordinator(password: str = DEMO_PASSWORD) -> AbstractBaseUser:
@@ -676,6 +713,14 @@ def load_demo_projects(coordinator_password: str = DEMO_PASSWORD) -> DemoProject
                 project = tell_project(chapter, answers[chapter.answer], people, timeline)
                 result.created.append(project)
         tell_answers(answers, people, timeline)
+        occitanie = demo_accounts(coordinator_password, OCCITANIE.code)
+        for chapter in OCCITANIE_STORY:
+            if chapter.answer in answers:
+                project = tell_project(chapter, answers[chapter.answer], occitanie, timeline)
+                result.created.append(project)
+        load_guichet = globals().get("load_guichet_demo")
+        if load_guichet is not None:  # the Guichet CPTS's demo, where it is built
+            load_guichet(Region.objects.get(code=OCCITANIE.code))
         # Fictitious people: none of the story's emails leaves (the rows go before commit).
         OutgoingEmail.objects.filter(pk__gt=last_email or 0).delete()
     return result

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.utils.text import slugify
 
 from cpts_portal.pdf import render_pdf
+from territories.selectors import region_identity
 
 from . import selectors
 from .models import CptsProject, Document, Milestone, ProjectEvent, Stage, UrpsOpinion
@@ -20,7 +21,9 @@ from .selectors import coordinator_queryset
 def fiche_project(pk: int) -> CptsProject:
     """The project with what the fiche prints, in a fixed number of queries."""
     return (
-        CptsProject.objects.select_related("territory", "legal_holder", "letter", "health_project")
+        CptsProject.objects.select_related(
+            "region__identity", "territory", "legal_holder", "letter", "health_project"
+        )
         .prefetch_related(
             "contracts",
             Prefetch("coordinators", queryset=coordinator_queryset()),
@@ -44,6 +47,7 @@ def project_pdf(project: CptsProject) -> bytes:
         "projects/pdf/fiche.css",
         {
             "project": project,
+            "region_identity": region_identity(project.region),
             "stage": Stage(project.stage),
             "summary": project.territory.summary() if project.territory_id else None,
             "communes": (

@@ -38,6 +38,7 @@ from django.utils import timezone
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
 from notifications.services import queue_email
+from territories.selectors import region_identity
 
 from . import contract_selectors, rules, selectors
 from .models import (
@@ -101,7 +102,7 @@ def in_notice(today: date, due_on: date, months: int) -> bool:
 def overdue_milestones(today: date) -> list[DueReminder]:
     milestones = Milestone.objects.filter(
         done_on__isnull=True, due_on__lt=today, project__stage__in=ACTIVE_STAGES
-    ).select_related("project")
+    ).select_related("project__region__identity")
     return [
         DueReminder(m.project, Kind.MILESTONE_OVERDUE, str(m.pk), m.due_on, m.label)
         for m in milestones.order_by("project_id", "position", "pk")
@@ -112,7 +113,7 @@ def contract_reminders(today: date) -> list[DueReminder]:
     due: list[DueReminder] = []
     contracts = (
         AciContract.objects.filter(project__stage__in=CONTRACT_FOLLOWED_STAGES)
-        .select_related("project")
+        .select_related("project__region__identity")
         .prefetch_related("dialogues", "terms", "reports", "payments", "deliverables")
         .order_by("project_id")
     )
@@ -291,6 +292,7 @@ def email_context(project: CptsProject, kind: str, items: list[DueReminder]) -> 
         page = reverse("projects:contract", kwargs={"pk": project.pk})
     return {
         "project": project,
+        "region_identity": region_identity(project.region),
         "kind": kind,
         "items": items,
         "contract": contract,

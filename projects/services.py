@@ -22,6 +22,7 @@ from cpts_portal.uploads import display_name, validate_upload
 from notifications.services import queue_email
 from territories.models import Commune, Region, Territory
 from territories.permissions import default_region, home_region, in_region_scope
+from territories.selectors import region_identity
 
 from . import accounts, contract_services, permissions, selectors, workflow
 from .checklist import MEMO_CHECKLIST
@@ -263,6 +264,7 @@ def invite_to_project(
             template="projects/emails/invitation",
             context={
                 "project": project,
+                "region_identity": region_identity(project.region),
                 "project_url": absolute_url(project.get_absolute_url()),
                 "role_label": Role(role).label,
                 "is_coordinator": role == Role.COORDINATOR,
@@ -530,7 +532,12 @@ def email_project_staff(
     nothing is queued when no one is left."""
     to = selectors.project_recipients(project, roles, coordinators=False, leaving_out=leaving_out)
     if to:
-        queue_email(to, template, {"project": project, **context}, related=project)
+        context = {
+            "project": project,
+            "region_identity": region_identity(project.region),
+            **context,
+        }
+        queue_email(to, template, context, related=project)
 
 
 def update_milestone(milestone: Milestone, by: AbstractBaseUser, due_on, done_on) -> None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +23,7 @@ from cpts_portal.history import record_event
 from cpts_portal.links import absolute_url
 from cpts_portal.roles import Role
 from notifications.services import queue_email
+from territories.selectors import region_identity
 
 from . import permissions, selectors
 from .checklist import DONE_AT_STAGE
@@ -214,7 +214,7 @@ def transition(
       the FIR amount and date, or ``abandoned_from``, with ``update_fields``;
     - creates the ``AciContract`` when the contract is signed: signature date, missions of
       the projet de santé, the three parties (the association porteuse, else the project's
-      name; ``cpam_name`` when given; the ARS of ``settings.PORTAL_OPERATOR``);
+      name; ``cpam_name`` when given; the ARS of the project's region, ``region_identity``);
     - marks the memo milestones that the stage proves done (``checklist.DONE_AT_STAGE``);
     - writes a ``ProjectEvent`` (who, when, from, to, comment, data);
     - queues the « changement d'étape » email in the outbox for the coordinators and the
@@ -276,7 +276,7 @@ def transition(
                     "missions": list(project.health_project.missions),
                     "cpts_name": holder.name if holder else project.name,
                     "cpam_name": (data.get("cpam_name") or "").strip(),
-                    "ars_name": settings.PORTAL_OPERATOR,
+                    "ars_name": region_identity(project.region).ars_name,
                     "recorded_by": by,
                 },
             )
@@ -362,6 +362,7 @@ def notify_stage_change(project: CptsProject, event: ProjectEvent) -> None:
         "projects/emails/stage_changed",
         {
             "project": project,
+            "region_identity": region_identity(project.region),
             "event": event,
             "source": Stage(event.from_state).label,
             "target": Stage(event.to_state).label,

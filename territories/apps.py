@@ -17,6 +17,12 @@ class TerritoriesConfig(AppConfig):
         post_save.connect(forget_region, sender=StaffMembership)
         post_delete.connect(forget_region, sender=StaffMembership)
 
+        from cpts_portal.identity import register_served_identities
+
+        from .selectors import served_identities
+
+        register_served_identities(served_identities)
+
         from .models import GEOGRAPHY_VERSION
 
         # Single rows changed in the admin; load_geography bumps the version itself.

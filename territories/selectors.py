@@ -4,10 +4,11 @@ locate things on the map share."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from territories.models import Commune, Departement, Region, Territory
+from territories.models import Commune, Departement, Region, RegionIdentity, Territory
 from territories.permissions import EVERY_REGION, scope_by_region
 from territories.rules import (
     NEIGHBOUR_REGION_PROJECT,
@@ -404,3 +405,50 @@ def departements_with_territories(user) -> list[tuple[str, str]]:
         .distinct()
     )
     return [(code, f"{name} ({code})") for code, name in rows]
+
+
+# --- Who speaks for a region: its ARS on pages, emails, PDFs, invitations and contracts ---
+
+
+def portal_identity(region: Region | None = None) -> RegionIdentity:
+    """The identity made from the settings (``PORTAL_OPERATOR``, ``PRIVACY_CONTROLLER``,
+    ``PRIVACY_DPO_CONTACT``), unsaved: pages of no region, and a region served before
+    regions were data (a single-region deployment keeps its wording unchanged)."""
+    operator = settings.PORTAL_OPERATOR
+    identity = RegionIdentity(
+        ars_name=operator,
+        ars_short_name=operator.replace("Agence régionale de santé", "ARS"),
+        legal_notice="",
+        privacy_controller=settings.PRIVACY_CONTROLLER,
+        privacy_contact=settings.PRIVACY_DPO_CONTACT,
+        uses_guichet=False,
+    )
+    if region is not None:
+        identity.region = region
+    return identity
+
+
+def region_identity(region_or_id: Region | int | None) -> RegionIdentity:
+    """The saved identity of a region, else the one made from the settings.
+
+    Given a ``Region`` loaded with ``select_related("…region__identity")`` this makes no
+    query; otherwise one, remembered on the region object (a missing identity too)."""
+    if region_or_id is None:
+        return portal_identity()
+    if isinstance(region_or_id, Region):
+        try:
+            return region_or_id.identity
+        except RegionIdentity.DoesNotExist:
+            return portal_identity(region_or_id)
+    identity = RegionIdentity.objects.filter(region_id=region_or_id).first()
+    if identity is None:
+        identity = portal_identity()
+        identity.region_id = region_or_id
+    return identity
+
+
+def served_identities() -> list[RegionIdentity]:
+    """The identities of the regions served (legal notice, privacy page), or the portal's
+    own when none is saved."""
+    saved = list(RegionIdentity.objects.select_related("region"))
+    return saved or [portal_identity()]

@@ -6,6 +6,8 @@ with errors) in the context, so the pages' own views need not know these forms.
 
 from django import template
 
+from territories.selectors import region_identity
+
 from ..attachment_forms import (
     CorrectionForm,
     ReferentDocumentForm,
@@ -24,7 +26,9 @@ def base(context: template.Context, submission: Submission) -> dict:
         "submission": submission,
         "csrf_token": context.get("csrf_token"),
         "request": context.get("request"),
-        "PORTAL_OPERATOR": context.get("PORTAL_OPERATOR"),
+        # The answer's ARS (its campaign's region), named in the messages' thread.
+        "region_identity": context.get("region_identity")
+        or region_identity(submission.campaign.region),
     }
 
 

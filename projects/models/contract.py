@@ -23,6 +23,8 @@ from .project import CptsProject
 
 
 def default_ars_name() -> str:
+    # A contract made outside the workflow (admin, import): the portal's operator. The
+    # workflow names the project's region's ARS (territories.selectors.region_identity).
     return settings.PORTAL_OPERATOR
 
 

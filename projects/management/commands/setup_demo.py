@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ami.demo import load_demo_campaigns, load_demo_submissions
-from projects.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo_projects
+from projects.demo import DEMO_ACCOUNTS, DEMO_INSTITUTIONS, DEMO_PASSWORD, load_demo_projects
+from territories.demo import DEMO_REGIONS
 
 
 class Command(BaseCommand):
@@ -26,9 +27,22 @@ class Command(BaseCommand):
         self.stdout.write(f"Projets de CPTS de démonstration créés : {len(demo_projects.created)}")
         self.stdout.write(
             self.style.SUCCESS(
-                "Comptes de démonstration (mot de passe « "
-                f"{DEMO_PASSWORD} ») : "
-                + ", ".join(f"« {username} » ({role})" for username, *_, role, _ in DEMO_ACCOUNTS)
-                + " — connexion sur http://127.0.0.1:8000/connexion/"
+                f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} »), "
+                "connexion sur http://127.0.0.1:8000/connexion/ :"
             )
         )
+        for line in account_lines():
+            self.stdout.write(line)
+
+
+def account_lines() -> list[str]:
+    """The demo accounts, region by region: « username » (role, institution)."""
+    region_names = {region.code: region.name for region in DEMO_REGIONS}
+    by_region: dict[str, list[str]] = {}
+    for username, *_, role, _admin in DEMO_ACCOUNTS:
+        code, institution = DEMO_INSTITUTIONS.get(username, ("", ""))
+        # Coordinators and the national level belong to no region: grouped by role.
+        group = region_names[code] if institution else str(role.label)
+        label = f"{role}, {institution}" if institution else role
+        by_region.setdefault(group, []).append(f"« {username} » ({label})")
+    return [f"  {region} : " + ", ".join(accounts) for region, accounts in by_region.items()]
