@@ -97,6 +97,9 @@ def pages(ids: dict) -> list[Page]:
         Page("territory page (ARS)", f"/territoires/{ids['territory']}/", "ARS"),
         Page("statistics (ARS)", "/tableau-de-bord/statistiques/", "ARS", 0.02),
         Page("admin answers list (ARS)", "/admin/ami/submission/", "ARS"),
+        Page("dashboard (national)", "/tableau-de-bord/", "National"),
+        Page("board /projets/ (national)", "/projets/", "National"),
+        Page("statistics (national)", "/tableau-de-bord/statistiques/", "National"),
     ]
 
 
@@ -129,13 +132,16 @@ def start(args: argparse.Namespace, services: Services, stack: Stack, tmp: Path)
     env = services.env
     env["BENCH_ANSWERS"] = str(args.answers)
     env["BENCH_PROJECTS"] = str(args.projects)
+    env["BENCH_REGIONS"] = str(args.regions)
+    if args.answers_per_region:
+        env["BENCH_ANSWERS_PER_REGION"] = str(args.answers_per_region)
     manage(env, "migrate", "--noinput", what="migrate")
     manage(env, "load_geography", what="load_geography (all of France)")
     collect_static(services)
     seeded = run(
         [sys.executable, "-m", "bench._http_seed"],
         env,
-        f"seed: {args.answers} answers, {args.projects} projects",
+        f"seed: {args.regions} region(s), {answers_of(args)} answers, {args.projects} projects",
     )
     env["BENCH_IDS"] = seeded.strip().splitlines()[-1]
 
@@ -151,6 +157,12 @@ def start(args: argparse.Namespace, services: Services, stack: Stack, tmp: Path)
     )  # fmt: skip
     log(f"gunicorn: portal on {port}, bare view on {bare_port}, {args.workers} sync workers each")
     return Servers(port, bare_port, env, services.password)
+
+
+def answers_of(args: argparse.Namespace) -> int:
+    """How many answers the seed writes (every region gets the same number)."""
+    per_region = args.answers_per_region or args.answers // args.regions
+    return per_region * args.regions
 
 
 def in_process(servers: Servers, measured: list[Page], cookies: dict) -> None:
@@ -194,7 +206,8 @@ def report(bare: Page, measured: list[Page], load: tuple[float, float], args) ->
         f"CPTS Portal HTTP benchmark — {os.cpu_count()} CPUs, load average (1 min) "
         f"{load[0]:.2f} before, {load[1]:.2f} after; gunicorn {args.workers} sync workers, "
         f"DEBUG=0, PostgreSQL, Redis; wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.duration:g}s, {rounds} round(s), {args.answers} answers, {args.projects} projects"
+        f"-d{args.duration:g}s, {rounds} round(s), {args.regions} region(s), {answers_of(args)} "
+        f"answers, {args.projects} projects"
     )
     print("=" * 118)
     rate_header = " / ".join(f"r{n + 1}" for n in range(rounds))
@@ -253,16 +266,23 @@ def benchmark(args: argparse.Namespace, stack: Stack, tmp: Path) -> tuple[Page, 
         "URPS": "banc-urps",
         "Assurance Maladie": "banc-am",
         "Coordinateur": "banc-coordinateur",
+        "National": "banc-national",
     }
-    cookies = {
-        role: sign_in(servers.port, name, servers.password) for role, name in usernames.items()
-    }
+    cookies = {}
+    for role, name in usernames.items():
+        try:
+            cookies[role] = sign_in(servers.port, name, servers.password)
+        except RuntimeError as error:  # e.g. a role this branch does not know yet
+            log(f"{error}: its pages are skipped")
     log(f"signed in: {', '.join(usernames.values())}")
     measured = pages(ids)
     if args.only:
         words = [w.strip().lower() for w in args.only.split(",")]
         measured = [p for p in measured if any(w in p.name.lower() for w in words)]
     for page in measured:
+        if page.role and page.role not in cookies:
+            page.skipped = f"{usernames[page.role]} could not sign in"
+            continue
         code = status(servers.port, page.path, cookies.get(page.role))
         if code != 200:
             page.skipped = f"HTTP {code} (absent on this branch?)"
@@ -312,6 +332,14 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=20, help="wrk connections")
     parser.add_argument("--answers", type=int, default=10_000)
     parser.add_argument("--projects", type=int, default=300)
+    parser.add_argument(
+        "--regions", type=int, default=1, help="served regions (1 to 18; default Bretagne)"
+    )
+    parser.add_argument(
+        "--answers-per-region",
+        type=int,
+        help="answers in each region (default: --answers / --regions)",
+    )
     parser.add_argument("--only", help="comma-separated words: only the pages whose name has one")
     parser.add_argument("--quick", action="store_true", help="1,000 answers, 3 s, one round")
     add_postgres_option(parser)

@@ -10,8 +10,10 @@
 In a throwaway database (see _common.py): the geography of Bretagne, an open campaign
 (``ami-profil``), ``--answers`` answers (two actors and a référent each) and a user of
 ``--role``. With ``--seeded``, the configured database as it is, seeded beforehand by
-``bench/_http_seed.py`` (10,000 answers, 300 projects: the figures of ``http.py``), signed
-in as its user of ``--role`` (``banc-ars``...); nothing is written but sessions. Each path is
+``bench/_http_seed.py`` (10,000 answers, 300 projects: the figures of ``http.py``; or
+``--regions 18 --answers-per-region 2000``), signed in as its user of ``--role``
+(``banc-ars``, of Bretagne; ``National``: ``banc-national``) or ``--user`` (e.g.
+``banc-ars-76``, Occitanie's ARS agent); nothing is written but sessions. Each path is
 requested ``--repeat`` times after a warm-up; prints the median time, the number of queries
 and the functions taking the most time (cumulative and own). ``--save DIR`` writes each
 page's HTML there (to compare the markup before and after a change).
@@ -41,6 +43,7 @@ def main() -> int:
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--answers", type=int, default=1_000)
     parser.add_argument("--role", default="ARS", help="ARS, URPS, Assurance Maladie, anonymous")
+    parser.add_argument("--user", help="with --seeded: sign in as this username")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--seeded", action="store_true", help="use the database as it is")
@@ -63,9 +66,15 @@ def main() -> int:
     with database:
         client = Client()
         if options.seeded:
-            usernames = {"ARS": "banc-ars", "URPS": "banc-urps", "Assurance Maladie": "banc-am"}
-            username = usernames.get(options.role, "banc-coordinateur")
-            user = None if options.role == "anonymous" else User.objects.get(username=username)
+            usernames = {
+                "ARS": "banc-ars",
+                "URPS": "banc-urps",
+                "Assurance Maladie": "banc-am",
+                "National": "banc-national",
+            }
+            username = options.user or usernames.get(options.role, "banc-coordinateur")
+            anonymous = options.role == "anonymous" and not options.user
+            user = None if anonymous else User.objects.get(username=username)
         else:
             call_command("load_geography", departements=["22", "29", "35", "56"], verbosity=0)
             campaign = CampaignFactory(slug="ami-profil")

@@ -419,6 +419,15 @@ def _(visit: Visit) -> None:
     visit.open(reverse("projects:list"))
 
 
+@case("projects-list-paginated")
+def _(visit: Visit) -> None:
+    """More projects than a page (projects.views.projects.PAGE_SIZE): the DSFR pagination."""
+    _project, people = project_at(Stage.LETTER_DEPOSITED)
+    CptsProjectFactory.create_batch(50, by=people.ars)
+    visit.sign_in(people.ars)
+    visit.open(reverse("projects:list") + "?page=2")
+
+
 @case("project-new-errors")
 def _(visit: Visit) -> None:
     visit.sign_in(staff(Role.ARS))

@@ -1,5 +1,7 @@
 """``cpts_portal.fragments``: versions bumped on change, again at commit; queryset keys."""
 
+import re
+
 import pytest
 
 from ami.models import STATISTICS_VERSION, Submission
@@ -53,3 +55,61 @@ def test_a_change_after_a_rolled_back_savepoint_is_bumped_at_commit(
         SubmissionFactory()  # ...dropped with it: this change registers its own
         during = versions(STATISTICS_VERSION)
     assert versions(STATISTICS_VERSION) != during
+
+
+# --- Header and footer, cached per language and role set (templates/includes) ---------------
+
+
+def nav_links(page: str) -> list[str]:
+    return re.findall(r'<a class="fr-nav__link" href="([^"]+)"', page)
+
+
+def test_cached_header_keeps_each_users_name_token_and_menu(client):
+    from django.urls import reverse
+
+    from cpts_portal.roles import Role
+    from tests.factories import UserFactory
+
+    ars = UserFactory(roles=[Role.ARS], first_name="Anne", last_name="Kervella")
+    coordinator = UserFactory(roles=[Role.COORDINATOR], first_name="Yann", last_name="Morvan")
+    dashboard = reverse("staff:dashboard")
+    pages = {}
+    for user in (ars, coordinator, None):  # the same fragments cache, one after the other
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        page = client.get("/").content.decode()
+        pages[user and user.first_name] = page
+        if user is not None:
+            assert f"data-identity-name>{user.get_full_name()}</span>" in page
+    # The logout form's CSRF token is rendered for each request, never kept.
+    tokens = [
+        re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', pages[name]).group(1)
+        for name in ("Anne", "Yann")
+    ]
+    assert tokens[0] != tokens[1]
+    assert dashboard in nav_links(pages["Anne"])
+    assert dashboard not in nav_links(pages["Yann"])
+    assert reverse("projects:list") in nav_links(pages["Yann"])
+    assert nav_links(pages[None]) == [reverse("ami:home"), reverse("publication:find_commune")]
+    assert "Kervella" not in pages["Yann"] + pages[None]
+    assert "Espace agents" in pages[None] and "Espace agents" not in pages["Anne"]
+
+
+def test_cached_menu_marks_the_current_section(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(roles=["ARS"]))
+    home = client.get("/").content.decode()
+    projects = client.get("/projets/").content.decode()
+    assert 'href="/" aria-current="page"' in home
+    assert 'href="/projets/" aria-current="page"' in projects
+    assert 'href="/" aria-current="page"' not in projects
+
+
+def test_operator_is_outside_the_cached_header_and_footer(client, settings):
+    assert "ARS de test" not in client.get("/").content.decode()
+    settings.PORTAL_OPERATOR = "ARS de test"
+    page = client.get("/").content.decode()
+    assert 'portal-operator">ARS de test</p>' in page
+    assert "est opéré par ARS de test" in page

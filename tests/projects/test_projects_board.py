@@ -1,5 +1,6 @@
 """The staff's pipeline board (counts per stage) and the filtered list of projects."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -169,3 +170,36 @@ def test_board_and_list_in_a_constant_number_of_queries(
         response = client.get(url)
     assert len(listed(response)) == 12
     assert board(response)["avant_projet"] == 12
+
+
+def test_list_is_paginated_keeping_filters_and_the_count_of_all_results(
+    client, ars, owner, monkeypatch
+):
+    """The list shows ``PAGE_SIZE`` rows a page; the page links keep the filters, the caption
+    counts every matching project and the board still counts them all."""
+    from projects.views import projects as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for n in range(5):
+        make_project(n, owner, ars)
+    CptsProjectFactory(name="CPTS Hors filtre", by=ars)  # no coordinator: filtered out
+    client.force_login(ars)
+    url = f"{LIST}?coordinator={owner.pk}"
+    pages, seen, next_url = 0, [], url
+    while next_url:
+        response = client.get(next_url)
+        pages += 1
+        page = response.content.decode()
+        assert len(listed(response)) == (2 if pages < 3 else 1)
+        assert "5 projets correspondent aux filtres" in page
+        assert f"(page {pages} sur 3)" in page
+        assert board(response)["avant_projet"] == 6
+        seen += listed(response)
+        found = re.search(r'href="(\?[^"]*)#liste">Page suivante', page)
+        next_url = LIST + found.group(1).replace("&amp;", "&") if found else None
+        if next_url:
+            assert f"coordinator={owner.pk}" in next_url
+    assert pages == 3
+    assert sorted(seen) == [f"CPTS numéro {n}" for n in range(5)]
+    # Past the last page: the last page, not an error.
+    assert listed(client.get(f"{url}&page=99")) == listed(response)
