@@ -246,3 +246,12 @@ def test_rate_limit_answers_429(client, data, people, monkeypatch):
     headers = bearer(people.ars)
     statuses = [client.get(list_url("project"), **headers).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_each_token_has_its_own_rate_limit(client, data, people, monkeypatch):
+    """A token has no account id: its own count, not one shared by every token."""
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"api": "2/min"})
+    first, second = bearer(people.ars), bearer(people.urps)
+    statuses = [client.get(list_url("project"), **first).status_code for _ in range(3)]
+    statuses += [client.get(list_url("project"), **second).status_code for _ in range(2)]
+    assert statuses == [200, 200, 429, 200, 200]
