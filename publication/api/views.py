@@ -7,11 +7,14 @@ length (``tests/publication``); reads of answers (personal data) are written to 
 log like the exports, with the token's institution.
 """
 
+from typing import Any
+
 import django_filters
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from rest_framework import filters, viewsets
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
 
 from ami.audit import record_access
@@ -117,7 +120,7 @@ class SubmissionViewSet(ReadOnlyViewSet):
     ordering_fields = ["submitted_at", "status_changed_at"]
     ordering = ["-submitted_at", "-pk"]
 
-    def get_serializer_class(self):
+    def get_serializer_class(self) -> type[serializers.SubmissionSummarySerializer]:
         if getattr(self, "swagger_fake_view", False) or sees_personal_data(self.request.user):
             return serializers.SubmissionSerializer
         return serializers.SubmissionSummarySerializer
@@ -155,7 +158,13 @@ class SubmissionViewSet(ReadOnlyViewSet):
         return super().retrieve(request, *args, **kwargs)
 
 
-def log_api_read(request, action: AccessLog.Action, submission=None, details=None, **kwargs):
+def log_api_read(
+    request: Request,
+    action: AccessLog.Action,
+    submission: Submission | None = None,
+    details: dict[str, Any] | None = None,
+    **kwargs: str,
+) -> None:
     """A line of the access log for an API read: the path, and for a token its institution
     (the reader: a token has no account) and which token."""
     details = {"api": request.path, **(details or {})}
