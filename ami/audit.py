@@ -35,17 +35,19 @@ def record_access(
     submission: Submission | None = None,
     details: Mapping[str, Any] | None = None,
     reference: str = "",
+    label: str = "",
 ) -> AccessLog:
     """Write one line of the access log: ``user`` did ``action`` now.
 
     ``submission`` is the answer concerned, if one is; ``reference`` names the object in
     words (the answer's reference by default); ``details`` what else is worth keeping
     (filters and row count of an export, ids of a PDF batch...), JSON-serialisable.
+    ``label`` names who read when it is no account (an API token's institution).
     """
     authenticated = user is not None and user.is_authenticated
     return AccessLog.objects.create(
         user=user if authenticated else None,
-        user_label=user_label(user),
+        user_label=label or user_label(user),
         action=Action(action),
         submission=submission,
         reference=reference or (submission.reference if submission is not None else ""),
@@ -87,4 +89,3 @@ def email_fingerprint(email: str) -> str:
 def access_log(submission: Submission, limit: int = 100) -> QuerySet[AccessLog]:
     """The latest lines about one answer, newest first (its staff page shows them)."""
     return submission.access_logs.order_by("-at", "-pk")[:limit]
-

@@ -11,23 +11,47 @@ from .models import ApiToken, Publication
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at"]
-    search_fields = ["name", "user__username", "prefix"]
-    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "holder_label",
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_at", "national", "institution__region", "institution__kind"]
+    list_select_related = ["institution", "created_by"]
+    search_fields = ["name", "institution__name", "prefix"]
+    fields = [
+        "institution",
+        "national",
+        "name",
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
+
+    @admin.display(description=_("titulaire"))
+    def holder_label(self, token: ApiToken) -> str:
+        return token.holder_label
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None):
         if obj is not None:
-            return ["user", "name", *self.readonly_fields]
+            return ["institution", "national", "name", *self.readonly_fields]
         return self.readonly_fields
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form, change: bool) -> None:
         if change:
             return
-        token, key = services.create_api_token(obj.user, obj.name)
-        obj.pk = token.pk
+        token, key = services.create_api_token(
+            obj.name, institution=obj.institution, national=obj.national, by=request.user
+        )
+        obj.pk, obj.created_by = token.pk, token.created_by
         obj.prefix, obj.key_hash, obj.created_at = token.prefix, token.key_hash, token.created_at
         messages.warning(
             request,

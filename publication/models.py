@@ -95,18 +95,36 @@ def hash_token(key: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A key for the read API, for one staff account (its role and region apply).
+    """A key for the read API, for one partner institution of a region (whose kind is the
+    role the key reads with, in that region only) or for the national level (every region,
+    read-only).
 
-    Created and revoked in the admin; the key is shown once, at creation, and only its
-    hash is stored (``hash_token``). ``prefix`` (the key's first characters) names it in
-    lists and logs.
+    Not an account's: it outlives the agents who asked for it. Created and revoked in the
+    admin; the key is shown once, at creation, and only its hash is stored (``hash_token``).
+    ``prefix`` (the key's first characters) names it in lists and logs.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+    institution = models.ForeignKey(
+        "territories.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="api_tokens",
-        verbose_name=_("compte"),
+        verbose_name=_("institution"),
+    )
+    national = models.BooleanField(
+        _("niveau national"),
+        default=False,
+        help_text=_("Lecture de toutes les régions (ministère, Caisse nationale)."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créé par"),
+        editable=False,
     )
     name = models.CharField(
         _("nom"), max_length=100, help_text=_("Le système d’information qui l’utilise.")
@@ -121,9 +139,25 @@ class ApiToken(models.Model):
         verbose_name = _("jeton d’API")
         verbose_name_plural = _("jetons d’API")
         ordering = ["-created_at"]
+        constraints = [
+            # One holder: an institution, or the national level.
+            models.CheckConstraint(
+                condition=models.Q(institution__isnull=False, national=False)
+                | models.Q(institution__isnull=True, national=True),
+                name="api_token_one_holder",
+                violation_error_message=_(
+                    "Un jeton appartient à une institution ou au niveau national."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def holder_label(self) -> str:
+        """Who the token reads for, as the access log and the admin name it."""
+        return str(_("Niveau national")) if self.national else str(self.institution)
 
     @property
     def is_active(self) -> bool:

@@ -1,8 +1,9 @@
 """Reads of the public pages, the open data and the API, with query budgets.
 
-``PUBLIC_REGIONS`` (settings) names the regions the public output covers (INSEE codes);
-empty, every region. Each read takes ``region_codes`` so that a region filter (the national
-portal) is a parameter, not a rewrite.
+The public output covers the regions the portal serves (one ``RegionIdentity`` each) and
+those ``PUBLIC_REGIONS`` (settings, INSEE codes) names, for a deployment whose regions
+have no identity yet; none at all, every region. Each read takes ``region_codes`` so that
+a region filter is a parameter, not a rewrite.
 """
 
 from collections import defaultdict
@@ -13,15 +14,34 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from ami.models import Campaign, open_campaigns
 from projects.models import CptsProject, Stage
-from territories.models import Commune, Territory
+from territories.models import Commune, Region, RegionIdentity, Territory
 from territories.rules import size_tier
 
 from .rules import ACI_SIGNED_STAGES, coverage_bucket, coverage_share
 
 
 def public_regions() -> tuple[str, ...]:
-    return tuple(settings.PUBLIC_REGIONS)
+    """The codes of the regions of the public output, sorted (one query)."""
+    served = RegionIdentity.objects.values_list("region__code", flat=True)
+    return tuple(sorted({*settings.PUBLIC_REGIONS, *served}))
+
+
+def open_campaigns_for(commune: Commune) -> list[Campaign]:
+    """The AMI open now in the commune's region: where its professionals make themselves
+    known when no CPTS covers them yet."""
+    region_id = Commune.objects.filter(pk=commune.pk).values("departement__region_id")[:1]
+    return list(open_campaigns().filter(region_id=region_id).order_by("-opens_on", "pk"))
+
+
+def region_identity_for(commune: Commune) -> RegionIdentity | None:
+    """The identity (ARS, AMI contact) of the commune's region, if the portal serves it."""
+    return (
+        RegionIdentity.objects.select_related("region")
+        .filter(region__departements__communes=commune)
+        .first()
+    )
 
 
 def published_projects() -> QuerySet[CptsProject]:
@@ -136,7 +156,11 @@ def coverage(region_codes: Sequence[str] | None = None) -> list[RegionCoverage]:
         region.population += departement.population
         region.covered_any += departement.covered_any
         region.covered_aci += departement.covered_aci
-    return list(regions.values())
+    # A region served without population data loaded still has its line (and says so).
+    missing = set(region_codes) - set(regions)
+    for code, name in Region.objects.filter(code__in=missing).values_list("code", "name"):
+        regions[code] = RegionCoverage(code=code, name=name)
+    return sorted(regions.values(), key=lambda region: region.name)
 
 
 # --- Open data ---------------------------------------------------------------------------

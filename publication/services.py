@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cpts_portal.history import record_event
 from projects.models import CptsProject
+from territories.models import Institution
 
 from . import permissions
 from .models import ApiToken, Publication, PublicationEvent, hash_token
@@ -121,10 +122,26 @@ def withdraw_validation(
 TOKEN_BYTES = 32
 
 
-def create_api_token(user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns it with its key, which is stored only hashed."""
+def create_api_token(
+    name: str,
+    *,
+    institution: Institution | None = None,
+    national: bool = False,
+    by: AbstractBaseUser | None = None,
+) -> tuple[ApiToken, str]:
+    """A new token for ``institution`` (or the national level); returns it with its key,
+    which is stored only hashed."""
     key = secrets.token_urlsafe(TOKEN_BYTES)
-    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_token(key))
+    token = ApiToken(
+        institution=institution,
+        national=national,
+        created_by=by,
+        name=name,
+        prefix=key[:8],
+        key_hash=hash_token(key),
+    )
+    token.full_clean(exclude=["key_hash", "prefix"])
+    token.save()
     return token, key
 
 

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from ami.models import open_campaigns
 from projects.models import CptsProject
 
 from . import opendata, permissions, selectors, services
@@ -27,7 +26,7 @@ OPEN_DATA_MAX_AGE = 300  # seconds a client or a proxy may keep a file without a
 def find_commune(request: HttpRequest) -> HttpResponse:
     """``?commune=...``: the published CPTS whose territory includes the commune."""
     form = CommuneLookupForm(request.GET if "commune" in request.GET else None)
-    commune = projects = campaigns = None
+    commune = projects = campaigns = identity = None
     if form.is_bound and form.is_valid():
         commune = form.cleaned_data["commune"]
         projects = [
@@ -35,11 +34,19 @@ def find_commune(request: HttpRequest) -> HttpResponse:
             for project in selectors.projects_for_commune(commune)
         ]
         if not projects:
-            campaigns = list(open_campaigns())
+            # The AMI of the commune's own region: its ARS gathers the actors there.
+            campaigns = selectors.open_campaigns_for(commune)
+            identity = selectors.region_identity_for(commune)
     return render(
         request,
         "publication/find_commune.html",
-        {"form": form, "commune": commune, "projects": projects, "campaigns": campaigns},
+        {
+            "form": form,
+            "commune": commune,
+            "projects": projects,
+            "campaigns": campaigns,
+            "identity": identity,
+        },
     )
 
 

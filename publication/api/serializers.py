@@ -94,12 +94,12 @@ class ReferentSerializer(serializers.ModelSerializer):
         fields = ["name", "function", "email", "phone"]
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSummarySerializer(serializers.ModelSerializer):
+    """An answer without its people: for the roles that do not read them on the pages."""
+
     reference = serializers.CharField(read_only=True)
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     communes = serializers.SerializerMethodField(help_text="Codes INSEE du territoire envisagé.")
-    actors = ActorSerializer(many=True, read_only=True)
-    referents = ReferentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Submission
@@ -117,14 +117,23 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "territory_text",
             "communes",
             "orientation",
-            "actors",
-            "referents",
         ]
 
     def get_communes(self, submission: Submission) -> list[str]:
         if submission.territory is None:
             return []
         return [commune.insee_code for commune in submission.territory.communes.all()]
+
+
+class SubmissionSerializer(SubmissionSummarySerializer):
+    """An answer with its actors and référents (personal data), for the roles that read
+    them on the answer's page; the others get the answer without these two fields."""
+
+    actors = ActorSerializer(many=True, read_only=True)
+    referents = ReferentSerializer(many=True, read_only=True)
+
+    class Meta(SubmissionSummarySerializer.Meta):
+        fields = [*SubmissionSummarySerializer.Meta.fields, "actors", "referents"]
 
 
 class ContractSerializer(serializers.ModelSerializer):

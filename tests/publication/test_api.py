@@ -27,7 +27,13 @@ def list_url(name: str) -> str:
 
 
 def bearer(user) -> dict:
-    _token, key = services.create_api_token(user, "SI de test")
+    """The header of a new token of ``user``'s institution (the agent asks, the institution
+    holds it)."""
+    return token_header(institution=user.staff_membership.institution)
+
+
+def token_header(**holder) -> dict:
+    _token, key = services.create_api_token("SI de test", **holder)
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
@@ -49,8 +55,8 @@ def test_anonymous_is_refused_with_401(client, data, endpoint):
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("who", ["owner", "colleague", "outsider"])
 def test_coordinators_and_accounts_without_role_are_refused(client, data, people, who, endpoint):
-    response = client.get(list_url(endpoint), **bearer(getattr(people, who)))
-    assert response.status_code == 403
+    client.force_login(getattr(people, who))
+    assert client.get(list_url(endpoint)).status_code == 403
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
@@ -99,17 +105,24 @@ def test_session_of_a_signed_in_agent_works_too(client, data, people):
 
 
 def test_revoked_token_is_refused(client, data, people):
-    token, key = services.create_api_token(people.ars, "SI")
+    token, key = services.create_api_token(
+        "SI", institution=people.ars.staff_membership.institution
+    )
     services.revoke_api_token(token)
     response = client.get(list_url("project"), HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 401
 
 
-def test_token_of_an_inactive_account_is_refused(client, data, people):
-    headers = bearer(people.ars)
+def test_token_outlives_the_account_that_asked_for_it(client, data, people):
+    """The institution's key, not the agent's: it works after the agent has left."""
+    token, key = services.create_api_token(
+        "SI", institution=people.ars.staff_membership.institution, by=people.ars
+    )
     people.ars.is_active = False
     people.ars.save()
-    assert client.get(list_url("project"), **headers).status_code == 401
+    response = client.get(list_url("project"), HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200 and response.json()["count"] == 1
+    assert ApiToken.objects.get(pk=token.pk).created_by == people.ars
 
 
 def test_wrong_token_is_refused(client, data):
@@ -118,7 +131,9 @@ def test_wrong_token_is_refused(client, data):
 
 
 def test_token_use_is_noted(client, data, people):
-    token, key = services.create_api_token(people.ars, "SI")
+    token, key = services.create_api_token(
+        "SI", institution=people.ars.staff_membership.institution
+    )
     client.get(list_url("project"), HTTP_AUTHORIZATION=f"Token {key}")
     assert ApiToken.objects.get(pk=token.pk).last_used_at is not None
 
@@ -128,17 +143,33 @@ def test_api_is_read_only(client, data, people):
     assert response.status_code == 405
 
 
-def test_reading_answers_is_written_to_the_access_log(client, people):
+def test_reading_answers_is_written_to_the_access_log_with_the_institution(client, people):
     submission = SubmissionFactory()
-    headers = bearer(people.urps)
+    institution = people.urps.staff_membership.institution
+    token, key = services.create_api_token("Infocentre URPS", institution=institution)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
     client.get(list_url("submission"), **headers)
     client.get(reverse("publication:api:submission-detail", args=[submission.pk]), **headers)
-    actions = list(AccessLog.objects.order_by("pk").values_list("action", "user", "submission"))
-    assert actions == [
-        (AccessLog.Action.EXPORT, people.urps.pk, None),
-        (AccessLog.Action.SUBMISSION_VIEWED, people.urps.pk, submission.pk),
+    rows = list(
+        AccessLog.objects.order_by("pk").values_list("action", "user", "user_label", "submission")
+    )
+    assert rows == [
+        (AccessLog.Action.EXPORT, None, institution.name, None),
+        (AccessLog.Action.SUBMISSION_VIEWED, None, institution.name, submission.pk),
     ]
-    assert AccessLog.objects.order_by("pk").first().details["references"] == [submission.reference]
+    first = AccessLog.objects.order_by("pk").first().details
+    assert first["references"] == [submission.reference]
+    assert first["institution_id"] == institution.pk and first["token"] == token.prefix
+    assert first["region"] == "53"
+
+
+def test_reading_answers_in_a_session_is_logged_as_the_agent(client, people):
+    SubmissionFactory()
+    client.force_login(people.am)
+    client.get(list_url("submission"))
+    assert list(AccessLog.objects.values_list("user", "details__api")) == [
+        (people.am.pk, list_url("submission"))
+    ]
 
 
 # --- Query budgets: the same count for 1 and 50 rows ------------------------------------
@@ -152,7 +183,11 @@ def make_rows(endpoint: str, count: int, geography) -> None:
                 project=project, signed_on=date(2024, 1, 1) + timedelta(index)
             )
         elif endpoint == "commune":
-            CommuneFactory(departement=geography.douarnenez.departement)
+            # Codes of their own: the factory's sequence may reach the geography's 29046.
+            CommuneFactory(
+                insee_code=f"{35 if count == 1 else 56}{index:03d}",
+                departement=geography.douarnenez.departement,
+            )
         elif endpoint == "project":
             make_project(f"P{index:02d}", [geography.douarnenez, geography.quimper])
         elif endpoint == "territory":
@@ -211,3 +246,12 @@ def test_rate_limit_answers_429(client, data, people, monkeypatch):
     headers = bearer(people.ars)
     statuses = [client.get(list_url("project"), **headers).status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_each_token_has_its_own_rate_limit(client, data, people, monkeypatch):
+    """A token has no account id: its own count, not one shared by every token."""
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"api": "2/min"})
+    first, second = bearer(people.ars), bearer(people.urps)
+    statuses = [client.get(list_url("project"), **first).status_code for _ in range(3)]
+    statuses += [client.get(list_url("project"), **second).status_code for _ in range(2)]
+    assert statuses == [200, 200, 429, 200, 200]

@@ -88,7 +88,9 @@ def test_an_abandoned_project_is_not_published(project, people):
 
 
 def test_api_token_is_stored_hashed_and_revocable(people):
-    token, key = services.create_api_token(people.ars, "SI de l’ARS")
+    token, key = services.create_api_token(
+        "SI de l’ARS", institution=people.ars.staff_membership.institution
+    )
     assert key not in token.key_hash and len(key) >= 40
     assert token.prefix == key[:8]
     services.revoke_api_token(token)

@@ -3,7 +3,7 @@
 The URL patterns are discovered from ``django.urls.get_resolver()`` (includes walked), so a
 new view without a line in ``MATRIX`` makes the test fail, and so does a line whose view
 was removed. Each URL is requested with GET, its path parameters filled from objects made
-for the test, as seven visitors:
+for the test, as eleven visitors:
 
 ``anonymous``
     no account, no link. For the private-link pages, a token of the right shape that is
@@ -16,7 +16,13 @@ for the test, as seven visitors:
 ``coord``
     the coordinator of ``world.project``;
 ``other_coord``
-    the coordinator of another project only.
+    the coordinator of another project only;
+``ars_other``, ``urps_other``, ``am_other``
+    agents of the three institutions of another region (Occitanie): every object of the
+    world is in Bretagne, so each is a 404 for them; the pages of no region answer them as
+    their Bretagne colleagues, and their lists show none of the world's objects;
+``national``
+    the national level (``Role.NATIONAL``): reads every region, changes nothing.
 
 Expected values: ``OK`` (200), ``LOGIN`` (302 to a sign-in page, with ``?next=``),
 ``REDIRECT`` (302 elsewhere), ``MOVED`` (301: an old address), ``UNAUTHORIZED`` (401: the
@@ -56,6 +62,7 @@ from tests.factories import (
     CommuneFactory,
     CoordinatorFactory,
     CptsProjectFactory,
+    RegionFactory,
     SubmissionFactory,
     TerritoryFactory,
     UserFactory,
@@ -66,74 +73,107 @@ pytestmark = pytest.mark.django_db
 
 OK, MOVED, REDIRECT, FORBIDDEN, HIDDEN, GONE, POST_ONLY = 200, 301, 302, 403, 404, 410, 405
 LOGIN = "302 to a sign-in page"
+UNAUTHORIZED = 401
 
-VISITORS = ("anonymous", "link", "ars", "urps", "am", "coord", "other_coord")
+HOME_VISITORS = ("anonymous", "link", "ars", "urps", "am", "coord", "other_coord")
+OTHER_REGION_VISITORS = ("ars_other", "urps_other", "am_other")
+VISITORS = (*HOME_VISITORS, *OTHER_REGION_VISITORS, "national")
 
-PUBLIC = (OK,) * 7
+
+def everyone(expected: Any) -> tuple[Any, ...]:
+    """The same answer for every visitor."""
+    return (expected,) * len(VISITORS)
+
+
+def region_less(*home: Any, national: Any) -> tuple[Any, ...]:
+    """A page of no region (a list, a form, a search): an agent of another region gets what
+    the agent of the same institution gets in the world's region (lists show only their own
+    region: ``test_lists_show_other_regions_nothing``)."""
+    assert len(home) == len(HOME_VISITORS)
+    return (*home, *home[2:5], national)
+
+
+def of_the_region(*home: Any, national: Any) -> tuple[Any, ...]:
+    """A page of an object of the world's region (Bretagne): a 404 for the agents of another
+    region, whatever their role (the object's existence stays private)."""
+    assert len(home) == len(HOME_VISITORS)
+    return (*home, HIDDEN, HIDDEN, HIDDEN, national)
+
+
+# The national level reads every region and writes nothing: ``national=OK`` on the pages
+# that read, ``FORBIDDEN`` on those that change (``HIDDEN`` where every reader gets a 404).
 STAFF_PAGE = (LOGIN, LOGIN, OK, OK, OK, FORBIDDEN, FORBIDDEN)
 ARS_PAGE = (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN)
-POST_ONLY_VIEW = (POST_ONLY,) * 7
 LINK_PAGE = (HIDDEN, OK, OK, OK, OK, OK, OK)  # the token is the key: whoever holds it reads
 SIGNED_IN_ELSEWHERE = (OK, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
-UNAUTHORIZED = 401
+REQUESTER_ONLY = (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN)
 API = (UNAUTHORIZED, UNAUTHORIZED, OK, OK, OK, FORBIDDEN, FORBIDDEN)
+# A project's page: staff and its coordinator read it, another project's coordinator gets 404.
+PROJECT_READ = (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN)
+PROJECT_ARS_WRITE = (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN)
+PROJECT_ARS_COORD_WRITE = (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, HIDDEN)
+PROJECT_NOTHING_YET = (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN)
+PROJECT_NOT_AT_STAGE = (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN)
 
-#          anonymous  link      ars        urps       am         coord      other_coord
+PUBLIC = everyone(OK)
+POST_ONLY_VIEW = everyone(POST_ONLY)
+
+#  columns: anonymous, link, ars, urps, am, coord, other_coord (+ the region axis, see above)
 MATRIX: dict[str, tuple[Any, ...]] = {
     # Public pages
     "ami:home": PUBLIC,
     "ami:answer": PUBLIC,
     # Not the browser that sent the answer: back to the form, nothing shown.
-    "ami:confirmation": (REDIRECT,) * 7,
+    "ami:confirmation": everyone(REDIRECT),
     "privacy": PUBLIC,
     "legal": PUBLIC,
     "accessibility": PUBLIC,
     "robots_txt": PUBLIC,
-    "favicon": (MOVED,) * 7,
+    "favicon": everyone(MOVED),
     "health": PUBLIC,
     "territories:commune_search": PUBLIC,
     "territories:epci_search": PUBLIC,
     # Sign-in (signed-in users are sent on) and sign-out (POST only since Django 5)
-    "login": SIGNED_IN_ELSEWHERE,
+    "login": region_less(*SIGNED_IN_ELSEWHERE, national=REDIRECT),
     "logout": POST_ONLY_VIEW,
-    "projects:login": (MOVED,) * 7,  # the projects' former sign-in page, now the portal's
+    "projects:login": everyone(MOVED),  # the projects' former sign-in page, now the portal's
     "projects:logout": POST_ONLY_VIEW,
     # Password reset and invitations: for everyone; a forged link shows « lien invalide ».
     "password_reset": PUBLIC,
     "password_reset_done": PUBLIC,
     "password_set": PUBLIC,
     "password_reset_complete": PUBLIC,
-    "agent_home": (LOGIN, LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
-    # The professional's private link
-    "ami:follow": LINK_PAGE,
-    "ami:edit": LINK_PAGE,
-    "ami:referent_pdf": LINK_PAGE,
+    "agent_home": region_less(LOGIN, LOGIN, *(REDIRECT,) * 5, national=REDIRECT),
+    # The professional's private link: the key, whatever the region of who holds it.
+    "ami:follow": region_less(*LINK_PAGE, national=OK),
+    "ami:edit": region_less(*LINK_PAGE, national=OK),
+    "ami:referent_pdf": region_less(*LINK_PAGE, national=OK),
     "ami:referent_message": POST_ONLY_VIEW,
     "ami:referent_document": POST_ONLY_VIEW,
     "ami:referent_resubmit": POST_ONLY_VIEW,
-    "ami:referent_attachment": LINK_PAGE,
+    "ami:referent_attachment": region_less(*LINK_PAGE, national=OK),
     # No decision on ``world.submission`` yet: no letter (tests/ami/staff/test_outcome.py).
-    "ami:decision_letter": (HIDDEN,) * 7,
+    "ami:decision_letter": everyone(HIDDEN),
     # A draft's resume link: the tokens tried here are an answer's, never a draft's.
-    "ami:draft_resume": (HIDDEN,) * 7,
+    "ami:draft_resume": everyone(HIDDEN),
     # The autosave of a draft (POST); its rules are in tests/ami/test_drafts.py.
     "ami:draft_save": POST_ONLY_VIEW,
-    # Staff workspace of the AMI
-    "staff:dashboard": STAFF_PAGE,
-    "staff:export": STAFF_PAGE,
-    "staff:statistics": STAFF_PAGE,
-    "staff:submission": STAFF_PAGE,
-    "staff:submission_pdf": STAFF_PAGE,
+    # Staff workspace of the AMI: the lists and statistics of the visitor's regions.
+    "staff:dashboard": region_less(*STAFF_PAGE, national=OK),
+    "staff:export": region_less(*STAFF_PAGE, national=OK),
+    "staff:statistics": region_less(*STAFF_PAGE, national=OK),
+    "staff:submission": of_the_region(*STAFF_PAGE, national=OK),
+    "staff:submission_pdf": of_the_region(*STAFF_PAGE, national=OK),
     # A batch is its requester's (the ARS agent's): anyone else gets a 404.
-    "staff:batch": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
-    "staff:batch_status": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
-    "staff:batch_download": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
+    "staff:batch": of_the_region(*REQUESTER_ONLY, national=HIDDEN),
+    "staff:batch_status": of_the_region(*REQUESTER_ONLY, national=HIDDEN),
+    "staff:batch_download": of_the_region(*REQUESTER_ONLY, national=HIDDEN),
     "staff:batch_create": POST_ONLY_VIEW,
     "staff:dashboard_columns": POST_ONLY_VIEW,
     "staff:bulk_action": POST_ONLY_VIEW,
     # A large export's job is its requester's (the ARS agent's), as a batch.
-    "staff:export_job": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
-    "staff:export_job_download": (LOGIN, LOGIN, OK, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
+    "staff:export_job": of_the_region(*REQUESTER_ONLY, national=HIDDEN),
+    "staff:export_job_download": of_the_region(*REQUESTER_ONLY, national=HIDDEN),
     "staff:assign": POST_ONLY_VIEW,
     "staff:change_status": POST_ONLY_VIEW,
     "staff:plan_exchange": POST_ONLY_VIEW,
@@ -144,93 +184,128 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "staff:message": POST_ONLY_VIEW,
     "staff:resend_link": POST_ONLY_VIEW,
     "staff:request_correction": POST_ONLY_VIEW,
-    "staff:attachment": STAFF_PAGE,
-    "staff:decision_letter": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN),
-    "staff:personal_data": ARS_PAGE,
+    "staff:attachment": of_the_region(*STAFF_PAGE, national=OK),
+    "staff:decision_letter": of_the_region(
+        LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, national=HIDDEN
+    ),
+    # The ARS answers the RGPD requests (search, export, erasure): not the national level.
+    "staff:personal_data": region_less(*ARS_PAGE, national=FORBIDDEN),
     "staff:personal_data_file": POST_ONLY_VIEW,
     "staff:personal_data_erasure": POST_ONLY_VIEW,
-    # Territories (staff build them; the ARS changes them, partners read)
-    "territories:territory_create": STAFF_PAGE,
-    "territories:territory_edit": STAFF_PAGE,
-    "territories:territory_list": STAFF_PAGE,
-    "territories:territory_detail": STAFF_PAGE,
-    # CPTS projects: staff see all, a coordinator their own, another project is a 404
-    "projects:list": (LOGIN, LOGIN, OK, OK, OK, OK, OK),
-    "projects:create": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "projects:detail": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
-    "projects:pdf": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
-    "projects:edit": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
-    "projects:name": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
-    "projects:invite": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
-    "projects:territory": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
-    "projects:holder": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, HIDDEN),
-    "projects:stage_change": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, HIDDEN),
-    "projects:milestone": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, OK, HIDDEN),
-    "projects:letter": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
-    "projects:letter_deposit": (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, HIDDEN),
-    "projects:health_project": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
-    "projects:contract": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
+    # Territories (staff build them in their region; the ARS changes them, partners read)
+    "territories:territory_create": region_less(*STAFF_PAGE, national=FORBIDDEN),
+    "territories:territory_edit": of_the_region(*STAFF_PAGE, national=FORBIDDEN),
+    "territories:territory_list": region_less(*STAFF_PAGE, national=OK),
+    "territories:territory_detail": of_the_region(*STAFF_PAGE, national=OK),
+    # CPTS projects: staff see their region's, a coordinator their own, another is a 404
+    "projects:list": region_less(LOGIN, LOGIN, OK, OK, OK, OK, OK, national=OK),
+    "projects:create": region_less(*ARS_PAGE, national=FORBIDDEN),
+    "projects:detail": of_the_region(*PROJECT_READ, national=OK),
+    "projects:pdf": of_the_region(*PROJECT_READ, national=OK),
+    "projects:edit": of_the_region(*PROJECT_ARS_WRITE, national=FORBIDDEN),
+    "projects:name": of_the_region(*PROJECT_ARS_WRITE, national=FORBIDDEN),
+    "projects:invite": of_the_region(*PROJECT_ARS_WRITE, national=FORBIDDEN),
+    "projects:territory": of_the_region(*PROJECT_ARS_WRITE, national=FORBIDDEN),
+    "projects:holder": of_the_region(*PROJECT_ARS_COORD_WRITE, national=FORBIDDEN),
+    "projects:stage_change": of_the_region(*PROJECT_ARS_COORD_WRITE, national=FORBIDDEN),
+    "projects:milestone": of_the_region(*PROJECT_ARS_COORD_WRITE, national=FORBIDDEN),
+    "projects:letter": of_the_region(*PROJECT_READ, national=OK),
+    "projects:letter_deposit": of_the_region(
+        LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, HIDDEN, national=FORBIDDEN
+    ),
+    "projects:health_project": of_the_region(*PROJECT_READ, national=OK),
+    "projects:contract": of_the_region(*PROJECT_READ, national=OK),
     # An annual report exists only once the contract is signed (not in this world): 404.
     # Its rules by role are in tests/projects/test_contract_life.py.
-    "projects:contract_report": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
-    "projects:document_download": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
+    "projects:contract_report": of_the_region(*PROJECT_NOTHING_YET, national=HIDDEN),
+    "projects:document_download": of_the_region(*PROJECT_READ, national=OK),
     # The contract's life: no contract, report, evidence or deliverable in this world (404);
     # their rules by role are in tests/projects/test_contract_*.py.
-    "projects:contract_of": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
-    "projects:contract_report_of": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
-    "projects:contract_report_pdf": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
-    "projects:contract_report_pdf_of": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
-    "projects:report_evidence_download": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
-    "projects:deliverable_download": (LOGIN, LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
-    # The board of the signed contracts: the ARS and the Assurance Maladie.
-    "projects:contracts_board": (LOGIN, LOGIN, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
-    "projects:contracts_board_csv": (LOGIN, LOGIN, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN),
+    "projects:contract_of": of_the_region(*PROJECT_NOTHING_YET, national=HIDDEN),
+    "projects:contract_report_of": of_the_region(*PROJECT_NOTHING_YET, national=HIDDEN),
+    "projects:contract_report_pdf": of_the_region(*PROJECT_NOTHING_YET, national=HIDDEN),
+    "projects:contract_report_pdf_of": of_the_region(*PROJECT_NOTHING_YET, national=HIDDEN),
+    "projects:report_evidence_download": of_the_region(*PROJECT_NOTHING_YET, national=HIDDEN),
+    "projects:deliverable_download": of_the_region(*PROJECT_NOTHING_YET, national=HIDDEN),
+    # The board of the signed contracts: the ARS and the Assurance Maladie of the region,
+    # the national level (reads and exports every region).
+    "projects:contracts_board": region_less(
+        LOGIN, LOGIN, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, national=OK
+    ),
+    "projects:contracts_board_csv": region_less(
+        LOGIN, LOGIN, OK, FORBIDDEN, OK, FORBIDDEN, FORBIDDEN, national=OK
+    ),
     # Opinions are given at their stage only: a new project is at none of them.
-    "projects:urps_opinion": (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
-    "projects:am_opinion": (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
+    "projects:urps_opinion": of_the_region(*PROJECT_NOT_AT_STAGE, national=FORBIDDEN),
+    "projects:am_opinion": of_the_region(*PROJECT_NOT_AT_STAGE, national=FORBIDDEN),
     # No overlap between the two projects: nothing to override.
-    "projects:overlap_override": (LOGIN, LOGIN, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
-    # Login and project first (POST-only after): an outsider still learns nothing.
-    "projects:document_upload": (LOGIN, LOGIN, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, HIDDEN),
+    "projects:overlap_override": of_the_region(
+        LOGIN, LOGIN, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, national=FORBIDDEN
+    ),
+    # Login and project first (POST-only after): an outsider still learns nothing. The
+    # national level reads the project, so it learns the method only (GET is no upload).
+    "projects:document_upload": of_the_region(
+        LOGIN, LOGIN, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, HIDDEN, national=POST_ONLY
+    ),
     # Public output: « ma commune », coverage, open data (files and their schemas)
     "publication:find_commune": PUBLIC,
     "publication:coverage": PUBLIC,
     "publication:open_data": PUBLIC,
     "publication:open_data_file": PUBLIC,
     # A project's publication: its coordinator consents, the ARS validates, partners read.
-    "publication:manage": (LOGIN, LOGIN, OK, OK, OK, OK, HIDDEN),
+    "publication:manage": of_the_region(*PROJECT_READ, national=OK),
     # The read API: a token (or a session) of a partner institution's agent; no sign-in page.
     "publication:api:schema": PUBLIC,
     "publication:api:docs": PUBLIC,
-    "publication:api:project-list": API,
-    "publication:api:project-detail": API,
-    "publication:api:territory-list": API,
-    "publication:api:territory-detail": API,
-    "publication:api:submission-list": API,
-    "publication:api:submission-detail": API,
-    "publication:api:contract-list": API,
+    "publication:api:project-list": region_less(*API, national=OK),
+    "publication:api:project-detail": of_the_region(*API, national=OK),
+    "publication:api:territory-list": region_less(*API, national=OK),
+    "publication:api:territory-detail": of_the_region(*API, national=OK),
+    "publication:api:submission-list": region_less(*API, national=OK),
+    "publication:api:submission-detail": of_the_region(*API, national=OK),
+    "publication:api:contract-list": region_less(*API, national=OK),
     # The matrix's project has no contract: a 404 for those who may read contracts.
-    "publication:api:contract-detail": (
-        UNAUTHORIZED,
-        UNAUTHORIZED,
-        HIDDEN,
-        HIDDEN,
-        HIDDEN,
-        FORBIDDEN,
-        FORBIDDEN,
+    "publication:api:contract-detail": of_the_region(
+        UNAUTHORIZED, UNAUTHORIZED, HIDDEN, HIDDEN, HIDDEN, FORBIDDEN, FORBIDDEN, national=HIDDEN
     ),
-    "publication:api:commune-list": API,
-    "publication:api:commune-detail": API,
+    # The reference geography (COG) is every region's.
+    "publication:api:commune-list": region_less(*API, national=OK),
+    "publication:api:commune-detail": region_less(*API, national=OK),
 }
 
 # The admin, by a few representative URLs (see the module's docstring). Coordinators are
 # not admin staff; URPS and Assurance Maladie agents read answers but not the access log.
+# An object out of the visitor's queryset is, in the admin, a redirection to its index.
 ADMIN_SAMPLES: dict[str, tuple[Any, ...]] = {
-    "admin:index": (LOGIN, LOGIN, OK, OK, OK, LOGIN, LOGIN),
-    "admin:ami_submission_changelist": (LOGIN, LOGIN, OK, OK, OK, LOGIN, LOGIN),
-    "admin:ami_submission_change": (LOGIN, LOGIN, OK, OK, OK, LOGIN, LOGIN),
-    "admin:ami_accesslog_changelist": (LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, LOGIN, LOGIN),
-    "admin:auth_user_changelist": (LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN, LOGIN),
+    "admin:index": region_less(LOGIN, LOGIN, OK, OK, OK, LOGIN, LOGIN, national=OK),
+    "admin:ami_submission_changelist": region_less(
+        LOGIN, LOGIN, OK, OK, OK, LOGIN, LOGIN, national=OK
+    ),
+    "admin:ami_submission_change": (
+        *(LOGIN, LOGIN, OK, OK, OK, LOGIN, LOGIN),
+        *(REDIRECT,) * len(OTHER_REGION_VISITORS),
+        OK,
+    ),
+    "admin:ami_accesslog_changelist": region_less(
+        LOGIN, LOGIN, OK, FORBIDDEN, FORBIDDEN, LOGIN, LOGIN, national=FORBIDDEN
+    ),
+    "admin:auth_user_changelist": region_less(
+        LOGIN, LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN, LOGIN, national=FORBIDDEN
+    ),
+}
+
+# The pages that list the rows of the visitor's regions, and which world objects each
+# shows: the agent of the world's region reads them there, an agent of another region
+# reads none of the world's objects on any of them (``test_lists_show_other_regions_nothing``).
+LIST_PAGES: dict[str, tuple[str, ...]] = {
+    "staff:dashboard": ("submission",),
+    "staff:export": ("submission",),
+    "territories:territory_list": ("territory",),
+    "projects:list": ("project",),
+    "publication:api:project-list": ("project",),
+    "publication:api:territory-list": ("territory",),
+    "publication:api:submission-list": ("submission",),
+    "admin:ami_submission_changelist": ("submission",),
 }
 
 SIGN_IN_PAGES = ("login", "admin:login")
@@ -282,6 +357,7 @@ def test_every_view_has_a_name_and_a_line_in_the_matrix():
     assert missing == [], f"New views: add them to MATRIX with their expected statuses: {missing}"
     assert stale == [], f"Views gone from the URLconf: remove them from MATRIX: {stale}"
     assert all(len(expected) == len(VISITORS) for expected in (MATRIX | ADMIN_SAMPLES).values())
+    assert set(LIST_PAGES) <= set(MATRIX) | set(ADMIN_SAMPLES)
 
 
 # --- The objects behind the URLs ------------------------------------------------------------
@@ -308,12 +384,19 @@ def world(settings, tmp_path) -> World:
     settings.RATELIMIT_ENABLED = False
     ars = UserFactory(roles=[Role.ARS])
     coord, other_coord = CoordinatorFactory(), CoordinatorFactory()
+    # Names found nowhere else on a page, for the lists' check.
     project = CptsProjectFactory(
-        coordinators=[coord], territory=TerritoryFactory(communes=[CommuneFactory()]), by=ars
+        name="CPTS Matrice du Léon",
+        coordinators=[coord],
+        territory=TerritoryFactory(name="Territoire Matrice Léon", communes=[CommuneFactory()]),
+        by=ars,
     )
     other_project = CptsProjectFactory(
+        name="CPTS Matrice de Cornouaille",
         coordinators=[other_coord],
-        territory=TerritoryFactory(communes=[CommuneFactory()]),
+        territory=TerritoryFactory(
+            name="Territoire Matrice Cornouaille", communes=[CommuneFactory()]
+        ),
         by=ars,
     )
     document = add_document(project, DocumentKind.STATUTES, pdf_file("statuts.pdf"), coord)
@@ -322,6 +405,7 @@ def world(settings, tmp_path) -> World:
     )
     batch.file.save("reponses-ami.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
     campaign = CampaignFactory()
+    occitanie = RegionFactory(code="76", name="Occitanie")
     submission = SubmissionFactory(campaign=campaign)
     attachment = add_referent_document(submission, pdf_file("lettre.pdf"), "letter")
     job = export_jobs.new_job(ars.pk, "xlsx", "", 1)
@@ -335,7 +419,7 @@ def world(settings, tmp_path) -> World:
         batch=batch,
         project=project,
         other_project=other_project,
-        territory=TerritoryFactory(communes=[CommuneFactory()]),
+        territory=TerritoryFactory(name="Territoire Matrice Trégor", communes=[CommuneFactory()]),
         users={
             "anonymous": None,
             "link": None,
@@ -344,6 +428,10 @@ def world(settings, tmp_path) -> World:
             "am": UserFactory(roles=[Role.ASSURANCE_MALADIE]),
             "coord": coord,
             "other_coord": other_coord,
+            "ars_other": UserFactory(roles=[Role.ARS], region=occitanie),
+            "urps_other": UserFactory(roles=[Role.URPS], region=occitanie),
+            "am_other": UserFactory(roles=[Role.ASSURANCE_MALADIE], region=occitanie),
+            "national": UserFactory(roles=[Role.NATIONAL]),
         },
         document_pk=document.pk,
         attachment_pk=attachment.pk,
@@ -416,22 +504,64 @@ def outcome(response) -> Any:
     return response.status_code
 
 
-@pytest.mark.parametrize("visitor", VISITORS)
-def test_every_url_answers_each_visitor_as_the_matrix_says(world, visitor):
+def world_url(name: str, route: Route, world: World, visitor: str) -> str:
+    kwargs = {param: param_value(name, param, world, visitor) for param in route.params}
+    return reverse(name, kwargs=kwargs)
+
+
+def every_route() -> dict[str, Route]:
     routes = {route.name: route for route in project_routes()}
     assert set(routes) == set(MATRIX), "see test_every_view_has_a_name_and_a_line_in_the_matrix"
     samples = {name: Route(name, "", params) for name, params in admin_params().items()}
-    column = VISITORS.index(visitor)
-    client = client_for(visitor, world)
+    return routes | samples
+
+
+def test_every_url_answers_each_visitor_as_the_matrix_says(world):
+    """One world, one client per visitor; every wrong answer of every visitor is reported."""
+    routes = every_route()
     wrong = []
-    for name, expected in (MATRIX | ADMIN_SAMPLES).items():
-        route = routes.get(name) or samples[name]
-        kwargs = {param: param_value(name, param, world, visitor) for param in route.params}
-        url = reverse(name, kwargs=kwargs)
-        got = outcome(client.get(url))
-        if got != expected[column]:
-            wrong.append(f"{name} ({url}): expected {expected[column]}, got {got}")
-    assert wrong == [], f"As {visitor}:\n" + "\n".join(wrong)
+    for column, visitor in enumerate(VISITORS):
+        client = client_for(visitor, world)
+        for name, expected in (MATRIX | ADMIN_SAMPLES).items():
+            url = world_url(name, routes[name], world, visitor)
+            got = outcome(client.get(url))
+            if got != expected[column]:
+                wrong.append(
+                    f"as {visitor}: {name} ({url}): expected {expected[column]}, got {got}"
+                )
+    assert wrong == [], f"{len(wrong)} wrong answers:\n" + "\n".join(wrong)
+
+
+def world_markers(world: World) -> dict[str, tuple[str, ...]]:
+    """What of each world object a list shows: the answer's reference, the names."""
+    return {
+        "submission": (world.submission.reference,),
+        "project": (world.project.name, world.other_project.name),
+        "territory": (world.territory.name,),
+    }
+
+
+def test_lists_show_other_regions_nothing(world):
+    """The agent of the world's region finds each list's objects on it (so the markers are
+    the right ones); an agent of another region finds none of the world's objects on any."""
+    routes = every_route()
+    markers = world_markers(world)
+    every_marker = [marker for values in markers.values() for marker in values]
+    wrong = []
+    for visitor in ("ars", *OTHER_REGION_VISITORS):
+        client = client_for(visitor, world)
+        for name, shown in LIST_PAGES.items():
+            response = client.get(world_url(name, routes[name], world, visitor))
+            if response.status_code != OK:
+                continue  # its status is the matrix's business
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            content = body.decode()
+            if visitor == "ars":
+                expected = [marker for kind in shown for marker in markers[kind]]
+                wrong += [f"as ars: {name} lacks {m!r}" for m in expected if m not in content]
+            else:
+                wrong += [f"as {visitor}: {name} shows {m!r}" for m in every_marker if m in content]
+    assert wrong == [], "\n".join(wrong)
 
 
 def admin_params() -> dict[str, tuple[str, ...]]:
