@@ -792,12 +792,26 @@ def load_guichet_demo(region: Region, answering: int = 3) -> CptsProject:
     """
     if not RegionIdentity.objects.filter(region=region, uses_guichet=True).exists():
         raise ValueError(f"La région {region} n’utilise pas le Guichet CPTS.")
-    existing = CptsProject.objects.filter(region=region, name=GUICHET_PROJECT_NAME).first()
-    if existing is not None:
-        return existing
     members = StaffMembership.objects.filter(
         institution__region=region, user__is_active=True
     ).select_related("user", "institution")
+    existing = CptsProject.objects.filter(region=region, name=GUICHET_PROJECT_NAME).first()
+    if existing is not None:
+        return existing
+    # The two-region demo's story already deposits a lettre d'intention in the region (the
+    # Grand-Figeac answer's project): its URPS give their avis on that one.
+    deposited = (
+        CptsProject.objects.filter(region=region, stage=Stage.LETTER_DEPOSITED)
+        .exclude(guichet_reviews__opinions__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if deposited is not None:
+        with transaction.atomic():
+            last_email = OutgoingEmail.objects.order_by("-pk").values_list("pk", flat=True).first()
+            give_demo_guichet_avis(deposited, members, answering, Timeline())
+            OutgoingEmail.objects.filter(pk__gt=last_email or 0).delete()
+        return deposited
     ars = next((m.user for m in members.order_by("pk") if m.institution.kind == Role.ARS), None)
     if ars is None:
         raise ValueError(f"La région {region} n’a pas d’agent de l’ARS pour créer le projet.")
@@ -852,17 +866,22 @@ def load_guichet_demo(region: Region, answering: int = 3) -> CptsProject:
             GUICHET_DEPOSIT_DAYS_AGO,
             lambda: workflow.transition(project, Stage.LETTER_DEPOSITED, by=coordinator),
         )
-        agents = {}
-        for membership in members.order_by("pk"):
-            agents.setdefault(membership.institution_id, membership.user)
-        answering_urps = [u for u in selectors.region_urps(project) if u.pk in agents][:answering]
-        for i, urps in enumerate(answering_urps):
-            on(
-                timeline,
-                GUICHET_DEPOSIT_DAYS_AGO - 3 - 2 * i,
-                lambda u=urps, i=i: services.give_guichet_opinion(
-                    project, agents[u.pk], **GUICHET_AVIS[i % len(GUICHET_AVIS)]
-                ),
-            )
+        give_demo_guichet_avis(project, members, answering, timeline)
         OutgoingEmail.objects.filter(pk__gt=last_email or 0).delete()
     return project
+
+
+def give_demo_guichet_avis(project: CptsProject, members, answering: int, timeline) -> None:
+    """The avis of the first ``answering`` URPS of the region that have an agent."""
+    agents = {}
+    for membership in members.order_by("pk"):
+        agents.setdefault(membership.institution_id, membership.user)
+    answering_urps = [u for u in selectors.region_urps(project) if u.pk in agents][:answering]
+    for i, urps in enumerate(answering_urps):
+        on(
+            timeline,
+            GUICHET_DEPOSIT_DAYS_AGO - 3 - 2 * i,
+            lambda u=urps, i=i: services.give_guichet_opinion(
+                project, agents[u.pk], **GUICHET_AVIS[i % len(GUICHET_AVIS)]
+            ),
+        )

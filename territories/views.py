@@ -14,7 +14,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cpts_portal.forms import PortalModelForm, inline_helper
-from cpts_portal.roles import READER_ROLES, Role, has_role
+from cpts_portal.roles import READER_ROLES, STAFF_ROLES, Role, has_role
 from territories import selectors, services
 from territories.builder import TerritoryBuilderForm, communes_queryset
 from territories.forms import TerritoryFilterForm
@@ -157,7 +157,10 @@ class TerritoryNameForm(PortalModelForm):
 @require_http_methods(["GET", "POST"])
 def territory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Staff build or edit a territory; ARS users change it, URPS and Assurance Maladie read."""
-    require_staff(request)
+    # The builder is the partners' (read-only for URPS and Assurance Maladie); the national
+    # level reads a territory on its page.
+    if not has_role(request.user, *STAFF_ROLES):
+        raise PermissionDenied
     territory = staff_territory(request, pk) if pk else Territory()
     # A row a project or an AMI answer owns changes on its owner's page only (the project's
     # history and overlap rule, what the professionals wrote): read-only here.

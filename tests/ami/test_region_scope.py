@@ -271,8 +271,8 @@ def test_emails_carry_their_region_and_the_outbox_admin_scopes_them(breton, occi
     send_message(bretonne, breton, "Bonjour Bretagne")
     send_message(occitane, occitan, "Bonjour Occitanie")
     codes = dict(OutgoingEmail.objects.values_list("body_text", "region_code"))
-    assert {code for body, code in codes.items() if "Bretagne" in body} == {"53"}
-    assert {code for body, code in codes.items() if "Occitanie" in body} == {"76"}
+    assert {code for body, code in codes.items() if "Bonjour Bretagne" in body} == {"53"}
+    assert {code for body, code in codes.items() if "Bonjour Occitanie" in body} == {"76"}
     page = client_for(occitan).get(reverse("admin:notifications_outgoingemail_changelist"))
     shown = set(page.context["cl"].queryset.values_list("region_code", flat=True))
     assert shown == {"76"}

@@ -151,15 +151,15 @@ def test_partner_tokens_read_the_answers_people(client, regions, kind):
     assert len(row["actors"]) == 1 and row["referents"][0]["email"].endswith("@example.org")
 
 
-def test_the_national_level_reads_no_answers_people(client, regions):
-    """The pages of an answer (its actors, its référents) are the partners' only: the
-    national token gets the answers without them."""
+def test_the_national_level_reads_answers_people_as_on_its_pages(client, regions):
+    """The national level reads the answer pages of every region (read-only), actors and
+    référents included: its token gets what its agents see on the pages, no more."""
     headers = header(national=True)
     pk = regions["bretagne"].submission.pk
     row = client.get(reverse("publication:api:submission-detail", args=[pk]), **headers).json()
     listed = client.get(reverse("publication:api:submission-list"), **headers).json()["results"]
     referent = regions["bretagne"].submission.referents.get()
     for answer in (row, *listed):
-        assert "actors" not in answer and "referents" not in answer
-    assert referent.email not in str(listed) and referent.name not in str(row)
+        assert "actors" in answer and "referents" in answer
+    assert referent.email in str(listed) and referent.name in str(row)
     assert row["reference"] == regions["bretagne"].submission.reference

@@ -238,6 +238,8 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     # Opinions are given at their stage only: a new project is at none of them.
     "projects:urps_opinion": of_the_region(*PROJECT_NOT_AT_STAGE, national=FORBIDDEN),
     "projects:am_opinion": of_the_region(*PROJECT_NOT_AT_STAGE, national=FORBIDDEN),
+    # The world's region has no Guichet CPTS: nobody transmits a consolidated avis there.
+    "projects:guichet_transmit": of_the_region(*PROJECT_NOT_AT_STAGE, national=FORBIDDEN),
     # No overlap between the two projects: nothing to override.
     "projects:overlap_override": of_the_region(
         LOGIN, LOGIN, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, national=FORBIDDEN

@@ -145,6 +145,7 @@ FACTORIES: dict[str, Factory | None] = {
     "projects.forms.TerritoryOverrideForm": None,
     "projects.forms.TransitionForm": lambda cls, data: cls(data=data, rule=contract_rule()),
     "projects.forms.UrpsOpinionForm": None,
+    "projects.forms.GuichetTransmitForm": None,
     "territories.builder.TerritoryBuilderForm": lambda cls, data: cls(
         data=data, allow_departement=True
     ),
