@@ -2,14 +2,22 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from cpts_portal.identity import operator_of
 from cpts_portal.roles import STAFF_ROLES, Role, has_role, institution_of
 
 
 def portal(request: HttpRequest) -> dict:
-    """Portal identity for the header, footer and page titles."""
+    """Portal identity for the header, footer and page titles: a partner agent's pages name
+    their region's ARS (read only when rendered), everyone else's the portal's operator."""
+    user = getattr(request, "user", None)
+    operator = (
+        SimpleLazyObject(lambda: operator_of(user) or settings.PORTAL_OPERATOR)
+        if user is not None and user.is_authenticated
+        else settings.PORTAL_OPERATOR
+    )
     return {
         "PORTAL_NAME": settings.PORTAL_NAME,
-        "PORTAL_OPERATOR": settings.PORTAL_OPERATOR,
+        "PORTAL_OPERATOR": operator,
         "PORTAL_TAGLINE": settings.PORTAL_TAGLINE,
     }
 

@@ -20,3 +20,17 @@ def served_identities() -> list[Any]:
     """The identities (``ars_name``, ``privacy_controller``, ``privacy_contact``…) of the
     regions served; empty when no app provides them."""
     return _served() if _served is not None else []
+
+
+_operator_of: Callable[[Any], str] | None = None
+
+
+def register_operator_of(reader: Callable[[Any], str]) -> None:
+    global _operator_of
+    _operator_of = reader
+
+
+def operator_of(user: Any) -> str:
+    """The ARS a signed-in agent works with (their region's), "" when unknown: the header
+    and footer then name the portal's operator (``PORTAL_OPERATOR``)."""
+    return _operator_of(user) if _operator_of is not None else ""

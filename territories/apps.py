@@ -17,11 +17,13 @@ class TerritoriesConfig(AppConfig):
         post_save.connect(forget_region, sender=StaffMembership)
         post_delete.connect(forget_region, sender=StaffMembership)
 
-        from cpts_portal.identity import register_served_identities
+        from cpts_portal.identity import register_operator_of, register_served_identities
 
+        from .permissions import operator_of
         from .selectors import served_identities
 
         register_served_identities(served_identities)
+        register_operator_of(operator_of)
 
         from .models import GEOGRAPHY_VERSION
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Model, QuerySet
 
-from cpts_portal.roles import Role, has_role
+from cpts_portal.roles import STAFF_ROLES, Role, has_role
 
 from .models import Region, StaffMembership
 
@@ -31,21 +31,37 @@ def region_scope(user: User) -> frozenset[int] | None:
         return frozenset()
     if user.is_superuser or has_role(user, Role.NATIONAL):
         return EVERY_REGION
-    cached = getattr(user, "_region_scope", None)
+    region_id, _ars_name = _membership_of(user)
+    return frozenset() if region_id is None else frozenset({region_id})
+
+
+def _membership_of(user: User) -> tuple[int | None, str]:
+    """The region id and ARS name of the user's institution, ``(None, "")`` if unattached:
+    one query per user object, shared by the scope and the header."""
+    cached = getattr(user, "_membership", None)
     if cached is None:
-        region_id = (
+        row = (
             StaffMembership.objects.filter(user_id=user.pk)
-            .values_list("institution__region_id", flat=True)
+            .values_list("institution__region_id", "institution__region__identity__ars_name")
             .first()
         )
-        cached = frozenset() if region_id is None else frozenset({region_id})
-        user._region_scope = cached
+        cached = (row[0], row[1] or "") if row else (None, "")
+        user._membership = cached
     return cached
+
+
+def operator_of(user: User) -> str:
+    """The ARS a partner agent works with (their region's), for the header and footer; ""
+    for anyone else (the portal's operator is named then). No query for a coordinator or
+    a visitor; for an agent, the one ``region_scope`` makes anyway."""
+    if not user.is_authenticated or user.is_superuser or not has_role(user, *STAFF_ROLES):
+        return ""
+    return _membership_of(user)[1]
 
 
 def forget_region(sender, instance: StaffMembership, **kwargs) -> None:
     """Connected to the save and delete of ``StaffMembership``."""
-    instance.user.__dict__.pop("_region_scope", None)
+    instance.user.__dict__.pop("_membership", None)
 
 
 def in_region_scope(user: User, region_id: int | None) -> bool:

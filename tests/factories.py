@@ -106,7 +106,7 @@ def attach_to_region(user, region, kind: str = "ARS"):
         region=region, name=f"{kind} {region.name}", defaults={"kind": kind}
     )
     StaffMembership.objects.update_or_create(user=user, defaults={"institution": institution})
-    user.__dict__.pop("_region_scope", None)
+    user.__dict__.pop("_membership", None)
     return institution
 
 

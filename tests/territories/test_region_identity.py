@@ -193,3 +193,27 @@ def test_the_call_page_names_its_regions_ars(client, regions):
     page = client.get(reverse("ami:answer", args=[campaign.slug])).content.decode()
     assert OCCITANIE_ARS in page
     assert BRETAGNE_ARS not in page
+
+
+def test_the_header_names_the_agents_own_ars_and_the_portals_operator_otherwise(client, settings):
+    """A partner agent's pages name their region's ARS; a visitor's and a coordinator's the
+    portal's operator (the header of an Occitanie agent said « ARS Bretagne »)."""
+    from cpts_portal.roles import Role
+    from territories.models import RegionIdentity
+    from tests.factories import CoordinatorFactory, RegionFactory, UserFactory
+
+    settings.PORTAL_OPERATOR = "Opérateur du portail"
+    occitanie = RegionFactory(code="76", name="Occitanie")
+    RegionIdentity.objects.create(
+        region=occitanie, ars_name="Agence régionale de santé Occitanie", ars_short_name="ARS"
+    )
+    agent = UserFactory(roles=[Role.ARS], region=occitanie)
+    url = "/tableau-de-bord/"
+    client.force_login(agent)
+    header = client.get(url).content.decode().split('class="fr-header__operator"')[1][:300]
+    assert "Agence régionale de santé Occitanie" in header
+    client.force_login(CoordinatorFactory())
+    assert "Opérateur du portail" in client.get("/projets/").content.decode()
+    client.logout()
+    home = client.get("/").content.decode().split('class="fr-header__operator"')[1][:300]
+    assert "Opérateur du portail" in home
