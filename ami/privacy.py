@@ -36,6 +36,8 @@ from cpts_portal.history import record_event
 from cpts_portal.log_filters import mask_private_links
 from notifications.models import OutgoingEmail
 from notifications.services import emails_about
+from territories.models import Region
+from territories.permissions import EVERY_REGION, region_scope, scope_by_region
 
 from .attachments import delete_attachments
 from .models import Actor, Exchange, Referent, Submission, SubmissionEvent
@@ -215,13 +217,25 @@ def normalise_email(email: str) -> str:
     return email.strip()
 
 
-def find_personal_data(email: str) -> PersonalData:
+def find_personal_data(email: str, user: AbstractBaseUser | None = None) -> PersonalData:
     """The référent rows with this address, their answers, the emails sent to it and the
-    accounts (project coordinators, agents) that carry it. Case is ignored."""
+    accounts (project coordinators, agents) that carry it. Case is ignored.
+
+    ``user``: the agent asking; only their region's answers and emails are listed (and
+    so exported or erased): each ARS answers for the data of its own AMI.
+    """
     email = normalise_email(email)
+    referents = Referent.objects.filter(email__iexact=email)
+    emails = OutgoingEmail.objects.filter(recipient__iexact=email)
+    if user is not None:
+        referents = scope_by_region(referents, user, "submission__campaign__region")
+        scope = region_scope(user)
+        if scope is not EVERY_REGION:
+            codes = Region.objects.filter(pk__in=scope).values_list("code", flat=True)
+            # Emails of no region (accounts, older than regions) stay everyone's to erase.
+            emails = emails.filter(region_code__in=[*codes, ""])
     referents = list(
-        Referent.objects.filter(email__iexact=email)
-        .select_related("submission")
+        referents.select_related("submission")
         .order_by("submission_id", "pk")
     )
     submission_ids = list(dict.fromkeys(referent.submission_id for referent in referents))
@@ -231,7 +245,7 @@ def find_personal_data(email: str) -> PersonalData:
         .prefetch_related("actors", "referents", "territory__communes", "events", "exchanges")
         .order_by("pk")
     )
-    emails = list(OutgoingEmail.objects.filter(recipient__iexact=email).order_by("created_at"))
+    emails = list(emails.order_by("created_at"))
     accounts = list(
         get_user_model()
         .objects.filter(email__iexact=email)
@@ -357,7 +371,7 @@ def erase_personal_data(email: str, by: AbstractBaseUser) -> Erasure:
     """RGPD erasure: anonymise every answer where the address is a référent's, and empty
     the outbox rows sent to it. Accounts are not touched (an agent deactivates them in the
     admin if they must go): the confirmation page says so."""
-    data = find_personal_data(email)
+    data = find_personal_data(email, user=by)
     anonymised, already = [], []
     with transaction.atomic():
         for submission in data.submissions:
@@ -365,7 +379,7 @@ def erase_personal_data(email: str, by: AbstractBaseUser) -> Erasure:
                 anonymised.append(submission.reference)
             else:
                 already.append(submission.reference)
-        emails = OutgoingEmail.objects.filter(recipient__iexact=normalise_email(email))
+        emails = OutgoingEmail.objects.filter(pk__in=[row.pk for row in data.emails])
         count = emails.count()
         anonymise_emails(emails, [normalise_email(email)])
     return Erasure(anonymised, already, count)

@@ -54,7 +54,11 @@ def private(response: HttpResponse) -> HttpResponse:
 def personal_data(request: HttpRequest) -> HttpResponse:
     """Search an address; the page lists what is held and offers the export and erasure."""
     form = PersonalDataRequestForm(request.POST or None)
-    data = find_personal_data(form.cleaned_data["email"]) if form.is_valid() else None
+    data = (
+        find_personal_data(form.cleaned_data["email"], user=request.user)
+        if form.is_valid()
+        else None
+    )
     return private(render(request, TEMPLATE, {"form": form, "data": data}))
 
 
@@ -65,7 +69,7 @@ def personal_data_file(request: HttpRequest) -> HttpResponse:
     form = PersonalDataRequestForm(request.POST)
     if not form.is_valid():
         return private(render(request, TEMPLATE, {"form": form, "data": None}, status=400))
-    data = find_personal_data(form.cleaned_data["email"])
+    data = find_personal_data(form.cleaned_data["email"], user=request.user)
     log_request(request, AccessAction.PERSONAL_DATA_EXPORT, data)
     content = json.dumps(
         personal_data_export(data), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
@@ -84,7 +88,7 @@ def personal_data_erasure(request: HttpRequest) -> HttpResponse:
     email_form = PersonalDataRequestForm(request.POST)
     if not email_form.is_valid():
         return private(render(request, TEMPLATE, {"form": email_form, "data": None}, status=400))
-    data = find_personal_data(email_form.cleaned_data["email"])
+    data = find_personal_data(email_form.cleaned_data["email"], user=request.user)
     if not form.is_valid():
         # The first POST (from the search page) asks to confirm; the confirmation page
         # posts CONFIRM_STEP too, so an unticked box is shown as an error.

@@ -276,3 +276,22 @@ def test_emails_carry_their_region_and_the_outbox_admin_scopes_them(breton, occi
     page = client_for(occitan).get(reverse("admin:notifications_outgoingemail_changelist"))
     shown = set(page.context["cl"].queryset.values_list("region_code", flat=True))
     assert shown == {"76"}
+
+
+def test_personal_data_requests_reach_the_agents_region_only(breton, occitan, answers):
+    """RGPD search, export and erasure: an ARS answers for its own AMI's data (an agent of
+    Occitanie found, exported and could erase the référents of Bretagne's answers)."""
+    from ami.privacy import erase_personal_data, find_personal_data
+
+    bretonne, occitane = answers
+    address = "meme.personne@example.org"
+    for answer in answers:
+        answer.referents.update(email=address)
+    assert find_personal_data(address, user=occitan).references == [occitane.reference]
+    assert find_personal_data(address, user=breton).references == [bretonne.reference]
+    client = client_for(occitan)
+    page = client.post(reverse("staff:personal_data"), {"email": address}).content.decode()
+    assert occitane.reference in page and bretonne.reference not in page
+    erasure = erase_personal_data(address, by=occitan)
+    assert erasure.anonymised == [occitane.reference]
+    assert bretonne.referents.get().email == address
