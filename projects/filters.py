@@ -7,24 +7,14 @@ than joins), so no DISTINCT and the same number of queries for 1 or 100 rows.
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cpts_portal.roles import Role
 from territories.models import Commune, Departement
 from territories.rules import SIZE_TIERS
 
 from .models import CptsProject, Stage
-
-
-def coordinator_choices() -> QuerySet:
-    """Members of the Coordinateur group, by name: the accounts projects may have."""
-    return (
-        get_user_model()
-        .objects.filter(groups__name=Role.COORDINATOR)
-        .order_by("last_name", "first_name", "username")
-    )
+from .selectors import coordinators_visible_to
 
 
 class CoordinatorFilter(django_filters.ModelChoiceFilter):
@@ -54,7 +44,7 @@ class ProjectFilter(django_filters.FilterSet):
     )
     coordinator = CoordinatorFilter(
         label=_("Coordinateur"),
-        queryset=coordinator_choices(),
+        queryset=coordinators_visible_to(None),
         method="filter_coordinator",
         empty_label=_("Tous"),
         null_label=_("Sans coordinateur"),
@@ -71,8 +61,10 @@ class ProjectFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Evaluated per request: accounts created since start-up are offered too.
-        self.filters["coordinator"].queryset = coordinator_choices()
+        # Evaluated per request: accounts created since start-up are offered too, those of
+        # the agent's region only.
+        user = getattr(self.request, "user", None)
+        self.filters["coordinator"].queryset = coordinators_visible_to(user)
 
     def filter_departement(self, queryset: QuerySet, name: str, value: Departement) -> QuerySet:
         communes = Commune.objects.filter(territories=OuterRef("territory"), departement=value)

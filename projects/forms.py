@@ -2,7 +2,6 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.validators import MaxValueValidator
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -55,14 +54,6 @@ def textarea(rows: int = 5) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-def coordinator_users():
-    return (
-        get_user_model()
-        .objects.filter(groups__name=Role.COORDINATOR, is_active=True)
-        .order_by("last_name", "first_name", "username")
-    )
-
-
 class CoordinatorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user) -> str:
         name = user.get_full_name() or user.get_username()
@@ -110,7 +101,7 @@ class ProjectForm(ProjectTerritoryMixin, PortalModelForm):
 
     coordinators = CoordinatorChoiceField(
         label=_("Coordinateurs"),
-        queryset=coordinator_users(),
+        queryset=selectors.coordinators_visible_to(None),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Comptes du groupe « Coordinateur »."),
@@ -139,7 +130,9 @@ class ProjectForm(ProjectTerritoryMixin, PortalModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.limit_territory_choices()
-        self.fields["coordinators"].queryset = coordinator_users()
+        self.fields["coordinators"].queryset = selectors.coordinators_visible_to(user).filter(
+            is_active=True
+        )
 
     def clean(self) -> dict:
         data = super().clean()

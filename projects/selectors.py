@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from cpts_portal.links import pk_url_maker
 from cpts_portal.roles import Role, has_role
 from territories.models import Commune, Institution, InstitutionKind, UrpsProfession
-from territories.permissions import scope_by_region
+from territories.permissions import EVERY_REGION, region_scope, scope_by_region
 from territories.rules import NEIGHBOUR_REGION_PROJECT, size_tier
 from territories.selectors import Area
 
@@ -56,6 +56,22 @@ def visible_projects(user: User) -> QuerySet[CptsProject]:
     if has_role(user, Role.COORDINATOR):
         return CptsProject.objects.filter(coordinators=user)
     return CptsProject.objects.none()
+
+
+def coordinators_visible_to(user: User | None) -> QuerySet:
+    """Coordinator accounts an agent may see and pick: those of their region's projects and
+    those of no project yet (just invited); every one for the national level. Names and
+    addresses of another region's coordinators stay there."""
+    accounts = get_user_model().objects.filter(groups__name=Role.COORDINATOR)
+    if user is None or region_scope(user) is EVERY_REGION:
+        return accounts.order_by("last_name", "first_name", "username")
+    mine = CptsProject.coordinators.through.objects.filter(
+        cptsproject__in=visible_projects(user)
+    ).values("user_id")
+    anyone = CptsProject.coordinators.through.objects.values("user_id")
+    return accounts.filter(Q(pk__in=mine) | ~Q(pk__in=anyone)).order_by(
+        "last_name", "first_name", "username"
+    )
 
 
 def project_list(user: User) -> QuerySet[CptsProject]:
@@ -491,7 +507,10 @@ def project_recipients(
             "email", flat=True
         )
     if roles:
-        emails += users.filter(groups__name__in=roles).values_list("email", flat=True)
+        # The project's region's agents only: another region's never hear of it.
+        emails += users.filter(
+            groups__name__in=roles, staff_membership__institution__region_id=project.region_id
+        ).values_list("email", flat=True)
     return list(dict.fromkeys(emails))
 
 

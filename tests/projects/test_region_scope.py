@@ -273,3 +273,28 @@ def test_the_admin_lists_the_users_region_only(project, ars_occitanie, national,
             assert expected_other in rows
         request.user = national
         assert expected_own in set(model_admin.get_queryset(request))
+
+
+def test_staff_emails_of_a_project_reach_its_regions_agents_only(ars, urps, urps_occitanie):
+    """The « lettre déposée » email went to the URPS agents of every region."""
+    project = CptsProjectFactory(by=ars)
+    emails = selectors.project_recipients(project, (Role.URPS,), coordinators=False)
+    assert emails == [urps.email]
+    assert urps_occitanie.email not in emails
+
+
+def test_coordinators_of_another_regions_projects_are_not_offered(ars, ars_occitanie, occitanie):
+    """The coordinator filter and the project form listed every region's coordinators,
+    with their addresses."""
+    from tests.factories import CoordinatorFactory
+
+    breton = CoordinatorFactory(username="coord-bzh", last_name="Kervella")
+    occitan = CoordinatorFactory(username="coord-occ", last_name="Capdevila")
+    newcomer = CoordinatorFactory(username="coord-new", last_name="Nouveau")
+    CptsProjectFactory(by=ars, coordinators=[breton])
+    CptsProjectFactory(by=ars_occitanie, coordinators=[occitan])
+    offered = set(selectors.coordinators_visible_to(ars_occitanie))
+    assert offered == {occitan, newcomer}
+    page = client_of(ars_occitanie).get(reverse("projects:list")).content.decode()
+    assert "Capdevila" in page and "Kervella" not in page
+    assert set(selectors.coordinators_visible_to(ars)) == {breton, newcomer}
