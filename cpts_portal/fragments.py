@@ -14,11 +14,15 @@ stale entries expire. Figures computed from many rows (the statistics,
 ``ami/staff/stats.py``) are kept the same way, in the default cache.
 
 When the default cache cannot be reached, ``versions`` returns a new random token: the page
-is rendered as if nothing were cached, never from a version it cannot check.
+is rendered as if nothing were cached, never from a version it cannot check. After one
+failure the process leaves the cache alone for ``CACHE_PAUSE_SECONDS`` (a frozen Redis
+costs a request one timeout, not one per saved row), and bumps the versions it could not
+bump as soon as the cache answers again.
 """
 
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -34,12 +38,37 @@ logger = logging.getLogger(__name__)
 PREFIX = "fragment-version:"
 # Kept "for ever" (no expiry): an expired token only costs one rendering.
 VERSION_TIMEOUT = None
+CACHE_PAUSE_SECONDS = 30.0
+
+# Per process: until when the cache is left alone, and the versions owed a bump.
+_paused_until = 0.0
+_missed: set[str] = set()
+
+
+def _cache_paused() -> bool:
+    return time.monotonic() < _paused_until
+
+
+def _pause_cache() -> None:
+    global _paused_until
+    _paused_until = time.monotonic() + CACHE_PAUSE_SECONDS
+
+
+def _catch_up() -> None:
+    """Bump what could not be bumped while the cache was away (called once it answers)."""
+    if _missed:
+        owed = sorted(_missed)
+        _missed.clear()
+        cache.set_many({PREFIX + name: uuid.uuid4().hex for name in owed}, VERSION_TIMEOUT)
 
 
 def versions(*names: str) -> str:
     """The current tokens of ``names``, joined: part of a cache key."""
     keys = [PREFIX + name for name in names]
+    if _cache_paused():
+        return uuid.uuid4().hex
     try:
+        _catch_up()
         found = cache.get_many(keys)
         for key in keys:
             if key not in found:
@@ -47,16 +76,23 @@ def versions(*names: str) -> str:
                 found[key] = cache.get(key)
     except Exception:  # the cache is down: never serve what cannot be checked
         logger.warning("Fragment versions unavailable: rendering afresh")
+        _pause_cache()
         return uuid.uuid4().hex
     return ".".join(str(found[key]) for key in keys)
 
 
 def bump(*names: str) -> None:
     """Make every fragment depending on ``names`` stale, in every process."""
+    if _cache_paused():
+        _missed.update(names)
+        return
     try:
+        _catch_up()
         cache.set_many({PREFIX + name: uuid.uuid4().hex for name in names}, VERSION_TIMEOUT)
     except Exception:
         logger.warning("Could not bump fragment versions %s", names)
+        _missed.update(names)
+        _pause_cache()
 
 
 # Saves that change nothing any markup shows (a sign-in writes ``last_login``).

@@ -152,6 +152,16 @@ def _cache_of_its_own(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fragment_cache_not_paused(monkeypatch):
+    """Each test starts with the fragment versions' cache trusted (an outage test pauses it
+    for ``CACHE_PAUSE_SECONDS`` in its process: cpts_portal.fragments)."""
+    from cpts_portal import fragments
+
+    monkeypatch.setattr(fragments, "_paused_until", 0.0)
+    monkeypatch.setattr(fragments, "_missed", set())
+
+
+@pytest.fixture(autouse=True)
 def _no_background_threads(settings):
     """Tasks run inline, in the test's transaction (``cpts_portal.background``); the tests of
     the background threads turn them back on."""

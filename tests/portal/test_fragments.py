@@ -113,3 +113,37 @@ def test_operator_is_outside_the_cached_header_and_footer(client, settings):
     page = client.get("/").content.decode()
     assert 'portal-operator">ARS de test</p>' in page
     assert "est opéré par ARS de test" in page
+
+
+def test_a_failing_cache_is_tried_once_then_owed_bumps_are_made_when_it_answers(monkeypatch):
+    """A frozen Redis cost an answer one timeout per saved row (3 s for one answer): after a
+    failure the process leaves the cache alone for a while, then makes the bumps it owes."""
+    from cpts_portal import fragments
+
+    calls: list[dict] = []
+
+    class Frozen:
+        def set_many(self, data, timeout=None):
+            calls.append(data)
+            raise TimeoutError("frozen")
+
+    monkeypatch.setattr(fragments, "cache", Frozen())
+    for _ in range(10):
+        fragments.bump("statistics")
+        fragments.bump("staff-filters")
+    assert len(calls) == 1
+    assert fragments.versions("statistics") != fragments.versions("statistics")  # afresh
+
+    made: dict[str, str] = {}
+
+    class Back:
+        def set_many(self, data, timeout=None):
+            made.update(data)
+
+        def get_many(self, keys):
+            return {key: made[key] for key in keys if key in made}
+
+    monkeypatch.setattr(fragments, "cache", Back())
+    monkeypatch.setattr(fragments, "_paused_until", 0.0)  # the pause is over
+    fragments.versions("statistics")
+    assert set(made) == {fragments.PREFIX + "statistics", fragments.PREFIX + "staff-filters"}
