@@ -21,7 +21,7 @@ KEYWORDS = (b"bearer", b"token")
 class TokenHolder:
     """Who reads with a token: its institution (role = the institution's kind, scope = its
     region) or the national level (every region). No account, nothing in the database; the
-    role and region caches of ``roles_of`` and ``region_scope`` are filled here."""
+    role and membership caches of ``roles_of`` and ``region_scope`` are filled here."""
 
     is_authenticated = True
     is_anonymous = False
@@ -33,12 +33,13 @@ class TokenHolder:
     def __init__(self, token: ApiToken) -> None:
         self.token = token
         self.institution = token.institution
+        # ``territories.permissions`` reads the membership cache: (region id, ARS name).
         if token.national:
             self._roles = frozenset({Role.NATIONAL.value})
-            self._region_scope = frozenset()  # unused: the national role reads every region
+            self._membership = (None, "")  # unused: the national role reads every region
         else:
             self._roles = frozenset({token.institution.kind})
-            self._region_scope = frozenset({token.institution.region_id})
+            self._membership = (token.institution.region_id, "")
 
     def get_username(self) -> str:
         return f"{self.token.holder_label} — {self.token}"
