@@ -103,11 +103,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from ami.models import Campaign
+from territories.models import Institution, InstitutionKind, Region, StaffMembership
 
 today = timezone.localdate()
+# Campaigns and staff belong to a region (the geography is not loaded: the region alone).
+region, _created = Region.objects.get_or_create(code="53", defaults={"name": "Bretagne"})
+institution = Institution.objects.create(
+    region=region, kind=InstitutionKind.ARS, name="Agence régionale de santé Bretagne"
+)
 Campaign.objects.create(
     title="AMI CPTS (banc de charge)", slug=os.environ["BENCH_CAMPAIGN"], edition="Banc",
-    region="Bretagne", opens_on=today - timedelta(days=1), closes_on=today + timedelta(days=30),
+    region=region, opens_on=today - timedelta(days=1), closes_on=today + timedelta(days=30),
     summary="Banc de charge.", intro="Banc de charge.", contact_email=os.environ["BENCH_ARS"],
 )
 ars = Group.objects.get(name="ARS")
@@ -117,6 +123,7 @@ for number in range(int(os.environ["BENCH_STAFF"])):
         os.environ["BENCH_PASSWORD"], is_staff=True,
     )
     user.groups.add(ars)
+    StaffMembership.objects.create(user=user, institution=institution)
 """
 
 
@@ -555,9 +562,12 @@ def main() -> int:
         f"lost {lost}"
     )
 
-    failed = errors + form_errors + bare_errors + post_errors + (0 if posts_ok else 1)
-    print(f"\nResult: {'OK' if consistent and not failed else 'PROBLEMS'} ({failed} errors)")
-    return 0 if consistent and not failed else 1
+    failed = errors + form_errors + bare_errors + post_errors
+    problems = [f"{failed} errors"] if failed else []
+    problems += [] if consistent else ["counts inconsistent"]
+    problems += [] if posts_ok else ["answer POST goal not met"]
+    print(f"\nResult: {'PROBLEMS (' + ', '.join(problems) + ')' if problems else 'OK'}")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
