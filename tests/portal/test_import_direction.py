@@ -206,7 +206,7 @@ def test_every_app_and_its_migrations_are_read():
     for app in LAYERS:
         assert any(path.startswith(f"{app}/") for path in read), app
     assert "ami/migrations/0001_initial.py" in read
-    assert "projects/management/commands/setup_demo.py" in read
+    assert "publication/management/commands/setup_demo.py" in read
 
 
 # --- The checker itself, on small sources -------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from ami.models import Campaign, Submission
 from projects.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from projects.models import CptsProject
+from publication.selectors import projects_for_commune, published_projects
 from territories.models import Institution, RegionIdentity, StaffMembership
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,22 @@ def test_demo_is_refused_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("setup_demo", verbosity=0)
+
+
+def test_demo_publishes_its_cpts_under_contract_and_ma_commune_finds_them(demo, client):
+    published = published_projects()
+    under_contract = CptsProject.objects.filter(stage__in=["contrat_signe", "en_fonctionnement"])
+    assert set(published) == set(under_contract)
+    assert published.count() == 2
+    # The fixture's output is the second run's: nothing published twice.
+    assert "CPTS publiées (« ma commune », données ouvertes) : 0" in demo
+    # Published by the ARS of their region, with their coordinator's consent.
+    for project in published:
+        publication = project.publication
+        assert publication.consented_by in project.coordinators.all()
+        assert StaffMembership.objects.get(user=publication.validated_by).institution.kind == "ARS"
+    project = published.first()
+    commune = project.territory.communes.order_by("insee_code").first()
+    assert project in projects_for_commune(commune)
+    page = client.get("/cpts/ma-commune/", {"commune": commune.insee_code}).content.decode()
+    assert str(project.name) in page

@@ -1,7 +1,8 @@
 """``manage.py setup_demo``: the demo of every app and its accounts.
 
-In ``projects``, the top app, because it loads the demo of the apps below it (``ami``,
-``projects``); ``cpts_portal`` is below every app and imports none.
+In ``publication``, the top app, because it loads the demo of the apps below it (``ami``,
+``projects``, then its own published CPTS); ``cpts_portal`` is below every app and imports
+none.
 """
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ami.demo import load_demo_campaigns, load_demo_submissions
 from projects.demo import DEMO_ACCOUNTS, DEMO_INSTITUTIONS, DEMO_PASSWORD, load_demo_projects
+from publication.demo import publish_demo_projects
 from territories.demo import DEMO_REGIONS
 
 
@@ -25,6 +27,8 @@ class Command(BaseCommand):
         # The accounts, then the story: answers triaged, a project at every stage.
         demo_projects = load_demo_projects(coordinator_password=DEMO_PASSWORD)
         self.stdout.write(f"Projets de CPTS de démonstration créés : {len(demo_projects.created)}")
+        published = publish_demo_projects()
+        self.stdout.write(f"CPTS publiées (« ma commune », données ouvertes) : {len(published)}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} »), "
