@@ -31,8 +31,8 @@ def delivered_state(files: list[ContractDeliverable]) -> dict[str, tuple[date, s
 
 def followed_contracts(user: User) -> QuerySet[AciContract]:
     """The signed contracts of the projects under contract in the regions ``user`` reads,
-    with what their figures need prefetched (terms versions, reports, payments, mission
-    dates, deliverables)."""
+    with what their figures need prefetched (terms versions, reports, payments, dialogues
+    de gestion, mission dates, deliverables)."""
     contracts = scope_by_region(AciContract.objects.all(), user, field="project__region")
     return (
         contracts.filter(project__stage__in=FOLLOWED_STAGES)
@@ -41,6 +41,7 @@ def followed_contracts(user: User) -> QuerySet[AciContract]:
             Prefetch("terms", queryset=ContractTerms.objects.order_by("version")),
             "reports",
             "payments",
+            "dialogues",
             "mission_progress",
             "deliverables",
         )
