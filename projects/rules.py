@@ -252,6 +252,15 @@ def contract_year_on(signed_on: date, term_years: int, day: date) -> int | None:
     return None
 
 
+def contract_in_force(contracts: Iterable[Any], today: date) -> Any | None:
+    """Of a project's successive contracts (anything with ``signed_on``), the one in force
+    on ``today``: the last one signed by then — a renewal's next contract starts the day
+    after the previous one's term — else, none having started, the first one."""
+    ordered = sorted(contracts, key=lambda contract: contract.signed_on)
+    started = [contract for contract in ordered if contract.signed_on <= today]
+    return started[-1] if started else (ordered[0] if ordered else None)
+
+
 RENEWAL_NOTICES_MONTHS = (6, 3)
 
 

@@ -86,6 +86,15 @@ class Recorded(RecordedBy):
         abstract = True
 
 
+class AciContractQuerySet(models.QuerySet):
+    def in_force(self, on: date) -> "AciContractQuerySet":
+        """Each project's contract in force on ``on`` (``rules.contract_in_force``): not one
+        whose next contract has started, nor a next contract not started yet."""
+        return self.exclude(next_contract__signed_on__lte=on).exclude(
+            previous__isnull=False, signed_on__gt=on
+        )
+
+
 class AciContract(Recorded):
     """The « Accord conventionnel interprofessionnel » contract: 5 years, annual dialogue.
 
@@ -141,6 +150,8 @@ class AciContract(Recorded):
         _("issue du contrat"), max_length=20, choices=Outcome.choices, blank=True
     )
     outcome_on = models.DateField(_("issue décidée le"), null=True, blank=True)
+
+    objects = AciContractQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contrat ACI")

@@ -655,12 +655,14 @@ BOARD_CSV_HEADER = (
     _("Rapport en retard"),
     _("Échéances de mission dépassées"),
     _("Livrables en retard"),
+    _("Contrat en cours"),
 )
 
 
 @login_required
 def contracts_board_csv(request: HttpRequest) -> HttpResponse:
-    """The board as CSV: one line per contract and contract year (cells neutralised)."""
+    """The board as CSV: one line per contract and contract year (cells neutralised); a
+    renewed project's earlier contract reads « non » in the column « Contrat en cours »."""
     require(permissions.can_see_contract_board(request.user))
     today = timezone.localdate()
     response = HttpResponse(content_type=CONTENT_TYPES["csv"])
@@ -691,6 +693,7 @@ def contracts_board_csv(request: HttpRequest) -> HttpResponse:
                 " ; ".join(
                     str(ContractDeliverable.Code(code).label) for code in row.late_deliverables
                 ),
+                _("oui") if row.in_force else _("non"),
             ]
             writer.writerow([neutralise(str(cell)) for cell in cells])
     return response
