@@ -8,6 +8,7 @@ signed with are never edited: an avenant or a renewal adds a version (``Contract
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,6 +37,8 @@ from .models import (
     ReportEvidence,
 )
 from .models.contract_life import ContractFile
+
+YearRow = TypeVar("YearRow", ContractPayment, ManagementDialogue)
 
 
 def euros(amount: Decimal) -> str:
@@ -112,6 +115,14 @@ def check_contract_year(contract: AciContract, year: int, field: str = "year") -
         raise ValidationError({field: _("Cette année n’est pas une année du contrat.")})
 
 
+def add_year_row(
+    model: type[YearRow], contract: AciContract, by: AbstractBaseUser, **values
+) -> YearRow:
+    """A new row of ``model`` (a payment, a dialogue) about a year of ``contract`` (checked
+    beforehand: ``check_contract_year``), recorded by ``by``, in the caller's transaction."""
+    return model.objects.create(contract=contract, recorded_by=by, **values)
+
+
 def contract_event(
     contract: AciContract, by: AbstractBaseUser, comment: str, data: dict | None = None
 ) -> ProjectEvent:
@@ -145,14 +156,15 @@ def record_payment(
     if paid_on < contract.signed_on:
         raise ValidationError({"paid_on": _("Un versement ne peut précéder la signature.")})
     with transaction.atomic():
-        payment = ContractPayment.objects.create(
-            contract=contract,
+        payment = add_year_row(
+            ContractPayment,
+            contract,
+            by,
             year=year,
             kind=kind,
             paid_on=paid_on,
             amount=amount,
             reference=reference,
-            recorded_by=by,
         )
         contract_event(
             contract,
@@ -227,8 +239,10 @@ def record_dialogue(
             )
         validated = validate_reports_at_dialogue(contract, by, reports.values(), held_on)
         values, balances = dialogue_settlement(contract, covered, reports, year, balance)
-        dialogue = ManagementDialogue.objects.create(
-            contract=contract,
+        dialogue = add_year_row(
+            ManagementDialogue,
+            contract,
+            by,
             year=year,
             first_year=first_year,
             held_on=held_on,
@@ -237,7 +251,6 @@ def record_dialogue(
             decisions=decisions,
             validated_values=values,
             decided_balances=balances,
-            recorded_by=by,
         )
         contract_event(
             contract,
