@@ -315,7 +315,7 @@ def dialogue_settlement(
         if decided is None:
             decided = rules.computed_balance(contract.signed_on, periods, number, variable)
         if decided is not None:
-            balances[str(number)] = str(decided.quantize(rules.CENT))
+            balances[str(number)] = str(Decimal(decided).quantize(rules.CENT))
     return values, balances
 
 
