@@ -667,3 +667,20 @@ def test_reminders_are_sent_once_for_reports_payments_and_renewal(contract):
     assert ("versement_aci", "avance-2") in kinds
     assert ("fin_contrat", "contrat-6") in kinds and ("fin_contrat", "contrat-3") in kinds
     assert ends == date(2029, 3, 14)
+
+
+def test_the_admin_shows_a_dialogues_years_values_and_balances_read_only(
+    contract, clock, client, ars
+):
+    clock.at(date(2025, 3, 20))
+    report_of(contract, 1, AnnualReport.Status.SUBMITTED)
+    contract_services.record_dialogue(
+        contract, ars, first_year=1, year=1, held_on=date(2025, 3, 20), summary="x"
+    )
+    client.force_login(ars)
+    url = reverse("admin:projects_acicontract_change", args=[contract.pk])
+    page = client.get(url).content.decode()
+    assert "45000.00" in page  # the decided balance of year 1, shown
+    for name in ("first_year", "validated_values", "decided_balances"):
+        assert f'name="dialogues-0-{name}"' not in page  # and not editable
+    assert 'name="dialogues-0-summary"' in page
