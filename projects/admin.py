@@ -277,10 +277,23 @@ class TerritoryOverlapOverrideAdmin(RegionScopedAdmin):
 
 
 class DialogueInline(admin.TabularInline):
+    """The covered years, the values validated and the balances decided are written by
+    ``contract_services.record_dialogue`` (with the reports' validation): read-only here."""
+
     model = ManagementDialogue
     extra = 0
-    fields = ("year", "held_on", "participants", "summary", "decisions", "recorded_by")
-    readonly_fields = ("recorded_by",)
+    fields = (
+        "first_year",
+        "year",
+        "held_on",
+        "participants",
+        "summary",
+        "decisions",
+        "validated_values",
+        "decided_balances",
+        "recorded_by",
+    )
+    readonly_fields = ("first_year", "validated_values", "decided_balances", "recorded_by")
 
 
 class TermsInline(ReadOnlyInline):

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from territories.permissions import scope_by_region
 
@@ -31,8 +33,8 @@ def delivered_state(files: list[ContractDeliverable]) -> dict[str, tuple[date, s
 
 def followed_contracts(user: User) -> QuerySet[AciContract]:
     """The signed contracts of the projects under contract in the regions ``user`` reads,
-    with what their figures need prefetched (terms versions, reports, payments, mission
-    dates, deliverables)."""
+    with what their figures need prefetched (terms versions, reports, payments, dialogues
+    de gestion, mission dates, deliverables)."""
     contracts = scope_by_region(AciContract.objects.all(), user, field="project__region")
     return (
         contracts.filter(project__stage__in=FOLLOWED_STAGES)
@@ -41,6 +43,7 @@ def followed_contracts(user: User) -> QuerySet[AciContract]:
             Prefetch("terms", queryset=ContractTerms.objects.order_by("version")),
             "reports",
             "payments",
+            "dialogues",
             "mission_progress",
             "deliverables",
         )
@@ -57,6 +60,28 @@ class ContractFigures:
     missing_amounts: bool  # a line of the schedule lacks a figure
     missed_deadlines: list[str]  # « mission — démarrage » / « — déploiement »
     late_deliverables: list[str]
+    # After a renewal a project has two contracts: the one in force (``rules.
+    # contract_in_force``) and the other, whose unpaid balances still count.
+    in_force: bool = True
+    replaced_on: date | None = None  # a renewed contract: its next one's first day
+
+    @property
+    def standing(self) -> str:
+        """How the board names a renewed project's contract; "" for a project's only one."""
+        contract = self.contract
+        if not self.in_force and self.replaced_on is not None:
+            return _("Contrat précédent (renouvelé) — remplacé le %(date)s") % {
+                "date": date_format(self.replaced_on, "j F Y")
+            }
+        if not self.in_force:
+            return _("Contrat suivant (renouvellement) — en vigueur à partir du %(date)s") % {
+                "date": date_format(contract.signed_on, "j F Y")
+            }
+        if self.replaced_on is not None:
+            return _("Contrat en cours, renouvelé — remplacé le %(date)s") % {
+                "date": date_format(self.replaced_on, "j F Y")
+            }
+        return _("Contrat en cours") if contract.previous_id else ""
 
     @property
     def due(self) -> Decimal:
@@ -119,6 +144,21 @@ def contract_figures(contract: AciContract, today: date) -> ContractFigures:
 
 def contracts_board(user: User, today: date | None = None) -> list[ContractFigures]:
     """Every followed contract of ``user``'s regions with its figures: committed, due, paid
-    and late amounts per year, late reports, deadlines missed, late deliverables."""
+    and late amounts per year, late reports, deadlines missed, late deliverables. A renewed
+    project's contracts follow each other, the one in force first, each saying which it is
+    (``ContractFigures.standing``)."""
     today = today or timezone.localdate()
-    return [contract_figures(contract, today) for contract in followed_contracts(user)]
+    by_project: dict[int, list[AciContract]] = {}
+    for contract in followed_contracts(user):
+        by_project.setdefault(contract.project_id, []).append(contract)
+    rows = []
+    for contracts in by_project.values():
+        in_force = rules.contract_in_force(contracts, today)
+        next_start = {c.previous_id: c.signed_on for c in contracts if c.previous_id}
+        contracts.sort(key=lambda c: (c is not in_force, -c.signed_on.toordinal()))
+        for contract in contracts:
+            figures = contract_figures(contract, today)
+            figures.in_force = contract is in_force
+            figures.replaced_on = next_start.get(contract.pk)
+            rows.append(figures)
+    return rows

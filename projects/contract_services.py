@@ -8,6 +8,7 @@ signed with are never edited: an avenant or a renewal adds a version (``Contract
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,12 +30,15 @@ from .models import (
     ContractDeliverable,
     ContractPayment,
     ContractTerms,
+    ManagementDialogue,
     Mission,
     MissionProgress,
     ProjectEvent,
     ReportEvidence,
 )
 from .models.contract_life import ContractFile
+
+YearRow = TypeVar("YearRow", ContractPayment, ManagementDialogue)
 
 
 def euros(amount: Decimal) -> str:
@@ -102,6 +106,32 @@ def amend_terms(
     )
 
 
+# --- Shared by the records of a contract year ----------------------------------------------------
+
+
+def check_contract_year(contract: AciContract, year: int, field: str = "year") -> None:
+    """``ValidationError`` on ``field`` unless ``year`` is a year of the contract."""
+    if not 1 <= year <= contract.term_years:
+        raise ValidationError({field: _("Cette année n’est pas une année du contrat.")})
+
+
+def add_year_row(
+    model: type[YearRow], contract: AciContract, by: AbstractBaseUser, **values
+) -> YearRow:
+    """A new row of ``model`` (a payment, a dialogue) about a year of ``contract`` (checked
+    beforehand: ``check_contract_year``), recorded by ``by``, in the caller's transaction."""
+    return model.objects.create(contract=contract, recorded_by=by, **values)
+
+
+def contract_event(
+    contract: AciContract, by: AbstractBaseUser, comment: str, data: dict | None = None
+) -> ProjectEvent:
+    """The project's history entry of a change of its contract (inside the transaction)."""
+    return record_event(
+        contract.project, ProjectEvent.Kind.CONTRACT, by=by, comment=comment, data=data
+    )
+
+
 # --- Payments ----------------------------------------------------------------------------------
 
 
@@ -120,37 +150,213 @@ def record_payment(
     Raises ``PermissionDenied`` unless ``by`` is of the Assurance Maladie,
     ``ValidationError`` for a year outside the contract or a date before the signature.
     """
-    project = contract.project
-    if not permissions.can_record_payment(by, project):
+    if not permissions.can_record_payment(by, contract.project):
         raise PermissionDenied
-    if not 1 <= year <= contract.term_years:
-        raise ValidationError({"year": _("Cette année n’est pas une année du contrat.")})
+    check_contract_year(contract, year)
     if paid_on < contract.signed_on:
         raise ValidationError({"paid_on": _("Un versement ne peut précéder la signature.")})
     with transaction.atomic():
-        payment = ContractPayment.objects.create(
-            contract=contract,
+        payment = add_year_row(
+            ContractPayment,
+            contract,
+            by,
             year=year,
             kind=kind,
             paid_on=paid_on,
             amount=amount,
             reference=reference,
-            recorded_by=by,
         )
-        record_event(
-            project,
-            ProjectEvent.Kind.CONTRACT,
-            by=by,
-            comment=_("%(kind)s de l’année %(year)d : %(amount)s versés le %(date)s")
+        contract_event(
+            contract,
+            by,
+            _("%(kind)s de l’année %(year)d : %(amount)s versés le %(date)s")
             % {
                 "kind": ContractPayment.Kind(kind).label,
                 "year": year,
                 "amount": euros(amount),
                 "date": paid_on.strftime("%d/%m/%Y"),
             },
-            data={"year": year, "kind": kind, "amount": str(amount)},
+            {"year": year, "kind": kind, "amount": str(amount)},
         )
     return payment
+
+
+# --- Dialogues de gestion ----------------------------------------------------------------------
+
+
+def record_dialogue(
+    contract: AciContract,
+    by: AbstractBaseUser,
+    *,
+    year: int,
+    held_on: date,
+    summary: str,
+    participants: str = "",
+    decisions: str = "",
+    first_year: int | None = None,
+    balance: Decimal | None = None,
+) -> ManagementDialogue:
+    """A dialogue de gestion (ARS, Assurance Maladie), annual (``year``) or pluriannual
+    (``first_year`` to ``year``), and what it settles, in one transaction:
+
+    - the covered years' reports « transmis » become « validé » (by ``by``, the review
+      comment naming the dialogue); reports in draft or « à compléter » stay as they are;
+    - the values of each validated report (its entries, its variable part) are copied;
+    - the balance of each covered year with a validated report is decided: the computed
+      one (``rules.computed_balance``), or ``balance`` for ``year`` when given; it is then
+      the balance due from ``held_on`` (``rules.payment_schedule``);
+    - history entries, and an email to the project's coordinators.
+
+    Raises ``PermissionDenied`` unless ``by`` follows the contract, ``ValidationError`` for
+    a year outside the contract, a first year after the last, or a ``balance`` for a year
+    whose report is neither submitted nor validated.
+    """
+    if not permissions.can_follow_contract(by, contract.project):
+        raise PermissionDenied
+    check_contract_year(contract, year)
+    if first_year is not None:
+        check_contract_year(contract, first_year, "first_year")
+        if first_year > year:
+            raise ValidationError(
+                {"first_year": _("La première année couverte ne peut suivre la dernière.")}
+            )
+    covered = range(first_year or year, year + 1)
+    settled = (AnnualReport.Status.SUBMITTED, AnnualReport.Status.VALIDATED)
+    with transaction.atomic():
+        reports = {
+            report.year: report
+            for report in contract.reports.select_for_update().filter(year__in=covered)
+        }
+        if balance is not None and getattr(reports.get(year), "status", None) not in settled:
+            raise ValidationError(
+                {
+                    "balance": _(
+                        "Le rapport de l’année %(year)d n’est ni transmis ni validé : "
+                        "son solde ne peut être décidé."
+                    )
+                    % {"year": year}
+                }
+            )
+        validated = validate_reports_at_dialogue(contract, by, reports.values(), held_on)
+        values, balances = dialogue_settlement(contract, covered, reports, year, balance)
+        dialogue = add_year_row(
+            ManagementDialogue,
+            contract,
+            by,
+            year=year,
+            first_year=first_year,
+            held_on=held_on,
+            summary=summary,
+            participants=participants,
+            decisions=decisions,
+            validated_values=values,
+            decided_balances=balances,
+        )
+        contract_event(
+            contract,
+            by,
+            dialogue_comment(dialogue),
+            {"years": list(covered), "validated": validated, "balances": balances},
+        )
+        notify_dialogue(dialogue, by)
+    return dialogue
+
+
+def validate_reports_at_dialogue(
+    contract: AciContract,
+    by: AbstractBaseUser,
+    reports: Iterable[AnnualReport],
+    held_on: date,
+) -> list[int]:
+    """Validate the submitted ``reports`` in the name of the dialogue of ``held_on``; the
+    years validated."""
+    validated = []
+    for report in reports:
+        if report.status != AnnualReport.Status.SUBMITTED:
+            continue
+        report.status = AnnualReport.Status.VALIDATED
+        report.reviewed_at, report.reviewed_by = timezone.now(), by
+        report.review_comment = _("Validé lors du dialogue de gestion du %(date)s.") % {
+            "date": held_on.strftime("%d/%m/%Y")
+        }
+        report.save(update_fields=["status", "reviewed_at", "reviewed_by", "review_comment"])
+        contract_event(
+            contract,
+            by,
+            _("Rapport annuel de l’année %(year)d validé (dialogue de gestion du %(date)s)")
+            % {"year": report.year, "date": held_on.strftime("%d/%m/%Y")},
+        )
+        validated.append(report.year)
+    return validated
+
+
+def dialogue_settlement(
+    contract: AciContract,
+    covered: range,
+    reports: Mapping[int, AnnualReport],
+    year: int,
+    balance: Decimal | None,
+) -> tuple[list[dict], dict[str, str]]:
+    """The ``validated_values`` and ``decided_balances`` of a dialogue covering ``covered``
+    (see ``ManagementDialogue``): ``balance``, when given, is the one of ``year``."""
+    versions = selectors.terms_versions(contract)
+    periods = [(version.effective_on, version.terms) for version in versions]
+    values: list[dict] = []
+    balances: dict[str, str] = {}
+    for number in covered:
+        report = reports.get(number)
+        entry: dict = {"year": number, "status": report.status if report else ""}
+        values.append(entry)
+        if report is None or report.status != AnnualReport.Status.VALIDATED:
+            continue
+        variable = selectors.report_variable_part(contract, versions, report).total
+        entry.update(results=report.results, variable=str(variable))
+        decided = balance if number == year and balance is not None else None
+        if decided is None:
+            decided = rules.computed_balance(contract.signed_on, periods, number, variable)
+        if decided is not None:
+            balances[str(number)] = str(Decimal(decided).quantize(rules.CENT))
+    return values, balances
+
+
+def dialogue_years_label(dialogue: ManagementDialogue) -> str:
+    years = dialogue.covered_years
+    if len(years) == 1:
+        return _("année %(year)d") % {"year": dialogue.year}
+    return _("années %(first)d à %(last)d") % {"first": years[0], "last": years[-1]}
+
+
+def dialogue_comment(dialogue: ManagementDialogue) -> str:
+    comment = _("Dialogue de gestion (%(years)s) du %(date)s") % {
+        "years": dialogue_years_label(dialogue),
+        "date": dialogue.held_on.strftime("%d/%m/%Y"),
+    }
+    decided = [
+        _("année %(year)s : %(amount)s") % {"year": year, "amount": euros(Decimal(amount))}
+        for year, amount in dialogue.decided_balances.items()
+    ]
+    if decided:
+        comment += _(" ; solde décidé : %(balances)s") % {"balances": ", ".join(decided)}
+    return comment
+
+
+def notify_dialogue(dialogue: ManagementDialogue, by: AbstractBaseUser) -> None:
+    """Tell the project's coordinators that the dialogue was held and what it decided."""
+    contract = dialogue.contract
+    services.email_project(
+        contract.project,
+        "projects/emails/dialogue",
+        {
+            "dialogue": dialogue,
+            "years_label": dialogue_years_label(dialogue),
+            "balances": [
+                (int(year), Decimal(amount)) for year, amount in dialogue.decided_balances.items()
+            ],
+            "page_url": absolute_url(contract.page_url() + "#dialogues"),
+        },
+        coordinators=True,
+        leaving_out=by,
+    )
 
 
 # --- Annual reports ----------------------------------------------------------------------------

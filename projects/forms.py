@@ -438,11 +438,25 @@ class OverrideForm(PortalForm):
 
 
 class DialogueForm(PortalModelForm):
-    """A dialogue de gestion: date, participants, minutes, decisions."""
+    """A dialogue de gestion: the years it covers, date, participants, minutes, decisions,
+    and the balance decided for its last year (blank: the computed one)."""
+
+    balance = forms.DecimalField(
+        label=_("Solde décidé (€)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_(
+            "Solde de la dernière année couverte, si le dialogue en décide un autre que le "
+            "solde calculé (parts fixes et part variable, moins l’avance). Vide : le solde "
+            "calculé."
+        ),
+    )
 
     class Meta:
         model = ManagementDialogue
-        fields = ["year", "held_on", "participants", "summary", "decisions"]
+        fields = ["year", "first_year", "held_on", "participants", "summary", "decisions"]
         widgets = {
             "held_on": DateInput,
             "participants": textarea(3),
@@ -452,9 +466,12 @@ class DialogueForm(PortalModelForm):
 
     def __init__(self, *args, term_years: int = rules.ACI_TERM_YEARS, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].max_value = term_years
-        self.fields["year"].validators.append(MaxValueValidator(term_years))
-        self.fields["year"].help_text = _("De 1 à %(years)d.") % {"years": term_years}
+        for name in ("year", "first_year"):
+            self.fields[name].max_value = term_years
+            self.fields[name].validators.append(MaxValueValidator(term_years))
+        self.fields["year"].help_text = _(
+            "De 1 à %(years)d ; pour un dialogue pluriannuel, sa dernière année."
+        ) % {"years": term_years}
 
 
 class ContractPartiesForm(PortalModelForm):

@@ -128,7 +128,7 @@ def contract_reminders(today: date) -> list[DueReminder]:
             ):
                 if due_on and in_notice(today, due_on, MISSION_NOTICE_MONTHS):
                     due.append(DueReminder(project, kind, row.mission.value, due_on, row.label))
-        held = {dialogue.year for dialogue in contract.dialogues.all()}
+        held = {year for dialogue in contract.dialogues.all() for year in dialogue.covered_years}
         reports = {report.year: report for report in contract.reports.all()}
         for year in rules.contract_years(contract.signed_on, contract.term_years):
             label = str(year.number)

@@ -252,6 +252,15 @@ def contract_year_on(signed_on: date, term_years: int, day: date) -> int | None:
     return None
 
 
+def contract_in_force(contracts: Iterable[Any], today: date) -> Any | None:
+    """Of a project's successive contracts (anything with ``signed_on``), the one in force
+    on ``today``: the last one signed by then — a renewal's next contract starts the day
+    after the previous one's term — else, none having started, the first one."""
+    ordered = sorted(contracts, key=lambda contract: contract.signed_on)
+    started = [contract for contract in ordered if contract.signed_on <= today]
+    return started[-1] if started else (ordered[0] if ordered else None)
+
+
 RENEWAL_NOTICES_MONTHS = (6, 3)
 
 
@@ -695,6 +704,14 @@ class YearResult:
     variable: Decimal
 
 
+@dataclass(frozen=True)
+class DecidedBalance:
+    """The balance of a year as a dialogue de gestion decided it, and the dialogue's date."""
+
+    amount: Decimal
+    decided_on: date
+
+
 def annual_fixed(terms: Mapping) -> Decimal:
     functioning = terms.get("functioning") or {}
     total = decimal_or_none(functioning.get("fixed")) or Decimal(0)
@@ -713,48 +730,72 @@ def terms_on(versions: Sequence[tuple[date, Mapping]], day: date) -> Mapping:
     return chosen
 
 
+def versions_term_years(versions: Sequence[tuple[date, Mapping]]) -> int:
+    latest = versions[-1][1] if versions else {}
+    return int(latest.get("term_years", ACI_TERM_YEARS))
+
+
+def first_payment(
+    signed_on: date, year: ContractYear, terms: Mapping
+) -> tuple[str, date, Decimal | None]:
+    """(kind, due date, amount) of the payment a contract year opens with: year 1, the
+    functioning amount at the signature; each later year, at the anniversary, an advance
+    of the terms' ``advance_rate`` (75 %) of the year's fixed parts."""
+    if year.number == 1:
+        functioning = decimal_or_none((terms.get("functioning") or {}).get("fixed"))
+        return ContractPayment.Kind.SIGNATURE.value, signed_on, functioning
+    rate = Decimal(str(terms.get("advance_rate", ADVANCE_RATE)))
+    advance = (annual_fixed(terms) * rate).quantize(CENT)
+    return ContractPayment.Kind.ADVANCE.value, year.starts_on, advance
+
+
+def computed_balance(
+    signed_on: date, versions: Sequence[tuple[date, Mapping]], year: int, variable: Decimal
+) -> Decimal | None:
+    """The balance of contract ``year`` by the formula: the fixed parts of the terms in
+    force on its first day plus the ``variable`` part earned, minus what was due in advance
+    (``first_payment``), never below zero; ``None`` when the advance is not known."""
+    period = contract_years(signed_on, versions_term_years(versions))[year - 1]
+    terms = terms_on(versions, period.starts_on)
+    advance = first_payment(signed_on, period, terms)[2]
+    if advance is None:
+        return None
+    return max(annual_fixed(terms) + variable - advance, Decimal(0))
+
+
 def payment_schedule(
     signed_on: date,
     versions: Sequence[tuple[date, Mapping]],
     results: Mapping[int, YearResult],
     payments: Iterable[PaidAmount],
     today: date,
+    decided: Mapping[int, DecidedBalance] | None = None,
 ) -> list[PaymentDue]:
     """What the Assurance Maladie owes, year by year, from the contract's frozen terms.
 
     Each year is computed from the terms in force on its first day (``terms_on``; an
-    avenant changes the years after it, never the past). Year 1: the functioning amount
-    at the signature. Each later year: at the anniversary, an advance of the terms'
-    ``advance_rate`` (75 %) of the year's fixed parts. Each year, once its report is
-    validated (``results``): the balance, fixed parts plus the variable part earned minus
-    what was due in advance. Each line says what was paid and whether it is paid, late
-    (due date past, not fully paid), due, upcoming or waiting for the report.
+    avenant changes the years after it, never the past): first the payment it opens with
+    (``first_payment``); then, once its report is validated (``results``), the balance
+    (``computed_balance``) — unless a dialogue de gestion decided it (``decided``): that
+    amount is due from the dialogue's date. Each line says what was paid and whether it
+    is paid, late (due date past, not fully paid), due, upcoming or waiting for the report.
     """
-    latest = versions[-1][1] if versions else {}
-    term_years = int(latest.get("term_years", ACI_TERM_YEARS))
+    decided = decided or {}
     paid: dict[tuple[int, str], list[PaidAmount]] = {}
     for payment in payments:
         paid.setdefault((payment.year, str(payment.kind)), []).append(payment)
     rows = []
-    for year in contract_years(signed_on, term_years):
-        terms = terms_on(versions, year.starts_on)
-        rate = Decimal(str(terms.get("advance_rate", ADVANCE_RATE)))
-        fixed = annual_fixed(terms)
-        if year.number == 1:
-            functioning = decimal_or_none((terms.get("functioning") or {}).get("fixed"))
-            first = (ContractPayment.Kind.SIGNATURE.value, signed_on, functioning)
+    for year in contract_years(signed_on, versions_term_years(versions)):
+        first = first_payment(signed_on, year, terms_on(versions, year.starts_on))
+        result, decision = results.get(year.number), decided.get(year.number)
+        if decision is not None:
+            balance_on, balance_amount = decision.decided_on, decision.amount
+        elif result is not None:
+            balance_on = result.validated_on
+            balance_amount = computed_balance(signed_on, versions, year.number, result.variable)
         else:
-            advance = (fixed * rate).quantize(CENT)
-            first = (ContractPayment.Kind.ADVANCE.value, year.starts_on, advance)
-        result = results.get(year.number)
-        balance_amount = None
-        if result is not None and first[2] is not None:
-            balance_amount = max(fixed + result.variable - first[2], Decimal(0))
-        balance = (
-            ContractPayment.Kind.BALANCE.value,
-            result.validated_on if result else None,
-            balance_amount,
-        )
+            balance_on = balance_amount = None
+        balance = (ContractPayment.Kind.BALANCE.value, balance_on, balance_amount)
         for kind, due_on, amount in (first, balance):
             made = paid.get((year.number, kind), [])
             total = sum((p.amount for p in made), Decimal(0))

@@ -4,8 +4,10 @@ The rules themselves (overlap, completeness, funding, deadlines) are in ``projec
 the functions here read what a rule needs and call it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -35,6 +37,7 @@ from .models import (
     FundingScale,
     GuichetReview,
     LegalHolder,
+    ManagementDialogue,
     Milestone,
     MissionDeadline,
     MissionIndicator,
@@ -465,7 +468,9 @@ def payment_schedule(
     today: date | None = None,
 ) -> list[rules.PaymentDue]:
     """``rules.payment_schedule`` of the contract: its frozen terms' versions, its
-    validated reports (their variable part, ``rules.variable_part``), its payments."""
+    validated reports (their variable part, ``rules.variable_part``), its payments, the
+    balances its dialogues de gestion decided (a later dialogue's decision prevails).
+    Reads ``contract.payments`` and ``contract.dialogues`` (prefetched by the boards)."""
     results = {
         year: rules.YearResult(
             timezone.localdate(report.reviewed_at),
@@ -481,7 +486,18 @@ def payment_schedule(
         results,
         paid,
         today or timezone.localdate(),
+        decided_balances(contract.dialogues.all()),
     )
+
+
+def decided_balances(dialogues: Iterable[ManagementDialogue]) -> dict[int, rules.DecidedBalance]:
+    """By contract year, the balance the dialogues de gestion decided, the latest dialogue
+    (by date) prevailing."""
+    decided: dict[int, rules.DecidedBalance] = {}
+    for dialogue in sorted(dialogues, key=lambda dialogue: (dialogue.held_on, dialogue.pk)):
+        for year, amount in dialogue.decided_balances.items():
+            decided[int(year)] = rules.DecidedBalance(Decimal(amount), dialogue.held_on)
+    return decided
 
 
 def stage_label(stage: str) -> str:

@@ -38,7 +38,6 @@ from .models import (
     HealthProject,
     LegalHolder,
     LetterOfIntent,
-    ManagementDialogue,
     Milestone,
     ProjectEvent,
     Stage,
@@ -530,7 +529,25 @@ def email_project_staff(
     """Queue ``template`` (``context`` plus ``project``) to the active staff of ``roles``
     following the project, not its coordinators, leaving out ``leaving_out`` (the author);
     nothing is queued when no one is left."""
-    to = selectors.project_recipients(project, roles, coordinators=False, leaving_out=leaving_out)
+    email_project(project, template, context, roles=roles, leaving_out=leaving_out)
+
+
+def email_project(
+    project: CptsProject,
+    template: str,
+    context: dict[str, Any],
+    *,
+    roles: tuple[str, ...] = (),
+    coordinators: bool = False,
+    leaving_out: AbstractBaseUser | None = None,
+) -> None:
+    """Queue ``template`` (``context`` plus ``project`` and its region's identity) to the
+    project's coordinators (with ``coordinators``) and the active staff of ``roles`` of its
+    region (``selectors.project_recipients``), leaving out ``leaving_out`` (the author);
+    nothing is queued when no one is left."""
+    to = selectors.project_recipients(
+        project, roles, coordinators=coordinators, leaving_out=leaving_out
+    )
     if to:
         context = {
             "project": project,
@@ -866,41 +883,3 @@ def save_health_project(
         if project.stage == Stage.LETTER_VALIDATED:
             workflow.transition(project, Stage.HEALTH_PROJECT_DRAFTING, by=by)
     return changed
-
-
-def record_dialogue(
-    contract: AciContract,
-    by: AbstractBaseUser,
-    *,
-    year: int,
-    held_on: date,
-    summary: str,
-    participants: str = "",
-    decisions: str = "",
-) -> ManagementDialogue:
-    """A dialogue de gestion of the contract (ARS, Assurance Maladie): its date, its
-    participants, the minutes and the decisions; in history. Raises ``ValidationError``
-    for a year outside the contract."""
-    project = contract.project
-    if not permissions.can_follow_contract(by, project):
-        raise PermissionDenied
-    if not 1 <= year <= contract.term_years:
-        raise ValidationError({"year": _("Cette année n’est pas une année du contrat.")})
-    with transaction.atomic():
-        dialogue = ManagementDialogue.objects.create(
-            contract=contract,
-            year=year,
-            held_on=held_on,
-            summary=summary,
-            participants=participants,
-            decisions=decisions,
-            recorded_by=by,
-        )
-        record_event(
-            project,
-            ProjectEvent.Kind.CONTRACT,
-            by=by,
-            comment=_("Dialogue de gestion (année %(year)d) du %(date)s")
-            % {"year": year, "date": held_on.strftime("%d/%m/%Y")},
-        )
-    return dialogue

@@ -86,6 +86,15 @@ class Recorded(RecordedBy):
         abstract = True
 
 
+class AciContractQuerySet(models.QuerySet):
+    def in_force(self, on: date) -> "AciContractQuerySet":
+        """Each project's contract in force on ``on`` (``rules.contract_in_force``): not one
+        whose next contract has started, nor a next contract not started yet."""
+        return self.exclude(next_contract__signed_on__lte=on).exclude(
+            previous__isnull=False, signed_on__gt=on
+        )
+
+
 class AciContract(Recorded):
     """The « Accord conventionnel interprofessionnel » contract: 5 years, annual dialogue.
 
@@ -141,6 +150,8 @@ class AciContract(Recorded):
         _("issue du contrat"), max_length=20, choices=Outcome.choices, blank=True
     )
     outcome_on = models.DateField(_("issue décidée le"), null=True, blank=True)
+
+    objects = AciContractQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contrat ACI")
@@ -200,11 +211,28 @@ class AciContract(Recorded):
 
 
 class ManagementDialogue(RecordedBy):
-    """One dialogue de gestion (annual review) of the contract."""
+    """One dialogue de gestion of the contract, annual (``year``) or pluriannual
+    (``first_year`` to ``year``), with what it settled: the values of the covered years'
+    validated reports (``validated_values``) and the balance decided per covered year
+    (``decided_balances``), which replaces the computed one in the payment schedule.
+
+    ``validated_values``: one entry per covered year, ``{"year", "status", "results",
+    "variable"}`` — the report's status after the dialogue ("" without a report), and for a
+    validated report its entries and the variable part earned (amounts as strings).
+    ``decided_balances``: ``{"<year>": "<amount>"}`` for the covered years whose report is
+    validated.
+    """
 
     contract = models.ForeignKey(AciContract, on_delete=models.CASCADE, related_name="dialogues")
     year = contract_year(
         help_text=_("1 à 5 ; un dialogue pluriannuel est enregistré sur sa dernière année."),
+    )
+    first_year = models.PositiveSmallIntegerField(
+        _("première année couverte"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Dialogue pluriannuel seulement ; vide : dialogue annuel."),
     )
     held_on = models.DateField(_("tenu le"))
     participants = models.TextField(
@@ -218,6 +246,8 @@ class ManagementDialogue(RecordedBy):
         blank=True,
         help_text=_("Ajustements des objectifs, missions à revoir, versement décidé."),
     )
+    validated_values = models.JSONField(_("valeurs validées"), default=list, blank=True)
+    decided_balances = models.JSONField(_("soldes décidés (€)"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("dialogue de gestion")
@@ -226,6 +256,16 @@ class ManagementDialogue(RecordedBy):
 
     def __str__(self) -> str:
         return str(_("Dialogue de gestion du %(date)s") % {"date": f"{self.held_on:%d/%m/%Y}"})
+
+    @property
+    def covered_years(self) -> range:
+        return range(self.first_year or self.year, self.year + 1)
+
+    def clean(self) -> None:
+        if self.first_year is not None and self.year is not None and self.first_year > self.year:
+            raise ValidationError(
+                {"first_year": _("La première année couverte ne peut suivre la dernière.")}
+            )
 
 
 class Amendment(Recorded):

@@ -132,12 +132,9 @@ class CptsProject(models.Model):
         A renewal signs the next contract, starting the day after the previous one's term:
         until then the previous one is still in force (its last report and balance are
         due). Read from a ``contracts`` prefetch when there is one, else one query."""
-        contracts = sorted(self.contracts.all(), key=lambda contract: contract.signed_on)
-        if not contracts:
-            return None
-        today = timezone.localdate()
-        started = [contract for contract in contracts if contract.signed_on <= today]
-        return started[-1] if started else contracts[0]
+        from projects.rules import contract_in_force
+
+        return contract_in_force(self.contracts.all(), timezone.localdate())
 
 
 class LegalHolder(models.Model):

@@ -2,10 +2,12 @@
 
 import csv
 from collections.abc import Callable
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,6 +43,7 @@ from projects.models import (
     ContractDeliverable,
     CptsProject,
     DocumentKind,
+    ManagementDialogue,
     Mission,
     ReportEvidence,
 )
@@ -180,8 +183,12 @@ def contract_context(aci: AciContract) -> dict:
     current = versions[-1] if versions else None
     reports = selectors.contract_reports(aci)
     schedule = selectors.mission_schedule(aci, current)
+    # One read of the dialogues for the schedule (decided balances) and the page.
+    prefetch_related_objects(
+        [aci], Prefetch("dialogues", queryset=ManagementDialogue.objects.order_by("held_on", "pk"))
+    )
+    dialogues = list(aci.dialogues.all())
     payments = selectors.payment_schedule(aci, versions, reports, today)
-    dialogues = list(aci.dialogues.select_related("recorded_by"))
     progress = {
         row.mission: (row.started_on, row.deployed_on, row.declared)
         for row in aci.mission_progress.all()
@@ -212,7 +219,8 @@ def contract_context(aci: AciContract) -> dict:
         "payments": payments,
         "payment_totals": rules.payment_totals(payments, today),
         "years": contract_years(aci, reports, dialogues, today),
-        "dialogues": dialogues,
+        "dialogues": [dialogue_view(dialogue) for dialogue in dialogues],
+        "dialogue_report_states": dialogue_report_states(aci, reports, today),
         "amendments": amendments,
         # Avenants uploaded as bare files before they were recorded with date and object.
         "other_amendment_documents": [
@@ -235,10 +243,11 @@ def contract_context(aci: AciContract) -> dict:
 def contract_years(
     aci: AciContract, reports: dict[int, AnnualReport], dialogues: list, today
 ) -> list[dict]:
-    """Each contract year: its dates, its report, its dialogues de gestion."""
+    """Each contract year: its dates, its report, the dialogues de gestion covering it."""
     by_year: dict[int, list] = {}
     for dialogue in dialogues:
-        by_year.setdefault(dialogue.year, []).append(dialogue)
+        for year in dialogue.covered_years:
+            by_year.setdefault(year, []).append(dialogue)
     rows = []
     for year in rules.contract_years(aci.signed_on, aci.term_years):
         report = reports.get(year.number)
@@ -262,6 +271,56 @@ def contract_years(
     return rows
 
 
+def dialogue_view(dialogue: ManagementDialogue) -> dict:
+    """What the page shows of a dialogue: per covered year, the report's state then, the
+    values validated (as the report's indicator table), the variable part, the balance
+    decided."""
+    years = []
+    for entry in dialogue.validated_values:
+        status = entry.get("status", "")
+        years.append(
+            {
+                "year": entry["year"],
+                "validated": status == AnnualReport.Status.VALIDATED,
+                "status_label": AnnualReport.Status(status).label if status else _("Non commencé"),
+                "entries": indicator_rows(entry.get("results", [])),
+                "variable": rules.decimal_or_none(entry.get("variable")),
+                "balance": rules.decimal_or_none(dialogue.decided_balances.get(str(entry["year"]))),
+            }
+        )
+    return {
+        "dialogue": dialogue,
+        "years_label": contract_services.dialogue_years_label(dialogue),
+        "years": years,
+    }
+
+
+def dialogue_report_states(
+    aci: AciContract, reports: dict[int, AnnualReport], today: date
+) -> list[str]:
+    """Above the dialogue's form: each begun year's report and whether a dialogue covering
+    it validates it (only a submitted report is)."""
+    states = []
+    for year in rules.contract_years(aci.signed_on, aci.term_years):
+        if year.starts_on > today:
+            break
+        report = reports.get(year.number)
+        if report is None:
+            state = _("non commencé : ne sera pas validé")
+        elif report.status == AnnualReport.Status.SUBMITTED:
+            state = _("transmis : sera validé par le dialogue qui couvre cette année")
+        elif report.status == AnnualReport.Status.VALIDATED:
+            state = _("déjà validé")
+        else:
+            state = _("%(status)s : ne sera pas validé") % {
+                "status": report.get_status_display().lower()
+            }
+        states.append(
+            _("Rapport de l’année %(year)d : %(state)s.") % {"year": year.number, "state": state}
+        )
+    return states
+
+
 def save_contract_form(
     request: HttpRequest, project: CptsProject, aci: AciContract, action: str, form
 ) -> HttpResponse | None:
@@ -274,10 +333,9 @@ def save_contract_form(
         messages.success(request, _("Les parties au contrat ont été enregistrées."))
         return redirect(contract_url(project, "parties", aci))
     data = form.cleaned_data
-    if action == "amendment_submit":
-        return saved_or_none(
-            request,
-            form,
+    # Each form: what saves it, the message, the page's section, where an error goes.
+    saves = {
+        "amendment_submit": (
             lambda: services.add_amendment(
                 aci,
                 user,
@@ -288,62 +346,60 @@ def save_contract_form(
                 retake_amounts=data["retake_amounts"],
             ),
             _("L’avenant a été enregistré ; les conditions du contrat sont mises à jour."),
-            contract_url(project, "avenants", aci),
-            error_field="file",
-        )
-    if action == "dialogue_submit":
-        return saved_or_none(
-            request,
-            form,
-            lambda: services.record_dialogue(aci, user, **model_values(form)),
+            "avenants",
+            "file",
+        ),
+        "dialogue_submit": (
+            lambda: contract_services.record_dialogue(
+                aci, user, **model_values(form), balance=data["balance"]
+            ),
             _("Le dialogue de gestion a été enregistré."),
-            contract_url(project, "dialogues", aci),
-        )
-    if action == "payment_submit":
-        return saved_or_none(
-            request,
-            form,
+            "dialogues",
+            None,
+        ),
+        "payment_submit": (
             lambda: contract_services.record_payment(aci, user, **data),
             _("Le versement a été enregistré."),
-            contract_url(project, "versements", aci),
-        )
-    if action == "progress_submit":
-        return saved_or_none(
-            request,
-            form,
+            "versements",
+            None,
+        ),
+        "progress_submit": (
             lambda: contract_services.record_mission_progress(aci, user, **data),
             _("Les dates de la mission ont été enregistrées."),
-            contract_url(project, "missions", aci),
-        )
-    if action == "deliverable_submit":
-        return saved_or_none(
-            request,
-            form,
+            "missions",
+            None,
+        ),
+        "deliverable_submit": (
             lambda: contract_services.add_deliverable(
                 aci, user, code=data["code"], upload=data["file"]
             ),
             _("Le livrable a été déposé ; l’ARS en est informée sur cette page."),
-            contract_url(project, "livrables", aci),
-            error_field="file",
-        )
-    if action == "deliverable_review_submit":
-        deliverable = get_object_or_404(ContractDeliverable, pk=data["deliverable"], contract=aci)
-        return saved_or_none(
-            request,
-            form,
-            lambda: contract_services.review_deliverable(deliverable, user, status=data["status"]),
+            "livrables",
+            "file",
+        ),
+        "deliverable_review_submit": (
+            lambda: contract_services.review_deliverable(
+                get_object_or_404(ContractDeliverable, pk=data["deliverable"], contract=aci),
+                user,
+                status=data["status"],
+            ),
             _("L’état du livrable a été enregistré."),
-            contract_url(project, "livrables", aci),
-        )
-    if action == "renewal_submit":
-        return saved_or_none(
-            request,
-            form,
+            "livrables",
+            None,
+        ),
+        "renewal_submit": (
             lambda: contract_services.decide_renewal(aci, user, **data),
             _("L’issue du contrat a été enregistrée."),
-            contract_url(project, "renouvellement", aci),
-        )
-    return None
+            "renouvellement",
+            None,
+        ),
+    }
+    if action not in saves:
+        return None
+    save, message, anchor, error_field = saves[action]
+    return saved_or_none(
+        request, form, save, message, contract_url(project, anchor, aci), error_field=error_field
+    )
 
 
 def saved_or_none(
@@ -474,6 +530,22 @@ def report(
     return render(request, "projects/contract_report.html", context)
 
 
+def indicator_rows(results: list[dict]) -> list[dict]:
+    """A report's entries as its indicator table shows them (``_report_indicator_rows``):
+    with the mission's label and the share of the target reached."""
+    return [
+        {
+            **entry,
+            "label": Mission(entry["mission"]).label,
+            "share": rules.indicator_share(
+                rules.decimal_or_none(entry.get("value")),
+                rules.decimal_or_none(entry.get("target")),
+            ),
+        }
+        for entry in results
+    ]
+
+
 def report_context(project: CptsProject, aci: AciContract, annual: AnnualReport) -> dict:
     """What the report's page and its PDF show: the year, each indicator with its share of
     the target, the variable part, the pièces justificatives."""
@@ -488,19 +560,9 @@ def report_context(project: CptsProject, aci: AciContract, annual: AnnualReport)
     by_position: dict = {}
     for file in evidence:
         by_position.setdefault(file.position, []).append(file)
-    entries = []
-    for position, entry in enumerate(annual.results):
-        share = rules.indicator_share(
-            rules.decimal_or_none(entry.get("value")), rules.decimal_or_none(entry.get("target"))
-        )
-        entries.append(
-            {
-                **entry,
-                "label": Mission(entry["mission"]).label,
-                "share": share,
-                "evidence": by_position.get(position, []),
-            }
-        )
+    entries = indicator_rows(annual.results)
+    for position, entry in enumerate(entries):
+        entry["evidence"] = by_position.get(position, [])
     return {
         "project": project,
         "contract": aci,
@@ -593,12 +655,14 @@ BOARD_CSV_HEADER = (
     _("Rapport en retard"),
     _("Échéances de mission dépassées"),
     _("Livrables en retard"),
+    _("Contrat en cours"),
 )
 
 
 @login_required
 def contracts_board_csv(request: HttpRequest) -> HttpResponse:
-    """The board as CSV: one line per contract and contract year (cells neutralised)."""
+    """The board as CSV: one line per contract and contract year (cells neutralised); a
+    renewed project's earlier contract reads « non » in the column « Contrat en cours »."""
     require(permissions.can_see_contract_board(request.user))
     today = timezone.localdate()
     response = HttpResponse(content_type=CONTENT_TYPES["csv"])
@@ -629,6 +693,7 @@ def contracts_board_csv(request: HttpRequest) -> HttpResponse:
                 " ; ".join(
                     str(ContractDeliverable.Code(code).label) for code in row.late_deliverables
                 ),
+                _("oui") if row.in_force else _("non"),
             ]
             writer.writerow([neutralise(str(cell)) for cell in cells])
     return response

@@ -12,6 +12,7 @@ from typing import Any
 import django_filters
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from rest_framework import filters, viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -182,7 +183,8 @@ def log_api_read(
 
 
 class ContractViewSet(ReadOnlyViewSet):
-    """Contrats ACI signés, avec leurs missions et leur échéance."""
+    """Contrats ACI signés, avec leurs missions et leur échéance : pour un projet renouvelé,
+    le contrat en vigueur seulement."""
 
     serializer_class = serializers.ContractSerializer
     filterset_fields = {"signed_on": ["gte", "lte"]}
@@ -191,7 +193,9 @@ class ContractViewSet(ReadOnlyViewSet):
 
     def get_queryset(self) -> QuerySet[AciContract]:
         return scope_by_region(
-            AciContract.objects.select_related("project").order_by("-signed_on", "pk"),
+            AciContract.objects.in_force(timezone.localdate())
+            .select_related("project")
+            .order_by("-signed_on", "pk"),
             self.request.user,
             "project__region",
         )

@@ -215,21 +215,54 @@ def test_one_contract_through_five_years(contract, clock, client, owner, ars, am
     assert response.status_code == 302
     assert schedule_of(contract, date(2025, 4, 20))[(2, Kind.ADVANCE)].status == "paid"
 
-    # A dialogue de gestion of year 2, with participants and decisions.
+    # Year 2's report is submitted; a pluriannual dialogue de gestion (years 1 and 2)
+    # validates it and decides year 2's balance: 45,000 instead of the formula's
+    # 102,500 + (20,000 + 10,000 × 50 %) − 76,875 = 50,625.
+    clock.at(date(2026, 2, 1))
+    client.force_login(owner)
+    assert submit_report(client, project, 2, ["200", "10", "2"]).status_code == 302
+    assert schedule_of(contract, date(2026, 2, 1))[(2, Kind.BALANCE)].status == "waiting"
     clock.at(date(2026, 2, 10))
     client.force_login(ars)
     response = client.post(
         contract_url(project),
         {
+            "first_year": 1,
             "year": 2,
             "held_on": "2026-02-10",
             "participants": "CPTS, ARS, CPAM",
-            "summary": "Valeurs de l’année 1 validées",
-            "decisions": "Solde de l’année 1 versé",
+            "summary": "Valeurs des années 1 et 2 examinées",
+            "decisions": "Solde de l’année 2 ramené à 45 000 €",
+            "balance": "45000",
             "dialogue_submit": "",
         },
     )
     assert response.status_code == 302
+    report_2 = AnnualReport.objects.get(contract=contract, year=2)
+    assert (report_2.status, report_2.reviewed_by) == (AnnualReport.Status.VALIDATED, ars)
+    assert "dialogue de gestion du 10/02/2026" in report_2.review_comment
+    [dialogue] = contract.dialogues.all()
+    assert dialogue.decided_balances == {"1": "35000.00", "2": "45000.00"}
+    assert [v["variable"] for v in dialogue.validated_values] == ["20000.00", "25000.00"]
+    assert dialogue.validated_values[1]["results"][2]["value"] == "2"
+    schedule = schedule_of(contract, date(2026, 2, 10))
+    balance_2 = schedule[(2, Kind.BALANCE)]
+    assert (balance_2.due_on, balance_2.amount, balance_2.status) == (
+        date(2026, 2, 10),
+        Decimal("45000.00"),
+        "due",
+    )
+    assert schedule[(1, Kind.BALANCE)].status == "paid"  # 35,000, paid in April 2025
+    emails = OutgoingEmail.objects.filter(template="projects/emails/dialogue")
+    recipients = {email.recipient for email in emails}
+    assert owner.email in recipients and not recipients & {ars.email, am.email}
+    assert "dialogue de gestion (années 1 à 2)" in emails[0].subject
+    assert "année 2 : 45" in emails[0].body_text
+    page = client.get(contract_url(project)).content.decode()
+    assert "Valeurs validées de l’année 2" in page and "solde décidé 45" in page
+    client.force_login(am)
+    assert pay(client, 2, Kind.BALANCE, date(2026, 2, 20), "45000", project).status_code == 302
+    assert schedule_of(contract, date(2026, 2, 20))[(2, Kind.BALANCE)].status == "paid"
 
     # Year 3: an avenant retakes the amounts of a new scale version (effective 1 June 2026).
     new_scale_from = date(2026, 6, 1)
@@ -262,8 +295,8 @@ def test_one_contract_through_five_years(contract, clock, client, owner, ars, am
     assert schedule[(4, Kind.ADVANCE)].amount == Decimal("75000.00")
     assert schedule[(1, Kind.SIGNATURE)].amount == Decimal("87500.00")
 
-    # Years 2 to 5: reports submitted and validated.
-    for year in range(2, 6):
+    # Years 3 to 5: reports submitted and validated.
+    for year in range(3, 6):
         clock.at(rules.contract_end(SIGNED, year) - timedelta(days=10))
         client.force_login(owner)
         values = ["200", "10", "2"] if year < 4 else ["100", "10", "4"]
@@ -311,6 +344,9 @@ def test_one_contract_through_five_years(contract, clock, client, owner, ars, am
     assert any("Avenant du 10/06/2026" in c for c in comments)
     assert any("Issue du contrat ACI : Renouvelé pour 5 ans" in c for c in comments)
     assert any("Solde après le rapport annuel de l’année 1" in c for c in comments)
+    assert any(
+        "Dialogue de gestion (années 1 à 2) du 10/02/2026 ; solde décidé" in c for c in comments
+    )
 
 
 # --- Rules ---------------------------------------------------------------------------------------
@@ -333,6 +369,143 @@ def test_payment_schedule_without_functioning_amount_says_unknown():
     rows = rules.payment_schedule(SIGNED, [(SIGNED, {"missions": []})], {}, [], SIGNED)
     assert rows[0].amount is None and rows[0].kind == Kind.SIGNATURE
     assert len(rows) == 10  # five years, two lines each
+
+
+def test_a_balance_decided_in_dialogue_replaces_the_computed_one_from_its_date():
+    terms = {"functioning": {"fixed": "100.00"}, "missions": [], "advance_rate": "0.75"}
+    validated = {1: rules.YearResult(date(2025, 3, 1), Decimal(40))}
+    decided = {
+        1: rules.DecidedBalance(Decimal(10), date(2025, 5, 2)),
+        2: rules.DecidedBalance(Decimal(7), date(2026, 5, 2)),  # a year without a result
+    }
+    plain = rules.payment_schedule(SIGNED, [(SIGNED, terms)], validated, [], date(2025, 6, 1))
+    assert (plain[1].amount, plain[1].due_on) == (Decimal(40), date(2025, 3, 1))  # 100 + 40 − 100
+    assert plain[3].amount is None  # year 2 waits for its report
+    rows = rules.payment_schedule(
+        SIGNED, [(SIGNED, terms)], validated, [], date(2025, 6, 1), decided
+    )
+    one, two = rows[1], rows[3]
+    assert (one.kind, one.amount, one.due_on, one.status) == (
+        Kind.BALANCE,
+        Decimal(10),
+        date(2025, 5, 2),
+        "late",
+    )
+    assert (two.kind, two.amount, two.due_on, two.status) == (
+        Kind.BALANCE,
+        Decimal(7),
+        date(2026, 5, 2),
+        "upcoming",
+    )
+    assert rules.computed_balance(SIGNED, [(SIGNED, terms)], 2, Decimal(5)) == Decimal(30)
+
+
+# --- Dialogues de gestion ------------------------------------------------------------------------
+
+
+def report_of(contract, year: int, status: str, values: tuple = ("200", "10", "4")):
+    report = contract_services.report_for_year(contract, year)
+    for entry, value in zip(report.results, values, strict=True):
+        entry["value"] = value
+    report.status = status
+    report.save()
+    return report
+
+
+def test_a_pluriannual_dialogue_validates_the_submitted_reports_of_the_years_it_covers(
+    contract, clock, client, ars
+):
+    clock.at(date(2026, 3, 1))
+    report_of(contract, 1, AnnualReport.Status.SUBMITTED)
+    report_of(contract, 2, AnnualReport.Status.SUBMITTED, ("100", "5", "2"))
+    dialogue = contract_services.record_dialogue(
+        contract, ars, first_year=1, year=2, held_on=date(2026, 3, 1), summary="Deux années"
+    )
+    assert list(dialogue.covered_years) == [1, 2]
+    statuses = dict(contract.reports.values_list("year", "status"))
+    assert statuses == {1: AnnualReport.Status.VALIDATED, 2: AnnualReport.Status.VALIDATED}
+    # Computed balances: 102,500 + 30,000 − 87,500; 102,500 + 15,000 − 76,875.
+    assert dialogue.decided_balances == {"1": "45000.00", "2": "40625.00"}
+    assert [entry["year"] for entry in dialogue.validated_values] == [1, 2]
+    client.force_login(ars)
+    page = client.get(contract_url(contract.project)).content.decode()
+    assert "(années 1 à 2)" in page
+    assert page.count(f'href="#dialogue-{dialogue.pk}"') == 2  # in the rows of both years
+    assert "Valeurs validées de l’année 1" in page and "Valeurs validées de l’année 2" in page
+    assert "Rapport de l’année 1 : déjà validé." in page  # the form's notes
+
+
+def test_a_dialogue_leaves_draft_and_to_complete_reports_unvalidated(
+    contract, clock, client, ars, am
+):
+    clock.at(date(2027, 3, 20))
+    report_of(contract, 1, AnnualReport.Status.DRAFT)
+    report_of(contract, 2, AnnualReport.Status.TO_COMPLETE)
+    report_of(contract, 3, AnnualReport.Status.SUBMITTED)
+    client.force_login(ars)
+    page = client.get(contract_url(contract.project)).content.decode()
+    assert "Rapport de l’année 1 : en cours de saisie : ne sera pas validé." in page
+    assert "Rapport de l’année 3 : transmis : sera validé" in page
+    # No balance can be decided for a year whose report is a draft.
+    with pytest.raises(ValidationError) as refused:
+        contract_services.record_dialogue(
+            contract, am, year=1, held_on=date(2027, 3, 20), summary="x", balance=Decimal(1)
+        )
+    assert "balance" in refused.value.error_dict
+    response = client.post(
+        contract_url(contract.project),
+        {
+            "first_year": 3,
+            "year": 1,
+            "held_on": "2027-03-20",
+            "summary": "x",
+            "dialogue_submit": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "La première année couverte ne peut suivre la dernière." in response.content.decode()
+    dialogue = contract_services.record_dialogue(
+        contract, am, first_year=1, year=3, held_on=date(2027, 3, 20), summary="Trois années"
+    )
+    statuses = dict(contract.reports.values_list("year", "status"))
+    assert statuses == {
+        1: AnnualReport.Status.DRAFT,
+        2: AnnualReport.Status.TO_COMPLETE,
+        3: AnnualReport.Status.VALIDATED,
+    }
+    assert list(dialogue.decided_balances) == ["3"]
+    assert [(entry["year"], "results" in entry) for entry in dialogue.validated_values] == [
+        (1, False),
+        (2, False),
+        (3, True),
+    ]
+    page = client.get(contract_url(contract.project)).content.decode()
+    assert "Année 1 : rapport non validé (En cours de saisie)" in page
+    assert "Année 2 : rapport non validé (À compléter)" in page
+
+
+def test_coordinators_and_urps_cannot_record_a_dialogue_nor_validate_through_it(
+    contract, clock, client, owner, urps
+):
+    clock.at(date(2025, 3, 20))
+    report_of(contract, 1, AnnualReport.Status.SUBMITTED)
+    data = {
+        "first_year": 1,
+        "year": 1,
+        "held_on": "2025-03-20",
+        "summary": "x",
+        "balance": "1",
+        "dialogue_submit": "",
+    }
+    for user in (owner, urps):
+        client.force_login(user)
+        assert client.post(contract_url(contract.project), data).status_code == 403
+        with pytest.raises(PermissionDenied):
+            contract_services.record_dialogue(
+                contract, user, year=1, held_on=date(2025, 3, 20), summary="x"
+            )
+    assert not contract.dialogues.exists()
+    assert contract.reports.get().status == AnnualReport.Status.SUBMITTED
 
 
 # --- Permissions ---------------------------------------------------------------------------------
@@ -422,7 +595,9 @@ def test_the_am_records_dialogues_but_only_the_ars_decides_the_renewal(contract,
     data = {"outcome": "termine", "decided_on": "2029-01-10", "renewal_submit": ""}
     assert client.post(contract_url(contract.project), data).status_code == 403
     with pytest.raises(ValidationError):
-        services.record_dialogue(contract, am, year=6, held_on=date(2025, 1, 1), summary="x")
+        contract_services.record_dialogue(
+            contract, am, year=6, held_on=date(2025, 1, 1), summary="x"
+        )
 
 
 def test_an_ended_contract_cannot_be_renewed(contract, ars):
@@ -461,7 +636,7 @@ def test_the_contract_page_reads_in_the_same_queries_with_one_or_many_rows(
                 }
             ],
         )
-        services.record_dialogue(contract, ars, year=year, held_on=SIGNED, summary="x")
+        contract_services.record_dialogue(contract, ars, year=year, held_on=SIGNED, summary="x")
 
     add_year(1)
     for user in (owner, am):
@@ -492,3 +667,20 @@ def test_reminders_are_sent_once_for_reports_payments_and_renewal(contract):
     assert ("versement_aci", "avance-2") in kinds
     assert ("fin_contrat", "contrat-6") in kinds and ("fin_contrat", "contrat-3") in kinds
     assert ends == date(2029, 3, 14)
+
+
+def test_the_admin_shows_a_dialogues_years_values_and_balances_read_only(
+    contract, clock, client, ars
+):
+    clock.at(date(2025, 3, 20))
+    report_of(contract, 1, AnnualReport.Status.SUBMITTED)
+    contract_services.record_dialogue(
+        contract, ars, first_year=1, year=1, held_on=date(2025, 3, 20), summary="x"
+    )
+    client.force_login(ars)
+    url = reverse("admin:projects_acicontract_change", args=[contract.pk])
+    page = client.get(url).content.decode()
+    assert "45000.00" in page  # the decided balance of year 1, shown
+    for name in ("first_year", "validated_values", "decided_balances"):
+        assert f'name="dialogues-0-{name}"' not in page  # and not editable
+    assert 'name="dialogues-0-summary"' in page

@@ -13,12 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from projects import contract_selectors, rules, selectors
+from projects import contract_selectors, contract_services, rules, selectors
 from projects.models import (
     AciContract,
     AnnualReport,
     ContractPayment,
     ContractTerms,
+    ManagementDialogue,
     MissionProgress,
     Stage,
 )
@@ -136,6 +137,9 @@ def add_contract(model: AciContract, name: str, ars) -> AciContract:
         results=[],
     )
     MissionProgress.objects.create(contract=other, mission=model.missions[0], started_on=SIGNED)
+    ManagementDialogue.objects.create(
+        contract=other, year=1, held_on=SIGNED, summary="x", decided_balances={"1": "10.00"}
+    )
     return other
 
 
@@ -156,3 +160,45 @@ def test_the_board_and_export_read_in_the_same_queries_with_one_or_many_contract
         assert response.status_code == 200
         assert "CPTS Témoin 3" in response.content.decode()
         AciContract.objects.filter(project__name__startswith="CPTS Témoin ").delete()
+
+
+def test_a_renewed_projects_two_contracts_are_labelled_the_one_in_force_first(
+    contract, clock, client, ars, am, django_assert_num_queries
+):
+    after_term = date(2029, 4, 1)
+    clock.at(date(2029, 1, 10))
+    contract_services.decide_renewal(
+        contract, ars, outcome="renouvele", decided_on=date(2029, 1, 10)
+    )
+    # Before the term the renewed contract is still in force; the next one waits.
+    first, second = contract_selectors.contracts_board(ars, date(2029, 1, 10))
+    assert (first.contract, first.in_force) == (contract, True)
+    assert first.standing == "Contrat en cours, renouvelé — remplacé le 15 mars 2029"
+    assert second.standing.startswith("Contrat suivant (renouvellement)")
+    clock.at(after_term)
+    following, previous = contract_selectors.contracts_board(ars, after_term)
+    assert (following.contract, previous.contract) == (contract.next_contract, contract)
+    assert following.standing == "Contrat en cours"
+    assert previous.standing == "Contrat précédent (renouvelé) — remplacé le 15 mars 2029"
+    assert previous.late > 0  # its unpaid amounts still count
+    client.force_login(am)
+    page = client.get(reverse(BOARD)).content.decode()
+    assert page.index("Contrat en cours") < page.index("Contrat précédent (renouvelé)")
+    rows = list(csv.reader(io.StringIO(client.get(reverse(CSV)).content.decode()), delimiter=";"))
+    assert rows[0][-1] == "Contrat en cours"
+    assert [row[-1] for row in rows[1:]] == ["oui"] * 5 + ["non"] * 5
+    assert [row[1] for row in rows[1:]] == ["2029-03-15"] * 5 + ["2024-03-15"] * 5
+    # Another renewed project: the same number of queries.
+    for name in (BOARD, CSV):
+        with CaptureQueriesContext(connection) as one:
+            client.get(reverse(name))
+        other = add_contract(contract, "CPTS Témoin", ars)
+        other.signed_on = date(2023, 1, 1)
+        other.save(update_fields=["signed_on"])
+        contract_services.renew(other, ars)
+        with django_assert_num_queries(len(one)):
+            response = client.get(reverse(name))
+        # Two contracts: two rows on the board, ten lines (five years each) in the export.
+        assert response.content.decode().count("CPTS Témoin") == (2 if name == BOARD else 10)
+        AciContract.objects.filter(project__name="CPTS Témoin", previous__isnull=False).delete()
+        AciContract.objects.filter(project__name="CPTS Témoin").delete()

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from projects import services
+from projects import contract_services, services
 from projects.models import ActionSheet, Mission, ProjectEvent, Stage
 from projects.services import ActionSheetRow
 from territories import services as territory_services
@@ -113,7 +113,7 @@ def test_contract_missions_change_by_avenant_and_dialogues_are_recorded_with_his
         pdf_file("avenant.pdf"),
         missions=[Mission.GP_ACCESS],
     )
-    dialogue = services.record_dialogue(
+    dialogue = contract_services.record_dialogue(
         contract, am, year=1, held_on=date(2025, 2, 10), summary="Indicateurs atteints"
     )
     contract.refresh_from_db()
@@ -134,7 +134,9 @@ def test_a_coordinator_does_not_record_the_contracts_follow_up(project, owner, a
     with pytest.raises(PermissionDenied):
         services.add_amendment(contract, owner, date(2024, 9, 1), "x", pdf_file(), missions=[])
     with pytest.raises(PermissionDenied):
-        services.record_dialogue(contract, owner, year=1, held_on=date(2025, 2, 10), summary="")
+        contract_services.record_dialogue(
+            contract, owner, year=1, held_on=date(2025, 2, 10), summary=""
+        )
     assert not contract.dialogues.exists()
 
 

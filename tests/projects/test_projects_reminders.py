@@ -187,6 +187,11 @@ def test_annual_dialogue_reminded_one_month_before_unless_recorded(contract, ars
         contract=contract, year=2, held_on=date(2025, 6, 1), summary="Fait"
     )
     assert not [r for r in reminders.due_reminders(date(2025, 8, 1)) if r.kind == Kind.DIALOGUE]
+    # Years 3 and 4: one pluriannual dialogue, recorded on its last year, covers both.
+    ManagementDialogue.objects.create(
+        contract=contract, first_year=3, year=4, held_on=date(2026, 6, 1), summary="Fait"
+    )
+    assert not [r for r in reminders.due_reminders(date(2026, 8, 1)) if r.kind == Kind.DIALOGUE]
 
 
 def test_contract_end_reminded_six_months_before(contract, owner):

@@ -86,6 +86,30 @@ def test_contract_and_commune_fields(client, data, people):
     assert [row["insee_code"] for row in found["results"]] == ["22113", "29046"]
 
 
+def renewed(contract: AciContract) -> AciContract:
+    """The next contract of a renewed ``contract``, from the day after its term."""
+    contract.is_current = False
+    contract.save(update_fields=["is_current"])
+    return AciContract.objects.create(
+        project=contract.project,
+        previous=contract,
+        signed_on=contract.ends_on + timedelta(days=1),
+        missions=[],
+    )
+
+
+def test_a_renewed_project_lists_only_its_contract_in_force(client, data, geography, people):
+    # Renewed before its term (2029): the first contract is still in force.
+    waiting = data.contracts.get()
+    renewed(waiting)
+    # Renewed in 2023: the next contract is in force.
+    older = make_project("CPTS de l’Aber", [geography.quimper])
+    ended = AciContract.objects.create(project=older, signed_on=date(2018, 3, 1), missions=[])
+    following = renewed(ended)
+    rows = client.get(list_url("contract"), **bearer(people.am)).json()["results"]
+    assert sorted(row["id"] for row in rows) == sorted([waiting.pk, following.pk])
+
+
 def test_filters_and_ordering(client, geography, people):
     make_project("Alpha", [geography.quimper])
     make_project("Beta", [geography.lannion])
