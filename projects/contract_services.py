@@ -208,12 +208,15 @@ def record_dialogue(
     - history entries, and an email to the project's coordinators.
 
     Raises ``PermissionDenied`` unless ``by`` follows the contract, ``ValidationError`` for
-    a year outside the contract, a first year after the last, or a ``balance`` for a year
-    whose report is neither submitted nor validated.
+    a year outside the contract, a first year after the last, a negative ``balance`` or a
+    ``balance`` for a year whose report is neither submitted nor validated.
     """
     if not permissions.can_follow_contract(by, contract.project):
         raise PermissionDenied
     check_contract_year(contract, year)
+    if balance is not None and balance < 0:
+        # The form refuses it too; the service is the rule for every caller.
+        raise ValidationError({"balance": _("Un solde décidé ne peut être négatif.")})
     if first_year is not None:
         check_contract_year(contract, first_year, "first_year")
         if first_year > year:

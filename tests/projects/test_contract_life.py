@@ -452,6 +452,15 @@ def test_a_dialogue_leaves_draft_and_to_complete_reports_unvalidated(
             contract, am, year=1, held_on=date(2027, 3, 20), summary="x", balance=Decimal(1)
         )
     assert "balance" in refused.value.error_dict
+    # Nor a negative one, whoever calls the service.
+    with pytest.raises(ValidationError) as refused:
+        contract_services.record_dialogue(
+            contract, am, year=3, held_on=date(2027, 3, 20), summary="x", balance=Decimal(-1)
+        )
+    assert refused.value.error_dict["balance"][0].messages == [
+        "Un solde décidé ne peut être négatif."
+    ]
+    assert contract.reports.get(year=3).status == AnnualReport.Status.SUBMITTED
     response = client.post(
         contract_url(contract.project),
         {
