@@ -136,3 +136,33 @@ def test_the_territory_page_shows_communes_population_tier_and_overlaps(owner):
     assert "Taille 2" in page
     assert "CPTS du Coglais" in page
     assert "53" in page and "000 habitants" in page
+
+
+def test_each_page_gets_its_own_rows_figures_in_name_order(owner):
+    """The page's rows are chosen (filtered, ordered, sliced) before their figures are
+    computed: page 2 shows its own territories, by name, with their own figures."""
+    for number in range(30):
+        TerritoryFactory(
+            name=f"Territoire {number:02d}",
+            communes=[CommuneFactory(population=1_000 * (number + 1)) for _ in range(2)],
+        )
+    TerritoryFactory(name="Territoire 99 sans commune")
+    response = owner.get(LIST, {"page": 2})
+    rows = response.context["rows"]
+    assert [row.territory.name for row in rows] == [
+        *(f"Territoire {number:02d}" for number in range(25, 30)),
+        "Territoire 99 sans commune",
+    ]
+    assert [(row.commune_count, row.population) for row in rows] == [
+        *((2, 2_000 * (number + 1)) for number in range(25, 30)),
+        (0, 0),
+    ]
+    assert response.context["page"].paginator.count == 31
+    # A territory without communes counts 0 inhabitants: tier 1.
+    assert {row.territory.name for row in owner.get(LIST, {"tier": 1}).context["rows"]} == {
+        *(f"Territoire {number:02d}" for number in range(19)),
+        "Territoire 99 sans commune",
+    }
+    assert {row.territory.name for row in owner.get(LIST, {"tier": 2}).context["rows"]} == {
+        f"Territoire {number:02d}" for number in range(19, 30)
+    }
