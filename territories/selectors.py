@@ -1,16 +1,27 @@
 """Reads over territories: what a set of communes amounts to, and the areas the apps that
 locate things on the map share."""
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from territories.models import Commune, Departement, Region, RegionIdentity, Territory
-from territories.permissions import EVERY_REGION, scope_by_region
+from cpts_portal.fragments import versions
+from territories.models import (
+    GEOGRAPHY_VERSION,
+    TERRITORIES_VERSION,
+    Commune,
+    Departement,
+    Region,
+    RegionIdentity,
+    Territory,
+)
+from territories.permissions import EVERY_REGION, region_scope, scope_by_region
 from territories.rules import (
     NEIGHBOUR_REGION_PROJECT,
     SIZE_TIERS,
@@ -398,18 +409,44 @@ def _compute_figures(ids: list[int]) -> dict[int, TerritoryFigures]:
     }
 
 
+#: A safety net for writes that send no signal (``QuerySet.update``): figures at most this old.
+FIGURES_TIMEOUT = 15 * 60  # seconds
+
+
+def _kept(name: str, parts: Iterable[object], compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept in this process's memory (the ``fragments`` cache, never a remote
+    one: a frozen Redis costs at most the versions' timeout) under ``name``, ``parts`` and the
+    versions of the territories and the geography: any change of a territory, of its
+    communes or of the reference geography computes it afresh (``territories/apps.py``)."""
+    digest = hashlib.blake2b(repr(list(parts)).encode(), digest_size=16).hexdigest()
+    key = f"{name}:{versions(TERRITORIES_VERSION, GEOGRAPHY_VERSION)}:{digest}"
+    store = caches["fragments"]
+    found = store.get(key)
+    if found is None:
+        found = compute()
+        store.set(key, found, FIGURES_TIMEOUT)
+    return found
+
+
+def territory_figures(ids: list[int]) -> dict[int, TerritoryFigures]:
+    """The figures of these territories: two queries whatever their number, none when this
+    process computed them for the same ids since the territories last changed."""
+    return _kept("territory-figures", ids, lambda: _compute_figures(ids))
+
+
 def territory_rows(
     territories: Iterable[Territory], readable: frozenset[int] | None = EVERY_REGION
 ) -> list[TerritoryRow]:
     """Rows of a page of ``territory_list``, with their figures: four queries whatever the
-    number of rows (communes, overlaps, and one per app that uses territories).
-    ``readable``: the viewer's ``region_scope``; an overlapping territory of another region
-    outside it is listed as « un projet existe dans la région voisine », without its id."""
+    number of rows (communes, overlaps — none when kept, ``territory_figures`` — and one per
+    app that uses territories). ``readable``: the viewer's ``region_scope``; an overlapping
+    territory of another region outside it is listed as « un projet existe dans la région
+    voisine », without its id."""
     page = list(territories)
     ids = [territory.pk for territory in page]
     if not ids:
         return []
-    figures = _compute_figures(ids)
+    figures = territory_figures(ids)
     uses = uses_of(ids)
     rows = []
     for territory in page:
@@ -437,14 +474,21 @@ def territory_rows(
 
 def departements_with_territories(user) -> list[tuple[str, str]]:
     """(code, « Finistère (29) ») of the départements where a territory ``user`` reads has a
-    commune."""
-    rows = (
-        Departement.objects.filter(communes__territories__in=visible_territories(user))
-        .order_by("code")
-        .values_list("code", "name")
-        .distinct()
+    commune: one query, none when kept (the same for every user of the same regions)."""
+    scope = region_scope(user)
+
+    def compute() -> list[tuple[str, str]]:
+        rows = (
+            Departement.objects.filter(communes__territories__in=visible_territories(user))
+            .order_by("code")
+            .values_list("code", "name")
+            .distinct()
+        )
+        return [(code, f"{name} ({code})") for code, name in rows]
+
+    return _kept(
+        "territory-departements", ["every"] if scope is EVERY_REGION else sorted(scope), compute
     )
-    return [(code, f"{name} ({code})") for code, name in rows]
 
 
 # --- Who speaks for a region: its ARS on pages, emails, PDFs, invitations and contracts ---

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from cpts_portal.fragments import bump
 from cpts_portal.roles import Role
+from territories.models import TERRITORIES_VERSION
 from tests.factories import (
     CommuneFactory,
     CoordinatorFactory,
@@ -105,23 +107,45 @@ def test_the_list_filters_by_search_departement_tier_and_overlaps(owner):
     assert names(departement="35") == {rennes.name}
 
 
+def add_territories(count: int) -> None:
+    """``count`` territories sharing a commune with another, used by an answer, and as many
+    territories of projects."""
+    for _ in range(count):
+        commune = CommuneFactory()
+        territory = TerritoryFactory(communes=[commune, CommuneFactory()])
+        TerritoryFactory(communes=[commune])
+        SubmissionFactory(territory=territory)
+        CptsProjectFactory(territory=TerritoryFactory(communes=[CommuneFactory()]))
+
+
 def test_the_list_costs_the_same_queries_for_one_and_many_territories(
     owner, django_assert_num_queries
 ):
-    def add(count):
-        for _ in range(count):
-            commune = CommuneFactory()
-            territory = TerritoryFactory(communes=[commune, CommuneFactory()])
-            TerritoryFactory(communes=[commune])
-            SubmissionFactory(territory=territory)
-            CptsProjectFactory(territory=TerritoryFactory(communes=[CommuneFactory()]))
+    add_territories(1)
+    owner.get(LIST)  # sessions, content types, what the list keeps: warm
+    # 8: the session, the user, their roles, their region (``region_scope``), the count,
+    # the page's territories, and their uses (answers, projects). The figures, overlaps and
+    # départements are kept (``territories.selectors._kept``).
+    with django_assert_num_queries(8) as one:
+        owner.get(LIST)
+    count = len(one.captured_queries)  # before the next request resets the query log
+    add_territories(6)
+    owner.get(LIST)  # new territories: what was kept is computed again
+    with django_assert_num_queries(count):
+        response = owner.get(LIST)
+    assert len(response.context["rows"]) == 21
 
-    add(1)
-    owner.get(LIST)  # sessions, content types: warm
-    # 11: one of them reads the agent's region (``territories.permissions.region_scope``).
+
+def test_the_list_computes_what_it_keeps_in_the_same_queries_for_one_and_many_territories(
+    owner, django_assert_num_queries
+):
+    add_territories(1)
+    owner.get(LIST)
+    bump(TERRITORIES_VERSION)  # a territory changed: nothing kept is used
+    # 11: the départements offered, the page's figures and its overlaps are computed.
     with django_assert_num_queries(11) as one:
         owner.get(LIST)
-    add(6)
+    add_territories(6)  # bumps the version too
     with django_assert_num_queries(len(one.captured_queries)):
         response = owner.get(LIST)
     assert len(response.context["rows"]) == 21
