@@ -171,20 +171,26 @@ def test_each_page_gets_its_own_rows_figures_in_name_order(owner):
             communes=[CommuneFactory(population=1_000 * (number + 1)) for _ in range(2)],
         )
     TerritoryFactory(name="Territoire 99 sans commune")
+    TerritoryFactory(
+        name="Territoire 98 sans population", communes=[CommuneFactory(population=None)]
+    )
     response = owner.get(LIST, {"page": 2})
     rows = response.context["rows"]
     assert [row.territory.name for row in rows] == [
         *(f"Territoire {number:02d}" for number in range(25, 30)),
+        "Territoire 98 sans population",
         "Territoire 99 sans commune",
     ]
     assert [(row.commune_count, row.population) for row in rows] == [
         *((2, 2_000 * (number + 1)) for number in range(25, 30)),
+        (1, 0),
         (0, 0),
     ]
-    assert response.context["page"].paginator.count == 31
-    # A territory without communes counts 0 inhabitants: tier 1.
+    assert response.context["page"].paginator.count == 32
+    # A territory without communes, or without known populations, counts 0: tier 1.
     assert {row.territory.name for row in owner.get(LIST, {"tier": 1}).context["rows"]} == {
         *(f"Territoire {number:02d}" for number in range(19)),
+        "Territoire 98 sans population",
         "Territoire 99 sans commune",
     }
     assert {row.territory.name for row in owner.get(LIST, {"tier": 2}).context["rows"]} == {
