@@ -129,3 +129,17 @@ def test_without_the_versions_cache_a_change_still_shows(owner, monkeypatch):
     small.save()  # its bump fails too
     assert rows(owner)["Grand territoire"].overlaps == [(small.pk, "Territoire renommé")]
     assert fragments._missed  # the bump is owed, made when the cache answers again
+
+
+def test_the_kept_filter_form_follows_the_filters_and_the_departements(owner):
+    territory = TerritoryFactory(name="Pays", communes=[CommuneFactory()])
+    page = owner.get(LIST, {"q": "grand"}).content.decode()
+    assert 'value="grand"' in page and '<option value="35"' not in page
+    assert 'value="petit"' in owner.get(LIST, {"q": "petit"}).content.decode()
+    territory.communes.add(
+        CommuneFactory(departement=DepartementFactory(code="35", name="Ille-et-Vilaine"))
+    )
+    page = owner.get(LIST, {"q": "grand"}).content.decode()
+    assert '<option value="35">Ille-et-Vilaine (35)</option>' in page
+    chosen = owner.get(LIST, {"departement": "35"}).content.decode()
+    assert '<option value="35" selected>' in chosen
