@@ -196,3 +196,47 @@ def test_each_page_gets_its_own_rows_figures_in_name_order(owner):
     assert {row.territory.name for row in owner.get(LIST, {"tier": 2}).context["rows"]} == {
         f"Territoire {number:02d}" for number in range(19, 30)
     }
+
+
+def test_the_owner_edits_a_free_territory_from_its_page_not_one_in_use(owner):
+    free = TerritoryFactory(communes=[CommuneFactory()])
+    answered = TerritoryFactory(communes=[CommuneFactory()])
+    SubmissionFactory(territory=answered)
+    projected = TerritoryFactory(communes=[CommuneFactory()])
+    CptsProjectFactory(territory=projected)
+
+    def edit_link(territory) -> bool:
+        page = owner.get(reverse("territories:territory_detail", args=[territory.pk]))
+        return reverse("territories:territory_edit", args=[territory.pk]) in page.content.decode()
+
+    assert edit_link(free)
+    assert not edit_link(answered)
+    assert not edit_link(projected)
+
+
+def test_the_territory_page_costs_the_same_queries_for_one_and_many_communes(
+    owner, django_assert_num_queries
+):
+    territory = TerritoryFactory(communes=[CommuneFactory()])
+    SubmissionFactory(territory=territory)
+    url = reverse("territories:territory_detail", args=[territory.pk])
+
+    def grow(count: int) -> None:
+        """``count`` communes, each shared with another territory, used by a project."""
+        for _ in range(count):
+            commune = CommuneFactory()
+            territory.communes.add(commune)
+            CptsProjectFactory(territory=TerritoryFactory(communes=[commune]))
+
+    grow(1)
+    owner.get(url)  # sessions, content types: warm
+    # 9: the session, the user, their roles, their region, the territory, its communes,
+    # their other territories, and its uses (answers, projects).
+    with django_assert_num_queries(9) as one:
+        owner.get(url)
+    count = len(one.captured_queries)  # before the next request resets the query log
+    grow(49)
+    with django_assert_num_queries(count):
+        response = owner.get(url)
+    assert len(response.context["territory_summary"].communes) == 51
+    assert len(response.context["territory_summary"].overlaps) == 50
