@@ -25,7 +25,7 @@ class TerritoriesConfig(AppConfig):
         register_served_identities(served_identities)
         register_operator_of(operator_of)
 
-        from .models import GEOGRAPHY_VERSION
+        from .models import GEOGRAPHY_VERSION, TERRITORIES_VERSION, Territory
 
         # Single rows changed in the admin; load_geography bumps the version itself.
         bump_on_change(
@@ -36,4 +36,8 @@ class TerritoriesConfig(AppConfig):
                 "territories.Epci",
                 "territories.Commune",
             ],
+        )
+        # What the territory list keeps between requests (figures, overlaps, départements).
+        bump_on_change(
+            TERRITORIES_VERSION, ["territories.Territory"], m2m=[Territory.communes.through]
         )

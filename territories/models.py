@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 # The version of cached markup and search results showing the reference geography
 # (cpts_portal.fragments): bumped by ``load_geography`` and on any change of its tables.
 GEOGRAPHY_VERSION = "geography"
+# The version of what is kept about the saved territories (the list's figures and overlaps,
+# its départements filter: territories.selectors): bumped on any change of a territory or
+# of its communes.
+TERRITORIES_VERSION = "territories"
 
 
 class Region(models.Model):

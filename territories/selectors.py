@@ -1,15 +1,27 @@
 """Reads over territories: what a set of communes amounts to, and the areas the apps that
 locate things on the map share."""
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from territories.models import Commune, Departement, Region, RegionIdentity, Territory
-from territories.permissions import EVERY_REGION, scope_by_region
+from cpts_portal.fragments import versions
+from territories.models import (
+    GEOGRAPHY_VERSION,
+    TERRITORIES_VERSION,
+    Commune,
+    Departement,
+    Region,
+    RegionIdentity,
+    Territory,
+)
+from territories.permissions import EVERY_REGION, region_scope, scope_by_region
 from territories.rules import (
     NEIGHBOUR_REGION_PROJECT,
     SIZE_TIERS,
@@ -289,27 +301,15 @@ def territory_list(
     tier: int | None = None,
     overlaps: str = "",
 ) -> QuerySet[Territory]:
-    """``user``'s territories with ``population`` and ``commune_count``, filtered, by name.
+    """``user``'s territories, filtered, by name: rows to paginate, without their figures.
 
-    ``overlaps``: "oui" (sharing a commune with another territory, of any region), "non",
-    or "" (all).
+    Nothing is aggregated for display over every territory: ``territory_rows`` computes the
+    figures of the page's rows only (a tier filter sums the populations of every territory
+    in one grouped subquery). ``overlaps``: "oui" (sharing a commune with another
+    territory, of any region), "non", or "" (all).
     """
     links = _links()
-    territories = (
-        visible_territories(user)
-        .annotate(
-            population=Coalesce(Sum("communes__population"), 0),
-            commune_count=Count("communes"),
-            has_overlap=Exists(
-                links.filter(
-                    commune_id__in=links.filter(territory_id=OuterRef(OuterRef("pk"))).values(
-                        "commune_id"
-                    )
-                ).exclude(territory_id=OuterRef("pk"))
-            ),
-        )
-        .order_by("name", "pk")
-    )
+    territories = visible_territories(user).order_by("name", "pk")
     if search := search.strip():
         name = normalize_commune_name(search)
         territories = territories.filter(
@@ -329,82 +329,170 @@ def territory_list(
     if tier is not None:
         bounds = next((t for t in SIZE_TIERS if t.number == tier), None)
         if bounds is not None:
-            territories = territories.filter(population__gte=bounds.lowest)
+            # The populations of every territory in one grouped pass over the links (a
+            # subquery per territory cost 100 ms at 2,300 territories); a territory without
+            # communes counts 0 inhabitants.
+            totals = (
+                links.order_by()
+                .values("territory_id")
+                .annotate(population=Coalesce(Sum("commune__population"), 0))
+                .filter(population__gte=bounds.lowest)
+            )
             if bounds.highest is not None:
-                territories = territories.filter(population__lte=bounds.highest)
-    if overlaps == "oui":
-        territories = territories.filter(has_overlap=True)
-    elif overlaps == "non":
-        territories = territories.filter(has_overlap=False)
+                totals = totals.filter(population__lte=bounds.highest)
+            in_tier = Q(pk__in=totals.values("territory_id"))
+            if bounds.lowest <= 0:
+                in_tier |= ~Exists(links.filter(territory_id=OuterRef("pk")))
+            territories = territories.filter(in_tier)
+    if overlaps in ("oui", "non"):
+        # One of its links whose commune has a link to another territory: probes of the
+        # links' indexes (an IN over every link of its communes took seconds a query).
+        shares = Exists(
+            links.filter(territory_id=OuterRef("pk")).filter(
+                Exists(
+                    links.filter(commune_id=OuterRef("commune_id")).exclude(
+                        territory_id=OuterRef("territory_id")
+                    )
+                )
+            )
+        )
+        territories = territories.filter(shares if overlaps == "oui" else ~shares)
     return territories
+
+
+class TerritoryFigures(NamedTuple):
+    """What the list shows of one territory besides its uses, from its communes."""
+
+    commune_count: int
+    population: int
+    departements: tuple[str, ...]  #: codes, sorted
+    #: (pk, name, region id) of the territories sharing a commune with it, by name
+    others: tuple[tuple[int, str, int], ...]
+
+
+def _compute_figures(ids: list[int]) -> dict[int, TerritoryFigures]:
+    # Per territory and département: its communes and their population (a handful of rows
+    # per territory, whatever its size).
+    counts: dict[int, int] = dict.fromkeys(ids, 0)
+    populations: dict[int, int] = dict.fromkeys(ids, 0)
+    departements: dict[int, set[str]] = {pk: set() for pk in ids}
+    for pk, code, count, population in (
+        _links()
+        .filter(territory_id__in=ids)
+        .order_by()
+        .values("territory_id", "commune__departement__code")
+        .annotate(count=Count("commune_id"), population=Sum("commune__population"))
+        .values_list("territory_id", "commune__departement__code", "count", "population")
+    ):
+        counts[pk] += count
+        populations[pk] += population or 0
+        departements[pk].add(code)
+    others: dict[int, list[tuple[int, str, int]]] = {pk: [] for pk in ids}
+    for pk, other_pk, other_name, other_region in (
+        _links()
+        .filter(territory_id__in=ids)
+        .order_by()
+        .values_list(
+            "territory_id",
+            "commune__territories__pk",
+            "commune__territories__name",
+            "commune__territories__region_id",
+        )
+        .distinct()
+    ):
+        if other_pk != pk:
+            others[pk].append((other_pk, other_name, other_region))
+    return {
+        pk: TerritoryFigures(
+            commune_count=counts[pk],
+            population=populations[pk],
+            departements=tuple(sorted(departements[pk])),
+            others=tuple(sorted(others[pk], key=lambda other: (other[1], other[0]))),
+        )
+        for pk in ids
+    }
+
+
+#: A safety net for writes that send no signal (``QuerySet.update``): figures at most this old.
+FIGURES_TIMEOUT = 15 * 60  # seconds
+
+
+def _kept(name: str, parts: Iterable[object], compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept in this process's memory (the ``fragments`` cache, never a remote
+    one: a frozen Redis costs at most the versions' timeout) under ``name``, ``parts`` and the
+    versions of the territories and the geography: any change of a territory, of its
+    communes or of the reference geography computes it afresh (``territories/apps.py``)."""
+    digest = hashlib.blake2b(repr(list(parts)).encode(), digest_size=16).hexdigest()
+    key = f"{name}:{versions(TERRITORIES_VERSION, GEOGRAPHY_VERSION)}:{digest}"
+    store = caches["fragments"]
+    found = store.get(key)
+    if found is None:
+        found = compute()
+        store.set(key, found, FIGURES_TIMEOUT)
+    return found
+
+
+def territory_figures(ids: list[int]) -> dict[int, TerritoryFigures]:
+    """The figures of these territories: two queries whatever their number, none when this
+    process computed them for the same ids since the territories last changed."""
+    return _kept("territory-figures", ids, lambda: _compute_figures(ids))
 
 
 def territory_rows(
     territories: Iterable[Territory], readable: frozenset[int] | None = EVERY_REGION
 ) -> list[TerritoryRow]:
-    """Rows of a page of ``territory_list``: four queries, whatever the number of rows
-    (départements, overlaps, and one per app that uses territories). ``readable``: the
-    viewer's ``region_scope``; an overlapping territory of another region outside it is
-    listed as « un projet existe dans la région voisine », without its id."""
+    """Rows of a page of ``territory_list``, with their figures: four queries whatever the
+    number of rows (communes, overlaps — none when kept, ``territory_figures`` — and one per
+    app that uses territories). ``readable``: the viewer's ``region_scope``; an overlapping
+    territory of another region outside it is listed as « un projet existe dans la région
+    voisine », without its id."""
     page = list(territories)
     ids = [territory.pk for territory in page]
     if not ids:
         return []
-    departements: dict[int, set[str]] = {pk: set() for pk in ids}
-    for pk, code in (
-        _links()
-        .filter(territory_id__in=ids)
-        .order_by()
-        .values_list("territory_id", "commune__departement__code")
-        .distinct()
-    ):
-        departements[pk].add(code)
-    overlaps: dict[int, dict[int, str]] = {pk: {} for pk in ids}
-    hidden: dict[int, bool] = dict.fromkeys(ids, False)
-    for pk, region_id, other_pk, other_name, other_region in (
-        Territory.objects.filter(pk__in=ids, communes__territories__isnull=False)
-        .order_by()
-        .values_list(
-            "pk",
-            "region_id",
-            "communes__territories__pk",
-            "communes__territories__name",
-            "communes__territories__region_id",
-        )
-        .distinct()
-    ):
-        if other_pk == pk:
-            continue
-        if is_hidden(readable, region_id, other_region):
-            hidden[pk] = True
-        else:
-            overlaps[pk][other_pk] = other_name
+    figures = territory_figures(ids)
     uses = uses_of(ids)
-    return [
-        TerritoryRow(
-            territory=territory,
-            commune_count=territory.commune_count,
-            population=territory.population,
-            tier=size_tier(territory.population),
-            departements=sorted(departements[territory.pk]),
-            overlaps=sorted(overlaps[territory.pk].items(), key=lambda item: item[1])
-            + ([(None, str(NEIGHBOUR_REGION_PROJECT))] if hidden[territory.pk] else []),
-            uses=uses.get(territory.pk, []),
+    rows = []
+    for territory in page:
+        kept = figures[territory.pk]
+        overlaps: list[tuple[int | None, str]] = [
+            (pk, name)
+            for pk, name, region in kept.others
+            if not is_hidden(readable, territory.region_id, region)
+        ]
+        if len(overlaps) < len(kept.others):
+            overlaps.append((None, str(NEIGHBOUR_REGION_PROJECT)))
+        rows.append(
+            TerritoryRow(
+                territory=territory,
+                commune_count=kept.commune_count,
+                population=kept.population,
+                tier=size_tier(kept.population),
+                departements=list(kept.departements),
+                overlaps=overlaps,
+                uses=uses.get(territory.pk, []),
+            )
         )
-        for territory in page
-    ]
+    return rows
 
 
 def departements_with_territories(user) -> list[tuple[str, str]]:
     """(code, « Finistère (29) ») of the départements where a territory ``user`` reads has a
-    commune."""
-    rows = (
-        Departement.objects.filter(communes__territories__in=visible_territories(user))
-        .order_by("code")
-        .values_list("code", "name")
-        .distinct()
+    commune: one query, none when kept (the same for every user of the same regions)."""
+    scope = region_scope(user)
+
+    def compute() -> list[tuple[str, str]]:
+        rows = (
+            Departement.objects.filter(communes__territories__in=visible_territories(user))
+            .order_by("code")
+            .values_list("code", "name")
+            .distinct()
+        )
+        return [(code, f"{name} ({code})") for code, name in rows]
+
+    return _kept(
+        "territory-departements", ["every"] if scope is EVERY_REGION else sorted(scope), compute
     )
-    return [(code, f"{name} ({code})") for code, name in rows]
 
 
 # --- Who speaks for a region: its ARS on pages, emails, PDFs, invitations and contracts ---

@@ -128,6 +128,7 @@ def territory_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One territory: its communes, population, tier, overlaps and uses."""
     require_staff(request)
     territory = staff_territory(request, pk)
+    uses = uses_of([territory.pk])[territory.pk]
     return render(
         request,
         "territories/territory_detail.html",
@@ -136,8 +137,11 @@ def territory_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "territory_summary": territory_overview(
                 territory, region=territory.region, readable=region_scope(request.user)
             ),
-            "uses": uses_of([territory.pk])[territory.pk],
-            "can_edit": can_change_territories(request) and not territory.is_used_by_other_than(),
+            "uses": uses,
+            # A territory with a use is owned by it: no need to walk its relations again.
+            "can_edit": can_change_territories(request)
+            and not uses
+            and not territory.is_used_by_other_than(),
         },
     )
 
