@@ -49,6 +49,12 @@ def _cache_paused() -> bool:
     return time.monotonic() < _paused_until
 
 
+def cache_paused() -> bool:
+    """Whether ``versions`` is making tokens up (the default cache failed lately): what is
+    kept under them could never be found again, so keeping it only fills memory."""
+    return _cache_paused()
+
+
 def _pause_cache() -> None:
     global _paused_until
     _paused_until = time.monotonic() + CACHE_PAUSE_SECONDS
