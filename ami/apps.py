@@ -42,6 +42,13 @@ class AmiConfig(AppConfig):
 
         from .models import STATISTICS_VERSION
 
+        # The home page and the blank answer form kept whole for anonymous visitors show
+        # the campaigns and the ARS that signs them (its identity, else its region's name).
+        bump_on_change(
+            PUBLIC_PAGES_VERSION,
+            ["ami.Campaign", "territories.RegionIdentity", "territories.Region"],
+        )
+
         # The statistics kept between requests follow what they count.
         bump_on_change(
             STATISTICS_VERSION,
@@ -58,3 +65,6 @@ class AmiConfig(AppConfig):
 
 # The version of the staff filter form's markup (ami/templates/ami/staff/_filters.html).
 STAFF_FILTERS_VERSION = "staff-filters"
+# The version of the public pages kept whole for anonymous visitors (the home page, the
+# blank answer form: cpts_portal/public_pages.py).
+PUBLIC_PAGES_VERSION = "public-pages"

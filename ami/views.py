@@ -15,6 +15,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cpts_portal import public_pages
 from cpts_portal.cache_control import personal_data
 from cpts_portal.error_summary import error_summary
 from cpts_portal.formsets import with_added_row
@@ -22,6 +23,7 @@ from cpts_portal.ratelimit import Rule, client_key, count_hit
 from territories.builder import TerritoryBuilderForm
 from territories.selectors import region_identity
 
+from .apps import PUBLIC_PAGES_VERSION
 from .forms import (
     ACTORS_PREFIX,
     REFERENTS_PREFIX,
@@ -48,16 +50,27 @@ FRAGMENT_HEADER = "X-Portal-Fragment"
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "ami/home.html", {"campaigns": open_campaigns()})
+    # The same page for every anonymous visitor: kept until a campaign changes or the day
+    # does (cpts_portal/public_pages.py).
+    key = public_pages.page_key(request, "home", PUBLIC_PAGES_VERSION)
+    page = public_pages.kept_page(request, key)
+    if page is not None:
+        return page
+    context = {"campaigns": open_campaigns()}
+    if key is None:
+        return render(request, "ami/home.html", context)
+    response = render(request, "ami/home.html", {**context, **public_pages.PLACEHOLDER_CONTEXT})
+    return public_pages.keep_page(request, key, response)
 
 
 def build_forms(
     data: QueryDict | None = None,
     instance: Submission | None = None,
     with_consent: bool = True,
+    form_token: uuid.UUID | None = None,
 ) -> AnswerForms:
     instance = instance or Submission()
-    initial = None if instance.pk else {"form_token": uuid.uuid4()}
+    initial = None if instance.pk else {"form_token": form_token or uuid.uuid4()}
     # Blank (a GET): the formsets and the builder are built only when rendered; the blank
     # answer form's body is cached (``ami/answer.html``), so most visits never build them.
     built = SimpleLazyObject if data is None else (lambda make: make())
@@ -152,11 +165,28 @@ def form_page(
     return on_valid(forms)
 
 
+# Per process and never sent: the ``form_token`` of a kept blank answer form, replaced by a
+# new one for each visitor (cpts_portal/public_pages.py).
+FORM_TOKEN_PLACEHOLDER = uuid.uuid4()
+FRESH_FORM_TOKEN = {str(FORM_TOKEN_PLACEHOLDER): lambda: str(uuid.uuid4())}
+
+
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, slug: str) -> HttpResponse:
+    # The blank form of an open campaign is the same page for every anonymous visitor but
+    # for its tokens: kept until the campaign, its ARS or the day changes.
+    key = public_pages.page_key(request, "answer", PUBLIC_PAGES_VERSION)
+    page = public_pages.kept_page(request, key, FRESH_FORM_TOKEN)
+    if page is not None:
+        return page
     campaign = get_object_or_404(Campaign.objects.select_related("region__identity"), slug=slug)
     if not campaign.is_open():
         return render(request, "ami/campaign_unavailable.html", answer_context(campaign))
+    if key is not None:
+        forms = build_forms(form_token=FORM_TOKEN_PLACEHOLDER)
+        context = answer_context(campaign, **public_pages.PLACEHOLDER_CONTEXT)
+        response = render_form(request, "ami/answer.html", context, forms)
+        return public_pages.keep_page(request, key, response, FRESH_FORM_TOKEN)
     if request.method == "POST" and ({"save_draft", "resume_later"} & request.POST.keys()):
         return draft_step(request, campaign)
 

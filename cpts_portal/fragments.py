@@ -30,8 +30,10 @@ from typing import Any
 from django.apps import apps
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,12 @@ _missed: set[str] = set()
 
 def _cache_paused() -> bool:
     return time.monotonic() < _paused_until
+
+
+def cache_paused() -> bool:
+    """Whether ``versions`` is making tokens up (the default cache failed lately): what is
+    kept under them could never be found again, so keeping it only fills memory."""
+    return _cache_paused()
 
 
 def _pause_cache() -> None:
@@ -81,8 +89,35 @@ def versions(*names: str) -> str:
     return ".".join(str(found[key]) for key in keys)
 
 
+# Per process: the tokens ``recent_versions`` read, and when (``time.monotonic``).
+_recent: dict[tuple[str, ...], tuple[str, float]] = {}
+
+
+def recent_versions(*names: str, max_age: float) -> str:
+    """``versions(*names)``, read from the default cache at most once every ``max_age``
+    seconds by this process (a round trip to Redis saved on every request).
+
+    Only for answers that their own ``Cache-Control`` lets browsers and proxies keep longer
+    than ``max_age`` anyway (the commune search: public, an hour): a bump made by this
+    process shows at once, one made by another process within ``max_age`` seconds."""
+    now = time.monotonic()
+    found = _recent.get(names)
+    if found is not None and now - found[1] < max_age:
+        return found[0]
+    token = versions(*names)
+    if not _cache_paused():  # never remember a made-up token
+        _recent[names] = (token, now)
+    return token
+
+
+@receiver(setting_changed)
+def _forget_recent_versions(**kwargs: Any) -> None:
+    _recent.clear()  # tests swap the default cache
+
+
 def bump(*names: str) -> None:
     """Make every fragment depending on ``names`` stale, in every process."""
+    _recent.clear()
     if _cache_paused():
         _missed.update(names)
         return

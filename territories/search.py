@@ -16,7 +16,7 @@ from django.core.cache import caches
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from cpts_portal.fragments import versions
+from cpts_portal.fragments import recent_versions
 from territories.models import GEOGRAPHY_VERSION, Commune, Epci
 from territories.rules import normalize_commune_name
 
@@ -160,6 +160,10 @@ def search_communes(query: str, limit: int = DEFAULT_LIMIT) -> list[Commune]:
 # parsed query and version of the geography: the same text always gets the same answer
 # until ``load_geography`` or an edit of the reference data bumps the version.
 SEARCH_CACHE_SECONDS = 3600
+# The geography's version is read from the shared cache at most this often per process:
+# the endpoint's answers are public for an hour (``Cache-Control``), so browsers and proxies
+# keep them far longer than another process takes to see a bump.
+GEOGRAPHY_VERSION_MAX_AGE = 10.0
 
 
 def cached_search(query: str, limit: int, render: Callable[[list[Commune]], bytes]) -> bytes:
@@ -168,7 +172,8 @@ def cached_search(query: str, limit: int, render: Callable[[list[Commune]], byte
     changed."""
     parsed = parse_commune_query(query)
     digest = hashlib.blake2b(repr((parsed, limit)).encode(), digest_size=16).hexdigest()
-    key = f"commune-search:{versions(GEOGRAPHY_VERSION)}:{digest}"
+    version = recent_versions(GEOGRAPHY_VERSION, max_age=GEOGRAPHY_VERSION_MAX_AGE)
+    key = f"commune-search:{version}:{digest}"
     cache = caches["fragments"]
     content = cache.get(key)
     if content is None:

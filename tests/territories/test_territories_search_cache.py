@@ -46,3 +46,38 @@ def test_bulk_changes_show_once_the_geography_version_is_bumped(client, geograph
     bump(GEOGRAPHY_VERSION)  # what load_geography does after loading
 
     assert names(client, "quimper")[0] == "Kemper"
+
+
+def test_another_process_bump_shows_within_the_versions_max_age(client, geography, monkeypatch):
+    """The version is read from the shared cache at most every few seconds per process: the
+    answers are public for an hour (Cache-Control), far longer."""
+    from django.core.cache import cache
+
+    from cpts_portal import fragments
+    from territories.search import GEOGRAPHY_VERSION_MAX_AGE
+
+    now = [1000.0]
+    monkeypatch.setattr(fragments.time, "monotonic", lambda: now[0])
+    assert names(client, "quimper")[0] == "Quimper"
+    Commune.objects.filter(insee_code="29232").update(name="Kemper")  # no signal
+    # What bump() does in another process: only the shared cache changes.
+    cache.set(fragments.PREFIX + GEOGRAPHY_VERSION, "bumped-by-another-process", None)
+    response = client.get(reverse("territories:commune_search"), {"q": "quimper"})
+    assert response["Cache-Control"] == "public, max-age=3600"  # browsers keep it longer
+
+    now[0] += GEOGRAPHY_VERSION_MAX_AGE
+
+    assert names(client, "quimper")[0] == "Kemper"
+
+
+def test_a_repeated_search_does_not_read_the_shared_cache_each_time(client, geography, monkeypatch):
+    from cpts_portal import fragments
+
+    names(client, "quimper")
+    reads = []
+    monkeypatch.setattr(fragments, "versions", lambda *names: reads.append(names) or "v")
+
+    names(client, "quimper")
+    names(client, "brest")
+
+    assert reads == []
