@@ -203,3 +203,60 @@ def test_list_is_paginated_keeping_filters_and_the_count_of_all_results(
     assert sorted(seen) == [f"CPTS numéro {n}" for n in range(5)]
     # Past the last page: the last page, not an error.
     assert listed(client.get(f"{url}&page=99")) == listed(response)
+
+
+def count_queries_of(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries if "COUNT(*)" in query["sql"]]
+
+
+@pytest.mark.parametrize("query", ["", "?stage=avant_projet", "?stage=nimporte", "?page=1"])
+def test_the_list_takes_its_count_from_the_board(client, ars, projects, query, monkeypatch):
+    """Without a filter, or with the stage filter alone (the board's links), the caption's
+    count and the pages come from the board's columns: no COUNT query."""
+    from projects.views import projects as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client.force_login(ars)
+    assert count_queries_of(client, LIST + query) == []
+    page = client.get(LIST + query).content.decode()
+    total = 3 if query == "?stage=avant_projet" else 4
+    assert f"{total} projets" in page
+    assert "(page 1 sur 2)" in page
+
+
+def test_a_first_page_holding_every_row_is_not_counted(client, ars, owner, projects):
+    """A coordinator's few projects, a narrow filter: the first page is read, no COUNT."""
+    client.force_login(owner)
+    assert count_queries_of(client, LIST) == []
+    assert "2 projets" in client.get(LIST).content.decode()
+    client.force_login(ars)
+    assert count_queries_of(client, f"{LIST}?tier=1") == []
+    page = client.get(f"{LIST}?tier=1").content.decode()
+    assert "3 projets correspondent aux filtres" in page
+
+
+def test_other_filters_over_more_than_a_page_are_counted(client, ars, projects, monkeypatch):
+    from projects.views import projects as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client.force_login(ars)
+    assert len(count_queries_of(client, f"{LIST}?tier=1")) == 1
+    response = client.get(f"{LIST}?tier=1")
+    page = response.content.decode()
+    assert "3 projets correspondent aux filtres (page 1 sur 2)" in page
+    assert listed(response) == ["CPTS En retard", "CPTS Petite"]
+    assert listed(client.get(f"{LIST}?tier=1&page=2")) == ["CPTS Seule"]
+
+
+def test_board_links_are_escaped(client, ars):
+    """The board's links are written in Python (``BoardColumn.links``), escaped."""
+    project = CptsProjectFactory(name="CPTS <Mer> & « Terre »", by=ars)
+    client.force_login(ars)
+    page = client.get(LIST).content.decode()
+    assert (
+        f'<li><a class="fr-link fr-link--sm" href="/projets/{project.pk}/">'
+        "CPTS &lt;Mer&gt; &amp; « Terre »</a></li>"
+    ) in page
