@@ -32,6 +32,9 @@ class ProjectsConfig(AppConfig):
             [settings.AUTH_USER_MODEL, "auth.Group"],
             m2m=[get_user_model().groups.through],
         )
+        # The board (names, stages, links of the region's projects) is kept per region
+        # scope and language: any save or deletion of a project makes it stale.
+        bump_on_change(BOARD_VERSION, ["projects.CptsProject"])
         from ami.models import STATISTICS_VERSION
 
         # The answers' statistics show the population in a project's territory.
@@ -40,3 +43,5 @@ class ProjectsConfig(AppConfig):
 
 # The version of the project list's filter form markup (the départements follow "geography").
 PROJECT_FILTERS_VERSION = "project-filters"
+# The version of the board's markup and counts (projects.views.projects.board_fragment).
+BOARD_VERSION = "projects-board"

@@ -154,6 +154,15 @@ class BoardColumn:
         )
 
 
+@dataclass(frozen=True)
+class BoardCount:
+    """A column of the board as the list page keeps it: its stage and count (the markup
+    is kept beside it)."""
+
+    stage: Stage
+    count: int
+
+
 def pipeline_board(user: User) -> list[BoardColumn]:
     """Every project this user sees, by stage: one column per stage, in one query."""
     columns = {stage: BoardColumn(stage) for stage in BOARD_STAGES}

@@ -260,3 +260,81 @@ def test_board_links_are_escaped(client, ars):
         f'<li><a class="fr-link fr-link--sm" href="/projets/{project.pk}/">'
         "CPTS &lt;Mer&gt; &amp; « Terre »</a></li>"
     ) in page
+
+
+# --- The board's markup and counts, kept per region scope (views.projects.board_fragment) --
+
+
+def board_queries(client) -> list[str]:
+    """The queries reading the board's projects (pk, name, stage of every visible one)."""
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST)
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"pk", "projects_cptsproject"."name"' in q["sql"]
+    ]
+
+
+def test_the_board_is_kept_until_a_project_changes(client, ars, projects, owner, urps, am):
+    client.force_login(ars)
+    assert len(board_queries(client)) == 1
+    assert board_queries(client) == []  # kept
+    small = projects["small"]
+    small.name = "CPTS Renommée"
+    small.save()
+    response = client.get(LIST)
+    assert "CPTS Renommée</a></li>" in response.content.decode()
+    advance_to(small, Stage.LETTER_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am)
+    assert board(client.get(LIST))["lettre_deposee"] == 1
+    created = CptsProjectFactory(name="CPTS Nouvelle", by=ars)
+    response = client.get(LIST)
+    assert f'href="/projets/{created.pk}/">CPTS Nouvelle</a></li>' in response.content.decode()
+    assert sum(board(response).values()) == 5
+    created.delete()
+    response = client.get(LIST)
+    assert "CPTS Nouvelle" not in response.content.decode()
+    assert sum(board(response).values()) == 4
+    assert "4 projets" in response.content.decode()
+
+
+def test_the_kept_board_is_the_users_regions(client, ars, projects):
+    from tests.factories import RegionFactory, UserFactory
+
+    occitanie = RegionFactory(code="76", name="Occitanie")
+    theirs = CptsProjectFactory(
+        name="CPTS de Toulouse Nord",
+        by=UserFactory(username="ars-occitanie", roles=["ARS"], region=occitanie),
+    )
+    national = UserFactory(username="national", roles=["National"])
+    client.force_login(ars)
+    assert "CPTS de Toulouse Nord" not in client.get(LIST).content.decode()
+    client.force_login(theirs.coordinators.model.objects.get(username="ars-occitanie"))
+    response = client.get(LIST)
+    assert "CPTS de Toulouse Nord" in response.content.decode()
+    assert "CPTS Grande" not in response.content.decode()
+    assert sum(board(response).values()) == 1
+    client.force_login(national)
+    response = client.get(LIST)
+    assert sum(board(response).values()) == 5
+    assert "CPTS de Toulouse Nord" in response.content.decode()
+
+
+def test_without_the_shared_cache_the_board_is_read_afresh(client, ars, projects, monkeypatch):
+    """The versions live in the default cache (Redis): when it fails or hangs, the board is
+    read afresh, never the kept one (``cpts_portal.fragments.versions``)."""
+    from cpts_portal import fragments
+
+    client.force_login(ars)
+    client.get(LIST)
+
+    class Frozen:
+        def get_many(self, keys):
+            raise TimeoutError("frozen")
+
+        set_many = add = get = get_many
+
+    monkeypatch.setattr(fragments, "cache", Frozen())
+    assert len(board_queries(client)) == 1
+    CptsProjectFactory(name="CPTS Pendant la panne", by=ars)
+    assert "CPTS Pendant la panne</a></li>" in client.get(LIST).content.decode()
