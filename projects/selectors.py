@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cpts_portal.links import pk_url_maker
 from cpts_portal.roles import Role, has_role
-from territories.models import Commune, Institution, InstitutionKind, UrpsProfession
+from territories.models import Commune, Institution, InstitutionKind, Territory, UrpsProfession
 from territories.permissions import EVERY_REGION, region_scope, scope_by_region
 from territories.rules import NEIGHBOUR_REGION_PROJECT, size_tier
 from territories.selectors import Area
@@ -333,18 +333,34 @@ def overlaps_of(project: CptsProject, user: User | None = None) -> list[Overlap]
             override.other_project_id if override.project_id == project.pk else override.project_id
         )
         overrides[other_id] = override
+    shared = shared_communes(project.territory_id, {other.territory_id for other in others})
     result = []
     for other in others:
-        shared = list(
-            Commune.objects.filter(territories=project.territory_id)
-            .filter(territories=other.territory_id)
-            .order_by("search_name")
-        )
         override = overrides.get(other.pk)
         blocking = rules.overlap_blocks(project, other, overridden=override is not None)
         hidden = user is not None and permissions.hides_neighbour(user, other, project.region_id)
-        result.append(Overlap(other, shared, override, blocking, hidden))
+        result.append(
+            Overlap(other, shared.get(other.territory_id, []), override, blocking, hidden)
+        )
     return result
+
+
+def shared_communes(territory_id: int, other_ids: set[int]) -> dict[int, list[Commune]]:
+    """The communes of the territory ``territory_id`` that each of the territories
+    ``other_ids`` holds too, by name: one query for all of them (one per overlapping project
+    was most of a project page's queries)."""
+    links = (
+        Territory.communes.through.objects.filter(
+            territory_id__in=other_ids,
+            commune__in=Commune.objects.filter(territories=territory_id).values("pk"),
+        )
+        .select_related("commune")
+        .order_by("commune__search_name", "commune_id")
+    )
+    shared: dict[int, list[Commune]] = {}
+    for link in links:
+        shared.setdefault(link.territory_id, []).append(link.commune)
+    return shared
 
 
 def blocking_overlaps(project: CptsProject) -> list[Overlap]:
@@ -384,22 +400,39 @@ def document_kinds(project: CptsProject) -> set[str]:
     return set(project.documents.values_list("kind", flat=True))
 
 
-def letter_missing_items(project: CptsProject) -> list[str]:
-    """What the project's lettre d'intention still lacks (``rules.letter_missing_items``)."""
+def letter_missing_items(
+    project: CptsProject,
+    *,
+    kinds: set[str] | None = None,
+    has_legal_holder: bool | None = None,
+) -> list[str]:
+    """What the project's lettre d'intention still lacks (``rules.letter_missing_items``).
+    A page that has read the project's document kinds or its holder passes them: no query
+    for them."""
+    if has_legal_holder is None:
+        has_legal_holder = LegalHolder.objects.filter(project=project).exists()
     return rules.letter_missing_items(
         project.letter,
-        document_kinds(project),
-        has_legal_holder=LegalHolder.objects.filter(project=project).exists(),
+        document_kinds(project) if kinds is None else kinds,
+        has_legal_holder=has_legal_holder,
     )
 
 
-def health_project_missing_items(project: CptsProject) -> list[str]:
-    """What the project's projet de santé still lacks (``rules.health_project_missing_items``)."""
+def health_project_missing_items(
+    project: CptsProject,
+    *,
+    kinds: set[str] | None = None,
+    has_action_sheet: bool | None = None,
+) -> list[str]:
+    """What the project's projet de santé still lacks (``rules.health_project_missing_items``).
+    A page that has read the project's document kinds or action sheets passes them."""
     health_project = project.health_project
+    if has_action_sheet is None:
+        has_action_sheet = ActionSheet.objects.filter(health_project=health_project).exists()
     return rules.health_project_missing_items(
         health_project,
-        has_action_sheet=ActionSheet.objects.filter(health_project=health_project).exists(),
-        document_kinds=document_kinds(project),
+        has_action_sheet=has_action_sheet,
+        document_kinds=document_kinds(project) if kinds is None else kinds,
     )
 
 

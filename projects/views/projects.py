@@ -363,6 +363,11 @@ def render_detail(
     if document_form is None and kinds:
         document_form = DocumentForm(kinds=kinds)
     contract = getattr(project, "contract", None)
+    # Read once, for their sections and for what the letter and the projet de santé lack.
+    holder = getattr(project, "legal_holder", None)  # with the project (project_queryset)
+    documents = list(project.documents.select_related("uploaded_by"))
+    kinds = {document.kind for document in documents}
+    action_sheets = list(project.health_project.action_sheets.all())
     context = {
         "project": project,
         "stage": Stage(project.stage),
@@ -370,21 +375,25 @@ def render_detail(
         "pipeline": pipeline(project),
         "summary": project.territory.summary() if project.territory_id else None,
         "overlaps": selectors.overlaps_of(project, user),
-        "holder": getattr(project, "legal_holder", None),
+        "holder": holder,
         "letter": project.letter,
-        "letter_missing": selectors.letter_missing_items(project),
+        "letter_missing": selectors.letter_missing_items(
+            project, kinds=kinds, has_legal_holder=holder is not None
+        ),
         # The single avis of a region without the Guichet CPTS; the Guichet's in ``guichet``.
         "urps_opinions": list(
             project.urps_opinions.filter(review__isnull=True).select_related("author")
         ),
         "guichet": selectors.guichet_state(project),
         "health_project": project.health_project,
-        "action_sheets": list(project.health_project.action_sheets.all()),
-        "health_project_missing": selectors.health_project_missing_items(project),
+        "action_sheets": action_sheets,
+        "health_project_missing": selectors.health_project_missing_items(
+            project, kinds=kinds, has_action_sheet=bool(action_sheets)
+        ),
         "am_opinions": list(project.am_opinions.select_related("author")),
         "contract": contract,
         "milestones": list(project.milestones.all()),
-        "documents": list(project.documents.select_related("uploaded_by")),
+        "documents": documents,
         "events": list(project.events.select_related("author").order_by("-created_at", "-pk")),
         "transitions": [
             (target, workflow.find_rule(project, target))
