@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -70,36 +70,26 @@ def board_fragment(user: selectors.User) -> tuple[list[selectors.BoardCount], Sa
     return [selectors.BoardCount(Stage(stage), count) for stage, count in counts], html
 
 
-def board_count(board: list[selectors.BoardCount], filterset: ProjectFilter) -> int | None:
-    """The number of rows the list shows when the board has counted them already: every
-    project without a filter, a column's with the stage filter alone (the board's links);
-    ``None`` otherwise. A filter whose value is empty or refused filters nothing
-    (``ProjectFilter``), as ``filterset.qs`` does."""
-    filterset.is_valid()  # validates a bound form: its cleaned data
-    cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
-    used = {name for name, value in cleaned.items() if value}
-    if not used:
-        return sum(column.count for column in board)
-    if used == {"stage"}:
-        stage = cleaned["stage"]
-        return next(column.count for column in board if column.stage == stage)
-    return None
-
-
-def paginate(rows: QuerySet, number: str | None, count: int | None = None) -> Page:
-    """``Paginator(rows, PAGE_SIZE).get_page(number)`` without its COUNT query when the
-    number of rows is known (``count``) or when the first page holds them all (a
-    coordinator's few projects, a narrow filter): that page is read first."""
+def paginate(rows: QuerySet, number: str | None) -> Page:
+    """``Paginator(rows, PAGE_SIZE).get_page(number)`` in one query instead of two: the
+    page's rows carry the number of all the rows (a window over them, counted before the
+    LIMIT; PostgreSQL still computes the populations of the page's rows only). Past the last
+    page, Django's answer: the last page (a COUNT, then its rows)."""
     paginator = Paginator(rows, PAGE_SIZE)
-    if count is not None:
-        paginator.count = count  # a cached property: the paginator counts no more
-    elif number in (None, "", "1"):
-        first = list(rows[:PAGE_SIZE])
-        if len(first) < PAGE_SIZE:
-            paginator.count = len(first)
-        page = paginator.page(1)
-        page.object_list = first
-        return page
+    try:
+        wanted = int(number) if number is not None else 1
+    except ValueError:
+        wanted = 1  # Django's answer to a page that is not a number
+    if wanted >= 1:
+        start = (wanted - 1) * PAGE_SIZE
+        counted = rows.annotate(total_rows=Window(Count("pk")))[start : start + PAGE_SIZE]
+        found = list(counted)
+        if found or wanted == 1:
+            # A cached property: set, the paginator counts no more.
+            paginator.count = found[0].total_rows if found else 0
+            page = paginator.page(wanted)
+            page.object_list = found
+            return page
     return paginator.get_page(number)
 
 
@@ -110,13 +100,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
     the number of rows."""
     is_staff_view = permissions.is_reader(request.user)
     rows = selectors.project_list(request.user)
-    filterset = board = board_html = count = None
+    filterset = board = board_html = None
     if is_staff_view:
         filterset = ProjectFilter(request.GET or None, queryset=rows, request=request)
         rows = filterset.qs
         board, board_html = board_fragment(request.user)
-        count = board_count(board, filterset)
-    page = paginate(rows, request.GET.get("page"), count)
+    page = paginate(rows, request.GET.get("page"))
     projects = selectors.list_cells(list(page.object_list))
     return render(
         request,

@@ -206,49 +206,77 @@ def test_list_is_paginated_keeping_filters_and_the_count_of_all_results(
 
 
 def count_queries_of(client, url: str) -> list[str]:
+    """The COUNT queries of a list page (``Paginator.count`` runs one)."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
     return [query["sql"] for query in queries.captured_queries if "COUNT(*)" in query["sql"]]
 
 
-@pytest.mark.parametrize("query", ["", "?stage=avant_projet", "?stage=nimporte", "?page=1"])
-def test_the_list_takes_its_count_from_the_board(client, ars, projects, query, monkeypatch):
-    """Without a filter, or with the stage filter alone (the board's links), the caption's
-    count and the pages come from the board's columns: no COUNT query."""
+@pytest.mark.parametrize(
+    ("query", "caption", "rows"),
+    [
+        ("", "4 projets (page 1 sur 2)", ["CPTS En retard", "CPTS Grande"]),
+        (
+            "?page=2",
+            "4 projets correspondent aux filtres (page 2 sur 2)",
+            ["CPTS Petite", "CPTS Seule"],
+        ),
+        (
+            "?stage=nimporte",
+            "4 projets correspondent aux filtres (page 1 sur 2)",
+            ["CPTS En retard", "CPTS Grande"],
+        ),
+        (
+            "?tier=1",
+            "3 projets correspondent aux filtres (page 1 sur 2)",
+            ["CPTS En retard", "CPTS Petite"],
+        ),
+        ("?tier=1&page=2", "3 projets correspondent aux filtres (page 2 sur 2)", ["CPTS Seule"]),
+        ("?stage=abandonne", "1 projet correspond aux filtres", ["CPTS Seule"]),
+        ("?tier=3", None, []),
+        (
+            "?page=nimporte",
+            "4 projets correspondent aux filtres (page 1 sur 2)",
+            ["CPTS En retard", "CPTS Grande"],
+        ),
+    ],
+)
+def test_a_page_of_the_list_counts_its_rows_in_the_same_query(
+    client, ars, projects, query, caption, rows, monkeypatch
+):
+    """The page's rows carry the number of all the matching rows (``views.paginate``): no
+    COUNT query, the same caption, pages and rows."""
     from projects.views import projects as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     client.force_login(ars)
     assert count_queries_of(client, LIST + query) == []
-    page = client.get(LIST + query).content.decode()
-    total = 3 if query == "?stage=avant_projet" else 4
-    assert f"{total} projets" in page
-    assert "(page 1 sur 2)" in page
+    response = client.get(LIST + query)
+    assert listed(response) == rows
+    page = response.content.decode()
+    if caption is None:
+        assert "Aucun projet ne correspond à ces filtres." in page
+    else:
+        assert f"<caption>{caption}</caption>" in page
 
 
-def test_a_first_page_holding_every_row_is_not_counted(client, ars, owner, projects):
-    """A coordinator's few projects, a narrow filter: the first page is read, no COUNT."""
+def test_a_coordinators_list_is_not_counted_apart(client, owner, projects):
     client.force_login(owner)
     assert count_queries_of(client, LIST) == []
-    assert "2 projets" in client.get(LIST).content.decode()
-    client.force_login(ars)
-    assert count_queries_of(client, f"{LIST}?tier=1") == []
-    page = client.get(f"{LIST}?tier=1").content.decode()
-    assert "3 projets correspondent aux filtres" in page
+    assert "<caption>2 projets</caption>" in client.get(LIST).content.decode()
 
 
-def test_other_filters_over_more_than_a_page_are_counted(client, ars, projects, monkeypatch):
+def test_past_the_last_page_the_last_page(client, ars, projects, monkeypatch):
+    """Django's answer, with its COUNT: a page number past the last or below the first."""
     from projects.views import projects as views
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
     client.force_login(ars)
-    assert len(count_queries_of(client, f"{LIST}?tier=1")) == 1
-    response = client.get(f"{LIST}?tier=1")
-    page = response.content.decode()
-    assert "3 projets correspondent aux filtres (page 1 sur 2)" in page
-    assert listed(response) == ["CPTS En retard", "CPTS Petite"]
-    assert listed(client.get(f"{LIST}?tier=1&page=2")) == ["CPTS Seule"]
+    for number in ("99", "0", "-1"):
+        response = client.get(f"{LIST}?page={number}")
+        assert listed(response) == ["CPTS Seule"]
+        assert "(page 2 sur 2)" in response.content.decode()
 
 
 def test_board_links_are_escaped(client, ars):
