@@ -119,3 +119,25 @@ def test_filter_form_offers_a_coordinator_created_since_the_last_request(client,
     assert "Zoé Nouvelle" not in client.get(LIST).content.decode()
     CoordinatorFactory(first_name="Zoé", last_name="Nouvelle")
     assert "Zoé Nouvelle" in client.get(LIST).content.decode()
+
+
+def test_filter_form_follows_the_coordinators_of_the_regions_projects(client, ars):
+    """The coordinator choices are those of the agent's region's projects and of none yet
+    (``coordinators_visible_to``): attaching one to another region's project, or to one of
+    the region's, shows at once despite the cached markup."""
+    from cpts_portal.roles import Role
+    from tests.factories import RegionFactory, UserFactory
+
+    occitanie = RegionFactory(code="76", name="Occitanie")
+    ars_occitanie = UserFactory(username="ars-occitanie", roles=[Role.ARS], region=occitanie)
+    toulouse = CptsProjectFactory(name="CPTS de Toulouse", by=ars_occitanie)
+    douarnenez = CptsProjectFactory(name="CPTS de Douarnenez", by=ars)
+    zoe = CoordinatorFactory(first_name="Zoé", last_name="Nouvelle")
+    client.force_login(ars)
+    assert "Zoé Nouvelle" in client.get(LIST).content.decode()  # of no project yet
+    toulouse.coordinators.add(zoe)
+    assert "Zoé Nouvelle" not in client.get(LIST).content.decode()  # Occitanie's now
+    douarnenez.coordinators.add(zoe)
+    assert "Zoé Nouvelle" in client.get(LIST).content.decode()
+    douarnenez.delete()
+    assert "Zoé Nouvelle" not in client.get(LIST).content.decode()
