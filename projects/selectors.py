@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -207,7 +207,8 @@ def list_cells(projects: list[CptsProject]) -> list[CptsProject]:
         project.stage_label = stage_labels[project.stage]
         project.stage_badge = STAGE_BADGES.get(project.stage, "fr-badge--info")
         project.population_text = population_text % {
-            "population": floatformat(project.population, "0g"),
+            # ``floatformat:"0g"`` of an integer, without its Decimal arithmetic.
+            "population": number_format(project.population, 0, force_grouping=True),
             "tier": project.tier.number,
         }
         holder = getattr(project, "legal_holder", None)  # a one-to-one that may not exist
