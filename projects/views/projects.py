@@ -379,7 +379,7 @@ def render_detail(
     # Read once, for their sections and for what the letter and the projet de santé lack.
     holder = getattr(project, "legal_holder", None)  # with the project (project_queryset)
     documents = list(project.documents.select_related("uploaded_by"))
-    kinds = {document.kind for document in documents}
+    kinds_present = {document.kind for document in documents}
     action_sheets = list(project.health_project.action_sheets.all())
     context = {
         "project": project,
@@ -391,7 +391,7 @@ def render_detail(
         "holder": holder,
         "letter": project.letter,
         "letter_missing": selectors.letter_missing_items(
-            project, kinds=kinds, has_legal_holder=holder is not None
+            project, kinds=kinds_present, has_legal_holder=holder is not None
         ),
         # The single avis of a region without the Guichet CPTS; the Guichet's in ``guichet``.
         "urps_opinions": list(
@@ -401,7 +401,7 @@ def render_detail(
         "health_project": project.health_project,
         "action_sheets": action_sheets,
         "health_project_missing": selectors.health_project_missing_items(
-            project, kinds=kinds, has_action_sheet=bool(action_sheets)
+            project, kinds=kinds_present, has_action_sheet=bool(action_sheets)
         ),
         "am_opinions": list(project.am_opinions.select_related("author")),
         "contract": contract,
