@@ -25,13 +25,20 @@ class ProjectsConfig(AppConfig):
 
         from cpts_portal.fragments import bump_on_change
 
-        # The list's filter form shows the coordinators (names, group): its cached markup
-        # follows the accounts (projects/templates/projects/list.html).
+        from .models import CptsProject
+
+        # The list's filter form shows the coordinators (names, group) of the agent's
+        # region's projects and of none yet: its cached markup follows the accounts and who
+        # coordinates which project, and the projects' deletion and region
+        # (projects/templates/projects/list.html, selectors.coordinators_visible_to).
         bump_on_change(
             PROJECT_FILTERS_VERSION,
-            [settings.AUTH_USER_MODEL, "auth.Group"],
-            m2m=[get_user_model().groups.through],
+            [settings.AUTH_USER_MODEL, "auth.Group", "projects.CptsProject"],
+            m2m=[get_user_model().groups.through, CptsProject.coordinators.through],
         )
+        # The board (names, stages, links of the region's projects) is kept per region
+        # scope and language: any save or deletion of a project makes it stale.
+        bump_on_change(BOARD_VERSION, ["projects.CptsProject"])
         from ami.models import STATISTICS_VERSION
 
         # The answers' statistics show the population in a project's territory.
@@ -40,3 +47,5 @@ class ProjectsConfig(AppConfig):
 
 # The version of the project list's filter form markup (the départements follow "geography").
 PROJECT_FILTERS_VERSION = "project-filters"
+# The version of the board's markup and counts (projects.views.projects.board_fragment).
+BOARD_VERSION = "projects-board"

@@ -216,13 +216,19 @@ def hides_neighbour(user: User, other: CptsProject, region_id: int | None) -> bo
 
 def uses_guichet(project: CptsProject) -> bool:
     """Whether the project's region has its lettre d'intention examined by the Guichet CPTS
-    (one query, kept on the project object)."""
+    (kept on the project object). No query for a project loaded with its region's identity
+    (``views.common.project_queryset``), one otherwise."""
     if "_uses_guichet" not in project.__dict__:
         from territories.models import RegionIdentity
+        from territories.selectors import region_identity
 
-        project.__dict__["_uses_guichet"] = RegionIdentity.objects.filter(
-            region_id=project.region_id, uses_guichet=True
-        ).exists()
+        if CptsProject.region.is_cached(project) and project.region is not None:
+            uses = region_identity(project.region).uses_guichet
+        else:
+            uses = RegionIdentity.objects.filter(
+                region_id=project.region_id, uses_guichet=True
+            ).exists()
+        project.__dict__["_uses_guichet"] = uses
     return project.__dict__["_uses_guichet"]
 
 

@@ -16,8 +16,10 @@ from projects.selectors import coordinator_queryset
 
 
 def project_queryset() -> QuerySet[CptsProject]:
+    """A project with what every page reads: its region's identity answers
+    ``permissions.uses_guichet`` without a query."""
     return CptsProject.objects.select_related(
-        "territory", "legal_holder", "region"
+        "territory", "legal_holder", "region__identity"
     ).prefetch_related(Prefetch("coordinators", queryset=coordinator_queryset()))
 
 

@@ -11,8 +11,15 @@ from django.utils import timezone
 
 from cpts_portal.roles import Role
 from notifications.models import OutgoingEmail
-from projects import reminders, rules, selectors, services, workflow
-from projects.models import GuichetReview, ProjectEvent, SentReminder, Stage, UrpsOpinion
+from projects import permissions, reminders, rules, selectors, services, workflow
+from projects.models import (
+    CptsProject,
+    GuichetReview,
+    ProjectEvent,
+    SentReminder,
+    Stage,
+    UrpsOpinion,
+)
 from territories.models import Institution, InstitutionKind, RegionIdentity, StaffMembership
 from tests.factories import (
     CommuneFactory,
@@ -567,3 +574,21 @@ def test_guichet_reminders_select_in_a_fixed_number_of_queries(
         workflow.transition(other, Stage.LETTER_DEPOSITED, by=owner)
     with django_assert_num_queries(3):
         assert len(reminders.guichet_reminders(later)) == 9
+
+
+def test_a_project_page_knows_whether_its_region_uses_the_guichet_without_a_query(
+    guichet_project, project, django_assert_num_queries
+):
+    """``project_queryset`` loads the region's identity with the project."""
+    from projects.views.common import project_queryset
+
+    loaded = project_queryset().get(pk=guichet_project.pk)
+    without = project_queryset().get(pk=project.pk)  # Bretagne: no identity saved
+    with django_assert_num_queries(0):
+        assert permissions.uses_guichet(loaded)
+        assert not permissions.uses_guichet(without)
+    # Loaded otherwise: one query, kept on the object.
+    bare = CptsProject.objects.get(pk=guichet_project.pk)
+    with django_assert_num_queries(1):
+        assert permissions.uses_guichet(bare)
+        assert permissions.uses_guichet(bare)

@@ -203,3 +203,166 @@ def test_list_is_paginated_keeping_filters_and_the_count_of_all_results(
     assert sorted(seen) == [f"CPTS numéro {n}" for n in range(5)]
     # Past the last page: the last page, not an error.
     assert listed(client.get(f"{url}&page=99")) == listed(response)
+
+
+def count_queries_of(client, url: str) -> list[str]:
+    """The COUNT queries of a list page (``Paginator.count`` runs one)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries.captured_queries if "COUNT(*)" in query["sql"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "caption", "rows"),
+    [
+        ("", "4 projets (page 1 sur 2)", ["CPTS En retard", "CPTS Grande"]),
+        (
+            "?page=2",
+            "4 projets correspondent aux filtres (page 2 sur 2)",
+            ["CPTS Petite", "CPTS Seule"],
+        ),
+        (
+            "?stage=nimporte",
+            "4 projets correspondent aux filtres (page 1 sur 2)",
+            ["CPTS En retard", "CPTS Grande"],
+        ),
+        (
+            "?tier=1",
+            "3 projets correspondent aux filtres (page 1 sur 2)",
+            ["CPTS En retard", "CPTS Petite"],
+        ),
+        ("?tier=1&page=2", "3 projets correspondent aux filtres (page 2 sur 2)", ["CPTS Seule"]),
+        ("?stage=abandonne", "1 projet correspond aux filtres", ["CPTS Seule"]),
+        ("?tier=3", None, []),
+        (
+            "?page=nimporte",
+            "4 projets correspondent aux filtres (page 1 sur 2)",
+            ["CPTS En retard", "CPTS Grande"],
+        ),
+    ],
+)
+def test_a_page_of_the_list_counts_its_rows_in_the_same_query(
+    client, ars, projects, query, caption, rows, monkeypatch
+):
+    """The page's rows carry the number of all the matching rows (``views.paginate``): no
+    COUNT query, the same caption, pages and rows."""
+    from projects.views import projects as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    client.force_login(ars)
+    assert count_queries_of(client, LIST + query) == []
+    response = client.get(LIST + query)
+    assert listed(response) == rows
+    page = response.content.decode()
+    if caption is None:
+        assert "Aucun projet ne correspond à ces filtres." in page
+    else:
+        assert f"<caption>{caption}</caption>" in page
+
+
+def test_a_coordinators_list_is_not_counted_apart(client, owner, projects):
+    client.force_login(owner)
+    assert count_queries_of(client, LIST) == []
+    assert "<caption>2 projets</caption>" in client.get(LIST).content.decode()
+
+
+def test_past_the_last_page_the_last_page(client, ars, projects, monkeypatch):
+    """Django's answer, with its COUNT: a page number past the last or below the first."""
+    from projects.views import projects as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    client.force_login(ars)
+    for number in ("99", "0", "-1"):
+        response = client.get(f"{LIST}?page={number}")
+        assert listed(response) == ["CPTS Seule"]
+        assert "(page 2 sur 2)" in response.content.decode()
+
+
+def test_board_links_are_escaped(client, ars):
+    """The board's links are written in Python (``BoardColumn.links``), escaped."""
+    project = CptsProjectFactory(name="CPTS <Mer> & « Terre »", by=ars)
+    client.force_login(ars)
+    page = client.get(LIST).content.decode()
+    assert (
+        f'<li><a class="fr-link fr-link--sm" href="/projets/{project.pk}/">'
+        "CPTS &lt;Mer&gt; &amp; « Terre »</a></li>"
+    ) in page
+
+
+# --- The board's markup and counts, kept per region scope (views.projects.board_fragment) --
+
+
+def board_queries(client) -> list[str]:
+    """The queries reading the board's projects (pk, name, stage of every visible one)."""
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST)
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if '"pk", "projects_cptsproject"."name"' in q["sql"]
+    ]
+
+
+def test_the_board_is_kept_until_a_project_changes(client, ars, projects, owner, urps, am):
+    client.force_login(ars)
+    assert len(board_queries(client)) == 1
+    assert board_queries(client) == []  # kept
+    small = projects["small"]
+    small.name = "CPTS Renommée"
+    small.save()
+    response = client.get(LIST)
+    assert "CPTS Renommée</a></li>" in response.content.decode()
+    advance_to(small, Stage.LETTER_DEPOSITED, coordinator=owner, ars=ars, urps=urps, am=am)
+    assert board(client.get(LIST))["lettre_deposee"] == 1
+    created = CptsProjectFactory(name="CPTS Nouvelle", by=ars)
+    response = client.get(LIST)
+    assert f'href="/projets/{created.pk}/">CPTS Nouvelle</a></li>' in response.content.decode()
+    assert sum(board(response).values()) == 5
+    created.delete()
+    response = client.get(LIST)
+    assert "CPTS Nouvelle" not in response.content.decode()
+    assert sum(board(response).values()) == 4
+    assert "4 projets" in response.content.decode()
+
+
+def test_the_kept_board_is_the_users_regions(client, ars, projects):
+    from tests.factories import RegionFactory, UserFactory
+
+    occitanie = RegionFactory(code="76", name="Occitanie")
+    theirs = CptsProjectFactory(
+        name="CPTS de Toulouse Nord",
+        by=UserFactory(username="ars-occitanie", roles=["ARS"], region=occitanie),
+    )
+    national = UserFactory(username="national", roles=["National"])
+    client.force_login(ars)
+    assert "CPTS de Toulouse Nord" not in client.get(LIST).content.decode()
+    client.force_login(theirs.coordinators.model.objects.get(username="ars-occitanie"))
+    response = client.get(LIST)
+    assert "CPTS de Toulouse Nord" in response.content.decode()
+    assert "CPTS Grande" not in response.content.decode()
+    assert sum(board(response).values()) == 1
+    client.force_login(national)
+    response = client.get(LIST)
+    assert sum(board(response).values()) == 5
+    assert "CPTS de Toulouse Nord" in response.content.decode()
+
+
+def test_without_the_shared_cache_the_board_is_read_afresh(client, ars, projects, monkeypatch):
+    """The versions live in the default cache (Redis): when it fails or hangs, the board is
+    read afresh, never the kept one (``cpts_portal.fragments.versions``)."""
+    from cpts_portal import fragments
+
+    client.force_login(ars)
+    client.get(LIST)
+
+    class Frozen:
+        def get_many(self, keys):
+            raise TimeoutError("frozen")
+
+        set_many = add = get = get_many
+
+    monkeypatch.setattr(fragments, "cache", Frozen())
+    assert len(board_queries(client)) == 1
+    CptsProjectFactory(name="CPTS Pendant la panne", by=ars)
+    assert "CPTS Pendant la panne</a></li>" in client.get(LIST).content.decode()

@@ -119,3 +119,55 @@ def test_filter_form_offers_a_coordinator_created_since_the_last_request(client,
     assert "Zoé Nouvelle" not in client.get(LIST).content.decode()
     CoordinatorFactory(first_name="Zoé", last_name="Nouvelle")
     assert "Zoé Nouvelle" in client.get(LIST).content.decode()
+
+
+def test_filter_form_follows_the_coordinators_of_the_regions_projects(client, ars):
+    """The coordinator choices are those of the agent's region's projects and of none yet
+    (``coordinators_visible_to``): attaching one to another region's project, or to one of
+    the region's, shows at once despite the cached markup."""
+    from cpts_portal.roles import Role
+    from tests.factories import RegionFactory, UserFactory
+
+    occitanie = RegionFactory(code="76", name="Occitanie")
+    ars_occitanie = UserFactory(username="ars-occitanie", roles=[Role.ARS], region=occitanie)
+    toulouse = CptsProjectFactory(name="CPTS de Toulouse", by=ars_occitanie)
+    douarnenez = CptsProjectFactory(name="CPTS de Douarnenez", by=ars)
+    zoe = CoordinatorFactory(first_name="Zoé", last_name="Nouvelle")
+    client.force_login(ars)
+    assert "Zoé Nouvelle" in client.get(LIST).content.decode()  # of no project yet
+    toulouse.coordinators.add(zoe)
+    assert "Zoé Nouvelle" not in client.get(LIST).content.decode()  # Occitanie's now
+    douarnenez.coordinators.add(zoe)
+    assert "Zoé Nouvelle" in client.get(LIST).content.decode()
+    douarnenez.delete()
+    assert "Zoé Nouvelle" not in client.get(LIST).content.decode()
+
+
+def test_filter_form_is_kept_per_region_and_filters(client, ars, owner):
+    """``views.projects.filter_form_key``: one region's coordinators never show in another's
+    form, the national level's shows both; the chosen filters and their errors show."""
+    from cpts_portal.roles import Role
+    from tests.factories import RegionFactory, UserFactory
+
+    occitanie = RegionFactory(code="76", name="Occitanie")
+    ars_occitanie = UserFactory(username="ars-occitanie", roles=[Role.ARS], region=occitanie)
+    national = UserFactory(username="national", roles=[Role.NATIONAL])
+    toulouse = CoordinatorFactory(first_name="Paul", last_name="Toulousain")
+    CptsProjectFactory(name="CPTS de Toulouse", by=ars_occitanie, coordinators=[toulouse])
+    CptsProjectFactory(name="CPTS de Douarnenez", by=ars, coordinators=[owner])
+    for user, shown, hidden in [
+        (ars_occitanie, ["Paul Toulousain"], ["Alice Le Goff"]),
+        (ars, ["Alice Le Goff"], ["Paul Toulousain"]),
+        (national, ["Alice Le Goff", "Paul Toulousain"], []),
+        (ars_occitanie, ["Paul Toulousain"], ["Alice Le Goff"]),
+    ]:
+        client.force_login(user)
+        page = client.get(LIST).content.decode()
+        assert all(name in page for name in shown)
+        assert not any(name in page for name in hidden)
+    client.force_login(ars)
+    page = client.get(f"{LIST}?coordinator={owner.pk}").content.decode()
+    assert f'<option value="{owner.pk}" selected>Alice Le Goff</option>' in page
+    page = client.get(f"{LIST}?stage=nimporte").content.decode()
+    assert "Sélectionnez un choix valide" in page
+    assert f'<option value="{owner.pk}" selected>' not in page

@@ -1,6 +1,8 @@
 """« Deux CPTS ne peuvent coexister sur un même territoire »: refused, unless the ARS decides."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects import selectors, workflow
@@ -127,3 +129,36 @@ def test_ars_edits_the_project_and_the_change_is_recorded(client, project, ars, 
     assert list(project.coordinators.all()) == [outsider]
     event = project.events.get(kind="edited")
     assert event.comment == "Modifié : nom, coordinateurs"
+
+
+def test_the_shared_communes_of_every_overlap_come_in_one_query(
+    client, project, communes, outsider, ars, django_assert_num_queries
+):
+    """Each overlap lists its own shared communes; the project page makes the same number
+    of queries with one overlapping project as with four (one query per overlap before)."""
+    url = reverse("projects:detail", args=[project.pk])
+    client.force_login(ars)
+
+    def later(name: str, shared) -> CptsProject:
+        return CptsProjectFactory(
+            name=name, territory=TerritoryFactory(name=name, communes=shared), by=ars
+        )
+
+    later("CPTS Une", [communes[1]])
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    queries = len(one)  # before the next request clears the connection's log
+    later("CPTS Deux", communes[:2])
+    later("CPTS Trois", [communes[0], communes[2]])
+    later("CPTS Quatre", [communes[2]])  # shares nothing with the project
+    client.get(url)
+    with django_assert_num_queries(queries):
+        page = client.get(url).content.decode()
+    shared = {o.other.name: [c.name for c in o.communes] for o in selectors.overlaps_of(project)}
+    assert shared == {
+        "CPTS Une": ["Pouldergat"],
+        "CPTS Deux": ["Douarnenez", "Pouldergat"],
+        "CPTS Trois": ["Douarnenez"],
+    }
+    assert "Douarnenez (29046), Pouldergat (29224)" in page
