@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,15 +46,14 @@ from .forms import (
 )
 from .selectors import (
     dashboard_columns,
-    dashboard_rows,
+    dashboard_listing,
     kept_exchange,
-    readable_submissions,
     region_departements,
     related_submissions,
     role_allows,
+    rows_markup,
     staff_submission,
     staff_submissions,
-    status_counts,
     timeline,
 )
 
@@ -101,26 +100,42 @@ def page_count(filterset: SubmissionFilter, counts: list[tuple[str, str, int]]) 
     return by_status.get(status, 0) if status else sum(by_status.values())
 
 
+def without_status(filterset: SubmissionFilter) -> QuerySet[Submission]:
+    """The list filtered by everything but the status and the sort: what the counts per
+    status are over, so each count is what its link will show (the filters' own
+    ``filter_queryset`` less one filter: no second filter set to build)."""
+    filterset.is_valid()  # cleans the form: the valid fields are in cleaned_data
+    queryset = filterset.queryset.all()
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in ("status", "tri"):
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset
+
+
 def dashboard_context(request: HttpRequest) -> dict:
     filterset = filtered(request)
-    # Counts per status over the other filters, so each count is what its link will show.
-    others = request.GET.copy()
-    others.pop("status", None)
-    counts = status_counts(filtered(request, others).qs)
-    paginator = Paginator(filterset.qs, PAGE_SIZE)
-    if (known := page_count(filterset, counts)) is not None:
-        paginator.count = known  # a cached property: set, it is not counted again
-    page = paginator.get_page(request.GET.get("page"))
     columns = shown_columns(request)
     user = request.user
+    listing = dashboard_listing(
+        user,
+        filterset.qs,
+        without_status(filterset),
+        request.GET.get("page"),
+        PAGE_SIZE,
+        ALL_COLUMNS,
+        set(columns),
+        total=lambda counts: page_count(filterset, counts),
+    )
+    page = listing.page
     return {
         "filterset": filterset,
         "page": page,
-        "rows": dashboard_rows(page, ALL_COLUMNS, set(columns)),
+        "rows": listing.rows,
+        "rows_markup": rows_markup(listing.rows),
         "page_range": page.paginator.get_elided_page_range(page.number),
-        "status_counts": counts,
+        "status_counts": listing.counts,
         "current_status": request.GET.get("status", ""),
-        "mine_count": readable_submissions(user).filter(assignee=user).count(),
+        "mine_count": listing.mine_count,
         # The form was cleaned by ``filterset.qs``: valid fields are in cleaned_data.
         "mine": bool(filterset.form.cleaned_data.get("mine")),
         "shown": set(columns),
