@@ -19,24 +19,27 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import truncatechars
 from django.utils import formats, timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
 from django.utils.translation import gettext as _
 
-from cpts_portal.fragments import queryset_key, versions
+from cpts_portal.fragments import versions
 from cpts_portal.links import pk_url_maker
 from cpts_portal.roles import ROLE_PERMISSIONS, roles_of
 from notifications.models import OutgoingEmail
 from notifications.services import emails_about
 from territories.models import GEOGRAPHY_VERSION, Departement
-from territories.permissions import User, scope_by_region
+from territories.permissions import EVERY_REGION, User, region_scope, scope_by_region
 
 from .. import workflow
 from ..apps import STAFF_FILTERS_VERSION, STAFF_LIST_VERSION
+from ..filters import SubmissionFilter
 from ..models import (
     Actor,
     Campaign,
@@ -206,79 +209,153 @@ def rows_markup(rows: Iterable[DashboardRow]) -> SafeString:
 
 @dataclass(frozen=True)
 class DashboardListing:
-    """What the dashboard shows of its list: the counts, the page and its rows."""
+    """What the dashboard shows of its list: the counts, the page and its rows, and what
+    the filters said (some invalid, « mine » chosen)."""
 
     counts: list[tuple[str, str, int]]
     mine_count: int
     page: Page
     rows: list[DashboardRow]
+    invalid: bool
+    mine: bool
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    count: int
+    number: int
+    rows: list[DashboardRow]
+    invalid: bool
+    mine: bool
+
+
+class LazyRows:
+    """The rows of a kept page for ``Paginator``: the filtered queryset is built only if
+    they are read (the page itself shows the rows kept, and reads none)."""
+
+    ordered = True  # the filters always sort (``StableOrderingFilter``)
+
+    def __init__(self, make: Callable[[], QuerySet[Submission]]) -> None:
+        self.make = make
+
+    def __getitem__(self, index: slice) -> SimpleLazyObject:
+        return SimpleLazyObject(lambda: self.make()[index])
 
 
 # A safety net for writes that send no signal (``QuerySet.update``): counts at most this old.
 LISTING_TIMEOUT = 15 * 60  # seconds
 
 
-def listing_key(kind: str, *parts: object) -> str:
-    return f"staff-{kind}:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+def digest(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def scope_key(user: User) -> str:
+    """The regions ``user`` reads: with the query string, all the filters depend on (the
+    choices they accept, the answers they search), but « mine »."""
+    scope = region_scope(user)
+    return "every" if scope is EVERY_REGION else ",".join(str(pk) for pk in sorted(scope))
+
+
+def query_items(query: QueryDict, *drop: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The query string's parameters but ``drop``, in a stable order."""
+    return tuple(
+        sorted((name, tuple(values)) for name, values in query.lists() if name not in drop)
+    )
+
+
+def without_status(filterset: SubmissionFilter) -> QuerySet[Submission]:
+    """The list filtered by everything but the status and the sort: what the counts per
+    status are over, so each count is what its link will show (the filters' own
+    ``filter_queryset`` less one filter: no second filter set to build)."""
+    filterset.is_valid()  # cleans the form: the valid fields are in cleaned_data
+    queryset = filterset.queryset.all()
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in ("status", "tri"):
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset
+
+
+def page_count(filterset: SubmissionFilter, counts: list[tuple[str, str, int]]) -> int | None:
+    """The number of rows, read from the counts per status when they say it (one query
+    less): they are counted over every filter but the status."""
+    if not filterset.is_valid():
+        return None
+    status = filterset.form.cleaned_data.get("status")
+    by_status = {value: count for value, _label, count in counts}
+    return by_status.get(status, 0) if status else sum(by_status.values())
 
 
 def dashboard_listing(
     user: User,
-    listed: QuerySet[Submission],
-    counted: QuerySet[Submission],
-    page: str | None,
+    query: QueryDict,
+    filters: Callable[[], SubmissionFilter],
     page_size: int,
     columns: list[str],
     shown: set[str],
-    total: Callable[[list[tuple[str, str, int]]], int | None],
 ) -> DashboardListing:
-    """The dashboard's counts per status (over ``counted``: every filter but the status),
-    the number of answers attributed to ``user``, and the page ``page`` of ``listed`` with
-    its rows' markup (``columns``, those not ``shown`` hidden); ``total(counts)`` says the
-    length of ``listed`` when the counts tell it.
+    """The dashboard's counts per status (over every filter but the status), the number of
+    answers attributed to ``user``, and the page asked for of the filtered list with its
+    rows (``columns``, those not ``shown`` hidden). ``filters()``: the filter set of
+    ``query``, called only when something is computed.
 
     At 10,000 answers they were most of the page (three queries over the region's answers,
-    25 rows written): they are kept per process under keys naming their queries (filters,
-    sort, the user's region scope and identity as SQL), the page asked for, the columns,
-    the language, the time zone and the versions of what they show (answers, actors,
-    référents, campaigns, territories: ``STAFF_LIST_VERSION``; agents; the geography).
+    25 rows written, the filters' querysets built): they are kept per process under keys
+    naming what they depend on: the query string, the regions the user reads (and the user
+    with « mine »), the columns, the language, the time zone and the versions of what they
+    show (answers, actors, référents, campaigns, territories: ``STAFF_LIST_VERSION``;
+    agents; the geography).
     """
     cache = caches["fragments"]
-    mine = readable_submissions(user).filter(assignee=user)
     context = (
         get_language() or "",
         timezone.get_current_timezone_name(),
         versions(STAFF_LIST_VERSION, STAFF_FILTERS_VERSION, GEOGRAPHY_VERSION),
+        scope_key(user),
     )
-    counts_key = listing_key("counts", context, queryset_key(counted))
-    mine_key = listing_key("mine", context, queryset_key(mine))
-    page_key = listing_key(
-        "page", context, queryset_key(listed), page, page_size, columns, sorted(shown)
+    # The filters read the user for « mine » only: without it, a region's agents share.
+    personal = user.pk if "mine" in query else None
+    number = query.get("page")
+    counts_key = "staff-counts:" + digest(
+        context, personal, query_items(query, "page", "status", "tri")
+    )
+    mine_key = "staff-mine:" + digest(context, user.pk)
+    page_key = "staff-page:" + digest(
+        context, personal, query_items(query, "page"), number, page_size, columns, sorted(shown)
     )
     found = cache.get_many([counts_key, mine_key, page_key])
     missing = {}
     counts = found.get(counts_key)
     if counts is None:
-        counts = [(value, str(label), count) for value, label, count in status_counts(counted)]
-        missing[counts_key] = counts
+        counted = status_counts(without_status(filters()))
+        counts = missing[counts_key] = [(value, str(label), n) for value, label, n in counted]
     mine_count = found.get(mine_key)
     if mine_count is None:
+        mine = readable_submissions(user).filter(assignee=user)
         mine_count = missing[mine_key] = mine.count()
-    paginator = Paginator(listed, page_size)
     kept = found.get(page_key)
-    if kept is not None:
-        count, number, rows = kept
-        paginator.count = count  # a cached property: set, it is not counted again
-        shown_page = paginator.page(number)
+    if kept is None:
+        filterset = filters()
+        paginator = Paginator(filterset.qs, page_size)
+        if (known := page_count(filterset, counts)) is not None:
+            paginator.count = known  # a cached property: set, it is not counted again
+        shown_page = paginator.get_page(number)
+        kept = missing[page_key] = KeptPage(
+            paginator.count,
+            shown_page.number,
+            dashboard_rows(shown_page, columns, shown),
+            invalid=bool(filterset.form.errors),
+            mine=bool(filterset.form.cleaned_data.get("mine")),
+        )
     else:
-        if (known := total(counts)) is not None:
-            paginator.count = known
-        shown_page = paginator.get_page(page)
-        rows = dashboard_rows(shown_page, columns, shown)
-        missing[page_key] = (paginator.count, shown_page.number, rows)
+        paginator = Paginator(LazyRows(lambda: filters().qs), page_size)
+        paginator.count = kept.count
+        shown_page = paginator.page(kept.number)
     if missing:
         cache.set_many(missing, LISTING_TIMEOUT)
-    return DashboardListing(counts, mine_count, shown_page, rows)
+    return DashboardListing(
+        counts, mine_count, shown_page, kept.rows, invalid=kept.invalid, mine=kept.mine
+    )
 
 
 def status_counts(queryset: QuerySet[Submission]) -> list[tuple[str, str, int]]:

@@ -5,24 +5,28 @@ may do what. Every action is a POST answered by a redirect (or the page with the
 errors); a refused action comes back as a message.
 """
 
+import functools
 from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpts_portal.error_summary import error_summary
+from cpts_portal.fragments import versions
+from territories.models import GEOGRAPHY_VERSION
 from territories.selectors import territory_overview
 
 from .. import exports, workflow
+from ..apps import STAFF_FILTERS_VERSION
 from ..attachment_forms import StaffMessageForm
 from ..audit import Action as AccessAction
 from ..audit import access_log, record_access
@@ -47,11 +51,14 @@ from .forms import (
 from .selectors import (
     dashboard_columns,
     dashboard_listing,
+    digest,
     kept_exchange,
+    query_items,
     region_departements,
     related_submissions,
     role_allows,
     rows_markup,
+    scope_key,
     staff_submission,
     staff_submissions,
     timeline,
@@ -90,45 +97,24 @@ def shown_columns(request: HttpRequest) -> list[str]:
     return clean_columns(columns)
 
 
-def page_count(filterset: SubmissionFilter, counts: list[tuple[str, str, int]]) -> int | None:
-    """The number of rows, read from the counts per status when they say it (one query
-    less): they are counted over every filter but the status."""
-    if not filterset.is_valid():
-        return None
-    status = filterset.form.cleaned_data.get("status")
-    by_status = {value: count for value, _label, count in counts}
-    return by_status.get(status, 0) if status else sum(by_status.values())
-
-
-def without_status(filterset: SubmissionFilter) -> QuerySet[Submission]:
-    """The list filtered by everything but the status and the sort: what the counts per
-    status are over, so each count is what its link will show (the filters' own
-    ``filter_queryset`` less one filter: no second filter set to build)."""
-    filterset.is_valid()  # cleans the form: the valid fields are in cleaned_data
-    queryset = filterset.queryset.all()
-    for name, value in filterset.form.cleaned_data.items():
-        if name not in ("status", "tri"):
-            queryset = filterset.filters[name].filter(queryset, value)
-    return queryset
-
-
 def dashboard_context(request: HttpRequest) -> dict:
-    filterset = filtered(request)
-    columns = shown_columns(request)
     user = request.user
-    listing = dashboard_listing(
-        user,
-        filterset.qs,
-        without_status(filterset),
-        request.GET.get("page"),
-        PAGE_SIZE,
-        ALL_COLUMNS,
-        set(columns),
-        total=lambda counts: page_count(filterset, counts),
-    )
+    columns = shown_columns(request)
+    shown = set(columns)
+    # The filter set, the bulk form and their querysets are built only when something is
+    # computed or rendered afresh: the counts, rows and forms kept need none of them.
+    filters = functools.cache(lambda: filtered(request))
+    listing = dashboard_listing(user, request.GET, filters, PAGE_SIZE, ALL_COLUMNS, shown)
     page = listing.page
+    scope = scope_key(user)
     return {
-        "filterset": filterset,
+        "filterset": SimpleLazyObject(filters),
+        # The filter form's markup follows the query string and the regions read (its
+        # choices): no queryset compiled to name them (``fragment_key`` does).
+        "filters_key": versions(STAFF_FILTERS_VERSION, GEOGRAPHY_VERSION)
+        + ":"
+        + digest(scope, query_items(request.GET, "page")),
+        "filters_invalid": listing.invalid,
         "page": page,
         "rows": listing.rows,
         "rows_markup": rows_markup(listing.rows),
@@ -136,13 +122,16 @@ def dashboard_context(request: HttpRequest) -> dict:
         "status_counts": listing.counts,
         "current_status": request.GET.get("status", ""),
         "mine_count": listing.mine_count,
-        # The form was cleaned by ``filterset.qs``: valid fields are in cleaned_data.
-        "mine": bool(filterset.form.cleaned_data.get("mine")),
-        "shown": set(columns),
+        "mine": listing.mine,
+        "shown": shown,
         # Every column, the hidden ones too: the script shows a column as soon as it is chosen.
         "headers": header_cells(ALL_COLUMNS, request.GET.get("tri", "")),
         "columns_form": ColumnsForm(prefix="colonnes", initial={"columns": columns}),
-        "bulk_form": BulkActionForm(prefix="lot", queryset=Submission.objects.none(), user=user),
+        "bulk_form": SimpleLazyObject(
+            lambda: BulkActionForm(prefix="lot", queryset=Submission.objects.none(), user=user)
+        ),
+        # Its agents are those of the regions read.
+        "bulk_key": versions(STAFF_FILTERS_VERSION) + ":" + digest(scope),
         "can_assign": workflow.can(user, Action.ASSIGN),
         "can_move": any(workflow.can(user, action) for action in services.PLAIN_MOVES),
     }

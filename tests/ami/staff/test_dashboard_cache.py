@@ -177,3 +177,48 @@ def test_without_the_versions_cache_the_page_is_computed_afresh(as_user, owner, 
     response = client.get(DASHBOARD)
     assert counts(response)[Status.IN_REVIEW] == 1
     assert "portal-status--in_review" in page(response)
+
+
+def test_the_filters_and_bulk_actions_kept_for_a_region_are_not_shown_to_another(as_user):
+    occitanie = RegionFactory(code="76", name="Occitanie")
+    breton = UserFactory(roles=[Role.ARS], first_name="Anne", last_name="Kervella")
+    occitan = UserFactory(
+        roles=[Role.ARS], first_name="Jordi", last_name="Capdevila", region=occitanie
+    )
+    SubmissionFactory(campaign=CampaignFactory(title="Campagne bretonne"))
+    SubmissionFactory(campaign=CampaignFactory(title="Campagne occitane", region=occitanie))
+    html = page(as_user(breton).get(DASHBOARD))
+    assert "Campagne bretonne" in html and "Jordi Capdevila" not in html
+
+    html = page(as_user(occitan).get(DASHBOARD))
+
+    assert "Campagne occitane" in html
+    assert "Campagne bretonne" not in html
+    assert "Anne Kervella" not in html
+
+
+@pytest.mark.parametrize("query", ["?campaign=999999", "?received_from=demain"])
+def test_invalid_filters_are_said_on_a_kept_page_too(as_user, owner, query):
+    SubmissionFactory()
+    client = as_user(owner)
+    alert = "Certains filtres sont invalides"
+    assert alert in page(client.get(DASHBOARD + query))
+    assert alert in page(client.get(DASHBOARD + query))
+    assert alert not in page(client.get(DASHBOARD))
+
+
+def test_mine_is_marked_on_a_kept_page_too(as_user, owner):
+    SubmissionFactory(assignee=owner)
+    client = as_user(owner)
+    for _ in range(2):
+        response = client.get(DASHBOARD + "?mine=on")
+        assert response.context["mine"] is True
+        assert re.search(r'aria-current="true">Qui me sont attribuées \(1\)', page(response))
+    assert client.get(DASHBOARD).context["mine"] is False
+
+
+def test_a_kept_page_still_gives_its_answers_to_the_view_context(as_user, owner):
+    submission = SubmissionFactory()
+    client = as_user(owner)
+    for _ in range(2):
+        assert list(client.get(DASHBOARD).context["page"].object_list) == [submission]
