@@ -216,6 +216,7 @@ class DashboardListing:
     mine_count: int
     page: Page
     rows: list[DashboardRow]
+    rows_markup: SafeString
     invalid: bool
     mine: bool
 
@@ -225,6 +226,7 @@ class KeptPage:
     count: int
     number: int
     rows: list[DashboardRow]
+    rows_markup: SafeString
     invalid: bool
     mine: bool
 
@@ -340,10 +342,12 @@ def dashboard_listing(
         if (known := page_count(filterset, counts)) is not None:
             paginator.count = known  # a cached property: set, it is not counted again
         shown_page = paginator.get_page(number)
+        rows = dashboard_rows(shown_page, columns, shown)
         kept = missing[page_key] = KeptPage(
             paginator.count,
             shown_page.number,
-            dashboard_rows(shown_page, columns, shown),
+            rows,
+            rows_markup(rows),
             invalid=bool(filterset.form.errors),
             mine=bool(filterset.form.cleaned_data.get("mine")),
         )
@@ -354,7 +358,13 @@ def dashboard_listing(
     if missing:
         cache.set_many(missing, LISTING_TIMEOUT)
     return DashboardListing(
-        counts, mine_count, shown_page, kept.rows, invalid=kept.invalid, mine=kept.mine
+        counts,
+        mine_count,
+        shown_page,
+        kept.rows,
+        kept.rows_markup,
+        invalid=kept.invalid,
+        mine=kept.mine,
     )
 
 
