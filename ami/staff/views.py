@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpts_portal.error_summary import error_summary
-from cpts_portal.fragments import versions
+from cpts_portal.fragments import form_key, versions
 from territories.models import GEOGRAPHY_VERSION
 from territories.selectors import territory_overview
 
@@ -49,6 +49,7 @@ from .forms import (
     StatusForm,
 )
 from .selectors import (
+    access_log_markup,
     dashboard_columns,
     dashboard_listing,
     digest,
@@ -56,6 +57,7 @@ from .selectors import (
     query_items,
     region_departements,
     related_submissions,
+    related_token,
     role_allows,
     scope_key,
     staff_submission,
@@ -271,7 +273,8 @@ def detail_context(
     """Everything the submission page shows; ``bound`` replaces a blank form with errors."""
     user = request.user
     actions = workflow.allowed_actions(submission, user)
-    related = related_submissions(submission, user)
+    token = related_token()
+    related = related_submissions(submission, user, token)
     exchange = kept_exchange(submission)
     blank: dict[str, Callable[[], forms.Form]] = {
         Action.ASSIGN: lambda: AssignForm(
@@ -295,6 +298,10 @@ def detail_context(
         f"{action.value}_form": make() for action, make in blank.items() if action in actions
     }
     action_forms.update(bound)
+    # The same block and forms for the same answer, regions read and versions (the
+    # related answers' rows, the agents): kept per process, like the dashboard's rows.
+    same_territory = digest(submission.pk, scope_key(user), token)
+    log = list(access_log(submission)) if Action.PERSONAL_DATA in actions else None
     plain_moves = [
         t
         for t in workflow.TRANSITIONS
@@ -308,7 +315,10 @@ def detail_context(
             submission.territory, region=submission.campaign.region.name
         ),
         "timeline": timeline(submission),
-        "related": list(related),
+        # Read only when the block is rendered afresh.
+        "related": SimpleLazyObject(lambda: list(related)),
+        "same_territory_key": same_territory,
+        "kept_forms": kept_form_keys(action_forms, same_territory, submission, exchange),
         "exchange": exchange,
         "plain_moves": plain_moves,
         "status_form": StatusForm(prefix="statut"),
@@ -316,7 +326,8 @@ def detail_context(
         # URPS and Assurance Maladie see fewer forms: the page says what their role allows.
         "role_allows": [] if Action.ASSIGN in actions else role_allows(user),
         # Who opened this answer's personal data: for the ARS only.
-        "access_log": access_log(submission) if Action.PERSONAL_DATA in actions else None,
+        "access_log": log,
+        "access_log_rows": access_log_markup(log or ()),
         "link_expired": submission.private_link_has_expired(),
         # A form sent back with errors: the page title says « Erreur » (RGAA 8.6), and the
         # summary at the top takes the focus (RGAA 11.10). Errors of hidden fields are
@@ -325,6 +336,30 @@ def detail_context(
         "error_summary": error_summary(*bound.values(), hidden=False),
         **action_forms,
     }
+
+
+def kept_form_keys(
+    action_forms: dict[str, forms.Form],
+    same_territory: str,
+    submission: Submission,
+    exchange: Exchange | None,
+) -> dict[str, str]:
+    """The keys under which the blank action forms' markup is kept (crispy's templates, a
+    template per radio or checkbox: some 40 ms of the page), by form: what its markup
+    depends on besides the language. A form sent back with its errors has none: it is
+    rendered."""
+    keys = {}
+    for name, form in action_forms.items():
+        if form.is_bound:
+            continue
+        if name == "assign_form":  # the region's agents (their names: the versions)
+            keys[name] = digest(same_territory, submission.campaign.region_id, form.initial)
+        elif name == "orient_form":  # the related answers, the exchange to keep or cancel
+            offered = form.fields.get("exchange")
+            keys[name] = digest(same_territory, offered and list(offered.choices))
+        else:  # choices of the code: their data (initial values) says it all
+            keys[name] = form_key(form)
+    return keys
 
 
 def exchange_initial(exchange: Exchange | None) -> dict:
