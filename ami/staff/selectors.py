@@ -656,13 +656,17 @@ def access_log_markup(lines: Iterable[AccessLog]) -> SafeString:
     kept), were a tenth of the answer page through the template."""
     actions = dict(AccessLog.Action.choices)
     in_admin = format_html(" — {}", _("dans l’administration"))
+    shown: dict[datetime, str] = {}  # the same minute written once (visits come in bursts)
     rows = []
     for line in lines:
         moment = timezone.localtime(line.at)
+        minute = moment.replace(second=0, microsecond=0)
+        if minute not in shown:
+            shown[minute] = date_filter(minute, "j F Y à H:i")
         rows.append(
             {
-                "iso": date_filter(moment, "c"),
-                "moment": date_filter(moment, "j F Y à H:i"),
+                "iso": moment.isoformat(),  # the date filter's "c"
+                "moment": shown[minute],
                 "label": line.user_label,
                 "action": actions.get(line.action, line.action),
                 "via": in_admin if (line.details or {}).get("via") == "admin" else "",

@@ -298,8 +298,9 @@ def detail_context(
         f"{action.value}_form": make() for action, make in blank.items() if action in actions
     }
     action_forms.update(bound)
-    # The same block and forms for the same answer, regions read and versions (the
-    # related answers' rows, the agents): kept per process, like the dashboard's rows.
+    # The same territory blocks and forms for the same answer, regions read and versions
+    # (its territory, the related answers' rows, the agents, the geography): kept per
+    # process, like the dashboard's rows.
     same_territory = digest(submission.pk, scope_key(user), token)
     log = list(access_log(submission)) if Action.PERSONAL_DATA in actions else None
     plain_moves = [
@@ -311,8 +312,9 @@ def detail_context(
     ]
     return {
         "submission": submission,
-        "territory_summary": territory_overview(
-            submission.territory, region=submission.campaign.region.name
+        # Read only when the territory block is rendered afresh (kept like the next one).
+        "territory_summary": SimpleLazyObject(
+            lambda: territory_overview(submission.territory, region=submission.campaign.region.name)
         ),
         "timeline": timeline(submission),
         # Read only when the block is rendered afresh.

@@ -188,3 +188,23 @@ def test_the_access_log_lists_each_visit_newest_first(as_user, owner, answer):
     ]
     stamps = re.findall(r'<time datetime="([^"]+)">', log)
     assert stamps == sorted(stamps, reverse=True) and len(stamps) == 2
+
+
+def territory_block(page: str) -> str:
+    return page[page.index('id="territoire"') : page.index('id="meme-territoire"')]
+
+
+def test_a_commune_added_to_the_territory_and_an_overlap_show_at_once(
+    as_user, owner, answer, douarnenez
+):
+    client = as_user(owner)
+    assert "Tréboul-sur-Mer" not in territory_block(html(client, answer))
+
+    answer.territory.communes.add(CommuneFactory(name="Tréboul-sur-Mer"))
+    page = html(client, answer)
+    assert "Tréboul-sur-Mer" in territory_block(page)
+    assert "Projet voisin de Douarnenez" not in territory_block(page)
+
+    TerritoryFactory(name="Projet voisin de Douarnenez", communes=[douarnenez])
+
+    assert "Projet voisin de Douarnenez" in territory_block(html(client, answer))
