@@ -380,7 +380,8 @@ def staff_submission(pk: int, user: User) -> Submission:
     (``Submission.DoesNotExist`` for an answer of a region ``user`` does not read)."""
     return (
         readable_submissions(user)
-        .select_related("campaign", "assignee", "territory")
+        # The region and its ARS's identity: the messages' thread and the panels name it.
+        .select_related("campaign__region__identity", "assignee", "territory")
         .prefetch_related(
             Prefetch("actors", queryset=Actor.objects.select_related("practice_commune")),
             "referents",
