@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpts_portal.error_summary import error_summary
-from cpts_portal.fragments import form_key, versions
+from cpts_portal.fragments import versions
 from territories.models import GEOGRAPHY_VERSION
 from territories.selectors import territory_overview
 
@@ -47,6 +47,7 @@ from .forms import (
     OrientForm,
     ResendLinkForm,
     StatusForm,
+    exchange_choices,
 )
 from .selectors import (
     access_log_markup,
@@ -294,8 +295,10 @@ def detail_context(
         Action.MESSAGE: lambda: StaffMessageForm(prefix=MESSAGE_PREFIX),
         Action.RESEND_LINK: lambda: ResendLinkForm(prefix="lien"),
     }
-    action_forms = {
-        f"{action.value}_form": make() for action, make in blank.items() if action in actions
+    offered = [action for action in blank if action in actions]
+    # Built only if rendered: their markup is kept (``kept_form_keys``).
+    action_forms: dict[str, forms.Form] = {
+        f"{action.value}_form": BlankForm(blank[action]) for action in offered
     }
     action_forms.update(bound)
     # The same territory blocks and forms for the same answer, regions read and versions
@@ -340,6 +343,25 @@ def detail_context(
     }
 
 
+class BlankForm(SimpleLazyObject):
+    """A blank action form, built on first use: its markup is usually kept
+    (``kept_form_keys``), and the page then only asks whether it is offered (yes) and
+    whether it has errors (a blank form has none)."""
+
+    is_bound = False
+    errors: dict = {}  # never written: a blank form's errors are none
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getitem__(self, name: str) -> object:
+        # The template language reads ``form.errors`` as ``form["errors"]`` first (and its
+        # attribute lookup asks the lazy object its class: it would build the form).
+        if name == "errors":
+            return self.errors
+        return super().__getitem__(name)
+
+
 def kept_form_keys(
     action_forms: dict[str, forms.Form],
     same_territory: str,
@@ -348,19 +370,23 @@ def kept_form_keys(
 ) -> dict[str, str]:
     """The keys under which the blank action forms' markup is kept (crispy's templates, a
     template per radio or checkbox: some 40 ms of the page), by form: what its markup
-    depends on besides the language. A form sent back with its errors has none: it is
-    rendered."""
+    depends on besides the language, read from what the form is made of (``detail_context``
+    builds it from the same), so that a page whose forms are kept builds none. A form sent
+    back with its errors has none: it is rendered."""
     keys = {}
     for name, form in action_forms.items():
         if form.is_bound:
             continue
         if name == "assign_form":  # the region's agents (their names: the versions)
-            keys[name] = digest(same_territory, submission.campaign.region_id, form.initial)
+            what: object = (same_territory, submission.campaign.region_id, submission.assignee_id)
         elif name == "orient_form":  # the related answers, the exchange to keep or cancel
-            offered = form.fields.get("exchange")
-            keys[name] = digest(same_territory, offered and list(offered.choices))
-        else:  # choices of the code: their data (initial values) says it all
-            keys[name] = form_key(form)
+            upcoming = exchange is not None and exchange.is_upcoming
+            what = (same_territory, exchange_choices(exchange) if upcoming else None)
+        elif name == "plan_exchange_form":  # the planned exchange, to move it
+            what = exchange_initial(exchange)
+        else:  # no initial value, the choices of the code
+            what = None
+        keys[name] = digest(name, what)
     return keys
 
 

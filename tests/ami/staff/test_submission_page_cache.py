@@ -208,3 +208,28 @@ def test_a_commune_added_to_the_territory_and_an_overlap_show_at_once(
     TerritoryFactory(name="Projet voisin de Douarnenez", communes=[douarnenez])
 
     assert "Projet voisin de Douarnenez" in territory_block(html(client, answer))
+
+
+def test_a_page_whose_forms_are_kept_builds_none_of_them(as_user, owner, answer, monkeypatch):
+    from ami.staff import views
+
+    built = []
+    for name in ("AssignForm", "OrientForm", "CloseForm", "ExchangeForm"):
+        form_class = getattr(views, name)
+        monkeypatch.setattr(
+            views, name, lambda *a, _c=form_class, **k: built.append(_c.__name__) or _c(*a, **k)
+        )
+    client = as_user(owner)
+    first = html(client, answer)
+    assert sorted(built) == ["AssignForm", "CloseForm", "ExchangeForm", "OrientForm"]
+    built.clear()
+
+    again = html(client, answer)
+
+    assert built == []
+
+    def same(part: str) -> str:  # the CSRF tokens, outside the kept markup, differ
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", part)
+
+    assert same(assign(again)) == same(assign(first))
+    assert same(orient(again)) == same(orient(first))
