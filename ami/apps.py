@@ -61,6 +61,19 @@ class AmiConfig(AppConfig):
             ],
             m2m=[Territory.communes.through],
         )
+        # The dashboard's counts and rows kept between requests (ami/staff/selectors.py,
+        # ``dashboard_listing``): what they show, and what the filters search (référents).
+        bump_on_change(
+            STAFF_LIST_VERSION,
+            [
+                "ami.Submission",
+                "ami.Actor",
+                "ami.Referent",
+                "ami.Campaign",
+                "territories.Territory",
+            ],
+            m2m=[Territory.communes.through],
+        )
 
 
 # The version of the staff filter form's markup (ami/templates/ami/staff/_filters.html).
@@ -68,3 +81,6 @@ STAFF_FILTERS_VERSION = "staff-filters"
 # The version of the public pages kept whole for anonymous visitors (the home page, the
 # blank answer form: cpts_portal/public_pages.py).
 PUBLIC_PAGES_VERSION = "public-pages"
+# The version of the dashboard's counts and rows (with the staff filters' and the
+# geography's versions: agents, communes).
+STAFF_LIST_VERSION = "staff-answer-list"

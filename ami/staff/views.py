@@ -5,24 +5,28 @@ may do what. Every action is a POST answered by a redirect (or the page with the
 errors); a refused action comes back as a message.
 """
 
+import functools
 from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpts_portal.error_summary import error_summary
+from cpts_portal.fragments import versions
+from territories.models import GEOGRAPHY_VERSION
 from territories.selectors import territory_overview
 
 from .. import exports, workflow
+from ..apps import STAFF_FILTERS_VERSION
 from ..attachment_forms import StaffMessageForm
 from ..audit import Action as AccessAction
 from ..audit import access_log, record_access
@@ -43,18 +47,22 @@ from .forms import (
     OrientForm,
     ResendLinkForm,
     StatusForm,
+    exchange_choices,
 )
 from .selectors import (
+    access_log_markup,
     dashboard_columns,
-    dashboard_rows,
+    dashboard_listing,
+    digest,
     kept_exchange,
-    readable_submissions,
+    query_items,
     region_departements,
     related_submissions,
+    related_token,
     role_allows,
+    scope_key,
     staff_submission,
     staff_submissions,
-    status_counts,
     timeline,
 )
 
@@ -91,43 +99,41 @@ def shown_columns(request: HttpRequest) -> list[str]:
     return clean_columns(columns)
 
 
-def page_count(filterset: SubmissionFilter, counts: list[tuple[str, str, int]]) -> int | None:
-    """The number of rows, read from the counts per status when they say it (one query
-    less): they are counted over every filter but the status."""
-    if not filterset.is_valid():
-        return None
-    status = filterset.form.cleaned_data.get("status")
-    by_status = {value: count for value, _label, count in counts}
-    return by_status.get(status, 0) if status else sum(by_status.values())
-
-
 def dashboard_context(request: HttpRequest) -> dict:
-    filterset = filtered(request)
-    # Counts per status over the other filters, so each count is what its link will show.
-    others = request.GET.copy()
-    others.pop("status", None)
-    counts = status_counts(filtered(request, others).qs)
-    paginator = Paginator(filterset.qs, PAGE_SIZE)
-    if (known := page_count(filterset, counts)) is not None:
-        paginator.count = known  # a cached property: set, it is not counted again
-    page = paginator.get_page(request.GET.get("page"))
-    columns = shown_columns(request)
     user = request.user
+    columns = shown_columns(request)
+    shown = set(columns)
+    # The filter set, the bulk form and their querysets are built only when something is
+    # computed or rendered afresh: the counts, rows and forms kept need none of them.
+    filters = functools.cache(lambda: filtered(request))
+    listing = dashboard_listing(user, request.GET, filters, PAGE_SIZE, ALL_COLUMNS, shown)
+    page = listing.page
+    scope = scope_key(user)
     return {
-        "filterset": filterset,
+        "filterset": SimpleLazyObject(filters),
+        # The filter form's markup follows the query string and the regions read (its
+        # choices): no queryset compiled to name them (``fragment_key`` does).
+        "filters_key": versions(STAFF_FILTERS_VERSION, GEOGRAPHY_VERSION)
+        + ":"
+        + digest(scope, query_items(request.GET, "page")),
+        "filters_invalid": listing.invalid,
         "page": page,
-        "rows": dashboard_rows(page, ALL_COLUMNS, set(columns)),
+        "rows": listing.rows,
+        "rows_markup": listing.rows_markup,
         "page_range": page.paginator.get_elided_page_range(page.number),
-        "status_counts": counts,
+        "status_counts": listing.counts,
         "current_status": request.GET.get("status", ""),
-        "mine_count": readable_submissions(user).filter(assignee=user).count(),
-        # The form was cleaned by ``filterset.qs``: valid fields are in cleaned_data.
-        "mine": bool(filterset.form.cleaned_data.get("mine")),
-        "shown": set(columns),
+        "mine_count": listing.mine_count,
+        "mine": listing.mine,
+        "shown": shown,
         # Every column, the hidden ones too: the script shows a column as soon as it is chosen.
         "headers": header_cells(ALL_COLUMNS, request.GET.get("tri", "")),
         "columns_form": ColumnsForm(prefix="colonnes", initial={"columns": columns}),
-        "bulk_form": BulkActionForm(prefix="lot", queryset=Submission.objects.none(), user=user),
+        "bulk_form": SimpleLazyObject(
+            lambda: BulkActionForm(prefix="lot", queryset=Submission.objects.none(), user=user)
+        ),
+        # Its agents are those of the regions read.
+        "bulk_key": versions(STAFF_FILTERS_VERSION) + ":" + digest(scope),
         "can_assign": workflow.can(user, Action.ASSIGN),
         "can_move": any(workflow.can(user, action) for action in services.PLAIN_MOVES),
     }
@@ -268,7 +274,8 @@ def detail_context(
     """Everything the submission page shows; ``bound`` replaces a blank form with errors."""
     user = request.user
     actions = workflow.allowed_actions(submission, user)
-    related = related_submissions(submission, user)
+    token = related_token()
+    related = related_submissions(submission, user, token)
     exchange = kept_exchange(submission)
     blank: dict[str, Callable[[], forms.Form]] = {
         Action.ASSIGN: lambda: AssignForm(
@@ -288,10 +295,17 @@ def detail_context(
         Action.MESSAGE: lambda: StaffMessageForm(prefix=MESSAGE_PREFIX),
         Action.RESEND_LINK: lambda: ResendLinkForm(prefix="lien"),
     }
-    action_forms = {
-        f"{action.value}_form": make() for action, make in blank.items() if action in actions
+    offered = [action for action in blank if action in actions]
+    # Built only if rendered: their markup is kept (``kept_form_keys``).
+    action_forms: dict[str, forms.Form] = {
+        f"{action.value}_form": BlankForm(blank[action]) for action in offered
     }
     action_forms.update(bound)
+    # The same territory blocks and forms for the same answer, regions read and versions
+    # (its territory, the related answers' rows, the agents, the geography): kept per
+    # process, like the dashboard's rows.
+    same_territory = digest(submission.pk, scope_key(user), token)
+    log = list(access_log(submission)) if Action.PERSONAL_DATA in actions else None
     plain_moves = [
         t
         for t in workflow.TRANSITIONS
@@ -301,11 +315,15 @@ def detail_context(
     ]
     return {
         "submission": submission,
-        "territory_summary": territory_overview(
-            submission.territory, region=submission.campaign.region.name
+        # Read only when the territory block is rendered afresh (kept like the next one).
+        "territory_summary": SimpleLazyObject(
+            lambda: territory_overview(submission.territory, region=submission.campaign.region.name)
         ),
         "timeline": timeline(submission),
-        "related": list(related),
+        # Read only when the block is rendered afresh.
+        "related": SimpleLazyObject(lambda: list(related)),
+        "same_territory_key": same_territory,
+        "kept_forms": kept_form_keys(action_forms, same_territory, submission, exchange),
         "exchange": exchange,
         "plain_moves": plain_moves,
         "status_form": StatusForm(prefix="statut"),
@@ -313,7 +331,8 @@ def detail_context(
         # URPS and Assurance Maladie see fewer forms: the page says what their role allows.
         "role_allows": [] if Action.ASSIGN in actions else role_allows(user),
         # Who opened this answer's personal data: for the ARS only.
-        "access_log": access_log(submission) if Action.PERSONAL_DATA in actions else None,
+        "access_log": log,
+        "access_log_rows": access_log_markup(log or ()),
         "link_expired": submission.private_link_has_expired(),
         # A form sent back with errors: the page title says « Erreur » (RGAA 8.6), and the
         # summary at the top takes the focus (RGAA 11.10). Errors of hidden fields are
@@ -322,6 +341,53 @@ def detail_context(
         "error_summary": error_summary(*bound.values(), hidden=False),
         **action_forms,
     }
+
+
+class BlankForm(SimpleLazyObject):
+    """A blank action form, built on first use: its markup is usually kept
+    (``kept_form_keys``), and the page then only asks whether it is offered (yes) and
+    whether it has errors (a blank form has none)."""
+
+    is_bound = False
+    errors: dict = {}  # never written: a blank form's errors are none
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getitem__(self, name: str) -> object:
+        # The template language reads ``form.errors`` as ``form["errors"]`` first (and its
+        # attribute lookup asks the lazy object its class: it would build the form).
+        if name == "errors":
+            return self.errors
+        return super().__getitem__(name)
+
+
+def kept_form_keys(
+    action_forms: dict[str, forms.Form],
+    same_territory: str,
+    submission: Submission,
+    exchange: Exchange | None,
+) -> dict[str, str]:
+    """The keys under which the blank action forms' markup is kept (crispy's templates, a
+    template per radio or checkbox: some 40 ms of the page), by form: what its markup
+    depends on besides the language, read from what the form is made of (``detail_context``
+    builds it from the same), so that a page whose forms are kept builds none. A form sent
+    back with its errors has none: it is rendered."""
+    keys = {}
+    for name, form in action_forms.items():
+        if form.is_bound:
+            continue
+        if name == "assign_form":  # the region's agents (their names: the versions)
+            what: object = (same_territory, submission.campaign.region_id, submission.assignee_id)
+        elif name == "orient_form":  # the related answers, the exchange to keep or cancel
+            upcoming = exchange is not None and exchange.is_upcoming
+            what = (same_territory, exchange_choices(exchange) if upcoming else None)
+        elif name == "plan_exchange_form":  # the planned exchange, to move it
+            what = exchange_initial(exchange)
+        else:  # no initial value, the choices of the code
+            what = None
+        keys[name] = digest(name, what)
+    return keys
 
 
 def exchange_initial(exchange: Exchange | None) -> dict:
