@@ -42,26 +42,16 @@ class AmiConfig(AppConfig):
 
         from .models import STATISTICS_VERSION
 
-        # The statistics kept between requests follow what they count.
+        # The statistics kept between requests follow what they count; so do the
+        # dashboard's counts and rows and the answer page's territory blocks
+        # (ami/staff/selectors.py). The référents: the filters' search reads them.
         bump_on_change(
             STATISTICS_VERSION,
             [
                 "ami.Submission",
                 "ami.Actor",
-                "ami.SubmissionEvent",
-                "ami.Campaign",
-                "territories.Territory",
-            ],
-            m2m=[Territory.communes.through],
-        )
-        # The dashboard's counts and rows kept between requests (ami/staff/selectors.py,
-        # ``dashboard_listing``): what they show, and what the filters search (référents).
-        bump_on_change(
-            STAFF_LIST_VERSION,
-            [
-                "ami.Submission",
-                "ami.Actor",
                 "ami.Referent",
+                "ami.SubmissionEvent",
                 "ami.Campaign",
                 "territories.Territory",
             ],
@@ -71,5 +61,3 @@ class AmiConfig(AppConfig):
 
 # The version of the staff filter form's markup (ami/templates/ami/staff/_filters.html).
 STAFF_FILTERS_VERSION = "staff-filters"
-# The version of the dashboard's counts and rows (with the two above: agents, geography).
-STAFF_LIST_VERSION = "staff-answer-list"
