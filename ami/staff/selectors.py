@@ -386,7 +386,8 @@ def staff_submission(pk: int, user: User) -> Submission:
         .prefetch_related(
             Prefetch("actors", queryset=Actor.objects.select_related("practice_commune")),
             "referents",
-            "territory__communes",
+            # Not the territory's communes: its block reads them itself, once rendered,
+            # and is kept (``views.detail_context``).
             "cpts_projects",
             Prefetch(
                 "linked_submissions",
