@@ -49,26 +49,16 @@ class AmiConfig(AppConfig):
             ["ami.Campaign", "territories.RegionIdentity", "territories.Region"],
         )
 
-        # The statistics kept between requests follow what they count.
+        # The statistics kept between requests follow what they count; so do the
+        # dashboard's counts and rows and the answer page's territory blocks
+        # (ami/staff/selectors.py). The référents: the filters' search reads them.
         bump_on_change(
             STATISTICS_VERSION,
             [
                 "ami.Submission",
                 "ami.Actor",
-                "ami.SubmissionEvent",
-                "ami.Campaign",
-                "territories.Territory",
-            ],
-            m2m=[Territory.communes.through],
-        )
-        # The dashboard's counts and rows kept between requests (ami/staff/selectors.py,
-        # ``dashboard_listing``): what they show, and what the filters search (référents).
-        bump_on_change(
-            STAFF_LIST_VERSION,
-            [
-                "ami.Submission",
-                "ami.Actor",
                 "ami.Referent",
+                "ami.SubmissionEvent",
                 "ami.Campaign",
                 "territories.Territory",
             ],
@@ -81,6 +71,3 @@ STAFF_FILTERS_VERSION = "staff-filters"
 # The version of the public pages kept whole for anonymous visitors (the home page, the
 # blank answer form: cpts_portal/public_pages.py).
 PUBLIC_PAGES_VERSION = "public-pages"
-# The version of the dashboard's counts and rows (with the staff filters' and the
-# geography's versions: agents, communes).
-STAFF_LIST_VERSION = "staff-answer-list"

@@ -38,9 +38,10 @@ from territories.models import GEOGRAPHY_VERSION, Departement
 from territories.permissions import EVERY_REGION, User, region_scope, scope_by_region
 
 from .. import workflow
-from ..apps import STAFF_FILTERS_VERSION, STAFF_LIST_VERSION
+from ..apps import STAFF_FILTERS_VERSION
 from ..filters import SubmissionFilter
 from ..models import (
+    STATISTICS_VERSION,
     AccessLog,
     Actor,
     Campaign,
@@ -306,14 +307,14 @@ def dashboard_listing(
     25 rows written, the filters' querysets built): they are kept per process under keys
     naming what they depend on: the query string, the regions the user reads (and the user
     with « mine »), the columns, the language, the time zone and the versions of what they
-    show (answers, actors, référents, campaigns, territories: ``STAFF_LIST_VERSION``;
+    show (answers, actors, référents, campaigns, territories: ``STATISTICS_VERSION``;
     agents; the geography).
     """
     cache = caches["fragments"]
     context = (
         get_language() or "",
         timezone.get_current_timezone_name(),
-        versions(STAFF_LIST_VERSION, STAFF_FILTERS_VERSION, GEOGRAPHY_VERSION),
+        versions(STATISTICS_VERSION, STAFF_FILTERS_VERSION, GEOGRAPHY_VERSION),
         scope_key(user),
     )
     # The filters read the user for « mine » only: without it, a region's agents share.
@@ -385,7 +386,8 @@ def staff_submission(pk: int, user: User) -> Submission:
         .prefetch_related(
             Prefetch("actors", queryset=Actor.objects.select_related("practice_commune")),
             "referents",
-            "territory__communes",
+            # Not the territory's communes: its block reads them itself, once rendered,
+            # and is kept (``views.detail_context``).
             "cpts_projects",
             Prefetch(
                 "linked_submissions",
@@ -431,9 +433,9 @@ def related_submissions(
 
 def related_token() -> str:
     """What « Acteurs du même territoire » depend on: answers, actors, territories and
-    campaigns (``STAFF_LIST_VERSION``), agents (``STAFF_FILTERS_VERSION``: the page's
+    campaigns (``STATISTICS_VERSION``), agents (``STAFF_FILTERS_VERSION``: the page's
     forms name them) and the geography (EPCI). One read of the versions for the page."""
-    return versions(STAFF_LIST_VERSION, STAFF_FILTERS_VERSION, GEOGRAPHY_VERSION)
+    return versions(STATISTICS_VERSION, STAFF_FILTERS_VERSION, GEOGRAPHY_VERSION)
 
 
 # --- Timeline ----------------------------------------------------------------------------

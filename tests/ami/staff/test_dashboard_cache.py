@@ -8,8 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ami.apps import STAFF_LIST_VERSION
-from ami.models import Submission
+from ami.models import STATISTICS_VERSION, Submission
 from ami.staff import services
 from cpts_portal import fragments
 from cpts_portal.roles import Role
@@ -51,7 +50,7 @@ def test_a_second_request_reads_the_counts_and_rows_without_their_queries(as_use
         SubmissionFactory()
     client = as_user(owner)
     client.get(DASHBOARD)  # the session, the filter form...
-    fragments.bump(STAFF_LIST_VERSION)  # what any change of an answer does
+    fragments.bump(STATISTICS_VERSION)  # what any change of an answer does
     first = queries_of(client, DASHBOARD)
     again = queries_of(client, DASHBOARD)
     listing = [sql for sql in first if '"ami_submission"' in sql]
@@ -222,3 +221,13 @@ def test_a_kept_page_still_gives_its_answers_to_the_view_context(as_user, owner)
     client = as_user(owner)
     for _ in range(2):
         assert list(client.get(DASHBOARD).context["page"].object_list) == [submission]
+
+
+def test_a_new_referent_makes_the_figures_of_the_answers_stale(owner):
+    """The statistics of a search follow the référents it reads, as the dashboard does."""
+    submission = SubmissionFactory()
+    before = fragments.versions(STATISTICS_VERSION)
+
+    ReferentFactory(submission=submission, name="Gwen Quéméner")
+
+    assert fragments.versions(STATISTICS_VERSION) != before

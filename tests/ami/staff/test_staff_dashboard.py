@@ -8,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ami.apps import STAFF_LIST_VERSION
-from ami.models import Submission
+from ami.models import STATISTICS_VERSION, Submission
 from cpts_portal.fragments import bump
 from cpts_portal.roles import Role
 from tests.factories import (
@@ -213,7 +212,7 @@ def test_dashboard_query_count_does_not_grow_with_rows(
 ):
     def fresh() -> None:
         if not kept:  # what a change of any answer does: the counts and rows are computed
-            bump(STAFF_LIST_VERSION)
+            bump(STATISTICS_VERSION)
 
     make_varied_answers(1)
     client = as_user(owner)
@@ -235,7 +234,7 @@ def test_dashboard_stays_within_its_query_budget(as_user, owner):
     make_varied_answers(25)
     client = as_user(owner)
     client.get(DASHBOARD)  # warm the session and content types caches
-    bump(STAFF_LIST_VERSION)
+    bump(STATISTICS_VERSION)
     assert count_queries(client, DASHBOARD) <= QUERY_BUDGET
     # Kept: the counts per status, the rows and « qui me sont attribuées » are not read again.
     assert count_queries(client, DASHBOARD) <= QUERY_BUDGET - 3
