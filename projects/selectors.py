@@ -82,7 +82,8 @@ def project_list(user: User) -> QuerySet[CptsProject]:
 
     Annotated with the territory's population and the number of overdue milestones
     (``list_cells`` reads the coordinators of the page's rows in one query).
-    ``projects.filters.ProjectFilter`` filters on these annotations.
+    ``projects.filters.ProjectFilter`` filters on these annotations; the page reads its
+    rows as ``LIST_COLUMNS``.
     """
     today = timezone.localdate()
     population = (
@@ -101,12 +102,8 @@ def project_list(user: User) -> QuerySet[CptsProject]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    # Only the columns the list shows (``list_cells``): a project row has some twenty, and
-    # building 300 full rows and their coordinators took about a third of the page.
     return (
         visible_projects(user)
-        .select_related("territory", "legal_holder")
-        .only("name", "stage", "territory__name", "legal_holder__name")
         .annotate(
             population=Coalesce(Subquery(population, output_field=IntegerField()), 0),
             overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
@@ -196,51 +193,78 @@ def coordinator_names(project_ids: list[int]) -> dict[int, str]:
     return {project_id: ", ".join(shown) for project_id, shown in names.items()}
 
 
-def list_cells(projects: list[CptsProject]) -> list[CptsProject]:
-    """Sets on each row of ``project_list`` what the list's cells show, computed in Python:
-    300 rows of template tags (a URL, a choice label, a translated sentence, the coordinators)
-    took most of the page's time. The markup is the template's (projects/list.html)."""
+# The columns of ``project_list`` the list's cells show: read as values, since a project
+# row has some twenty columns and 50 model instances with their territory and holder were a
+# tenth of the page (issue 15).
+LIST_COLUMNS = (
+    "pk",
+    "name",
+    "stage",
+    "territory__name",
+    "legal_holder__name",
+    "population",
+    "overdue_count",
+)
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """A project of the list: its link and its ``<tr>`` (``list_cells``)."""
+
+    pk: int
+    name: str
+    url: str
+    row: SafeString
+
+
+def list_cells(rows: list[dict]) -> list[ListRow]:
+    """The list's rows (``LIST_COLUMNS`` of ``project_list``) with what their cells show,
+    computed in Python: 300 rows of template tags (a URL, a choice label, a translated
+    sentence, the coordinators) took most of the page's time. The markup is the
+    template's (projects/list.html)."""
     detail_url = pk_url_maker("projects:detail")
-    coordinators = coordinator_names([project.pk for project in projects])
+    coordinators = coordinator_names([row["pk"] for row in rows])
     stage_labels = {stage.value: str(stage.label) for stage in Stage}
     population_text = _("%(population)s habitants, taille %(tier)s")
-    for project in projects:
-        project.tier = size_tier(project.population)  # annotated, 0 without communes
-        project.url = detail_url(project.pk)
-        project.stage_label = stage_labels[project.stage]
-        project.stage_badge = STAGE_BADGES.get(project.stage, "fr-badge--info")
-        project.population_text = population_text % {
+    cells = []
+    for row in rows:
+        population = row["population"]  # annotated, 0 without communes
+        text = population_text % {
             # ``floatformat:"0g"`` of an integer, without its Decimal arithmetic.
-            "population": number_format(project.population, 0, force_grouping=True),
-            "tier": project.tier.number,
+            "population": number_format(population, 0, force_grouping=True),
+            "tier": size_tier(population).number,
         }
-        holder = getattr(project, "legal_holder", None)  # a one-to-one that may not exist
-        project.holder_name = holder.name if holder else ""
-        project.coordinator_names = coordinators.get(project.pk, "")
-        project.row = list_row(project)
-    return projects
+        url = detail_url(row["pk"])
+        markup = list_row(
+            row, url, stage_labels[row["stage"]], text, coordinators.get(row["pk"], "")
+        )
+        cells.append(ListRow(row["pk"], row["name"], url, markup))
+    return cells
 
 
-def list_row(project: CptsProject) -> SafeString:
-    """The list's ``<tr>`` of a project whose cells ``list_cells`` computed, escaped as the
-    template would (an f-string: ``format_html`` took a third of ``list_cells``)."""
+def list_row(
+    row: dict, url: str, stage_label: str, population_text: str, coordinators: str
+) -> SafeString:
+    """The list's ``<tr>`` of a project, escaped as the template would (an f-string:
+    ``format_html`` took a third of ``list_cells``)."""
     territory = (
-        f'{escape(project.territory.name)}<br><span class="fr-text--sm">'
-        f"{escape(project.population_text)}</span>"
-        if project.territory
+        f'{escape(row["territory__name"])}<br><span class="fr-text--sm">'
+        f"{escape(population_text)}</span>"
+        if row["territory__name"] is not None  # a territory's name is never null
         else "—"
     )
     overdue = (
-        f'<p class="fr-badge fr-badge--sm fr-badge--warning">{project.overdue_count:d}</p>'
-        if project.overdue_count
+        f'<p class="fr-badge fr-badge--sm fr-badge--warning">{row["overdue_count"]:d}</p>'
+        if row["overdue_count"]
         else "0"
     )
+    badge = STAGE_BADGES.get(row["stage"], "fr-badge--info")
     return mark_safe(  # noqa: S308 - every value is escaped here
-        f'<tr><td><a href="{escape(project.url)}">{escape(project.name)}</a></td>'
-        f'<td><p class="fr-badge fr-badge--sm {project.stage_badge} fr-badge--no-icon">'
-        f"{escape(project.stage_label)}</p></td><td>{territory}</td>"
-        f"<td>{escape(project.holder_name or '—')}</td>"
-        f"<td>{escape(project.coordinator_names or '—')}</td><td>{overdue}</td></tr>"
+        f'<tr><td><a href="{escape(url)}">{escape(row["name"])}</a></td>'
+        f'<td><p class="fr-badge fr-badge--sm {badge} fr-badge--no-icon">'
+        f"{escape(stage_label)}</p></td><td>{territory}</td>"
+        f"<td>{escape(row['legal_holder__name'] or '—')}</td>"
+        f"<td>{escape(coordinators or '—')}</td><td>{overdue}</td></tr>"
     )
 
 

@@ -93,22 +93,24 @@ def filter_form_key(filterset: ProjectFilter, user: selectors.User) -> str:
 
 
 def paginate(rows: QuerySet, number: str | None) -> Page:
-    """``Paginator(rows, PAGE_SIZE).get_page(number)`` in one query instead of two: the
-    page's rows carry the number of all the rows (a window over them, counted before the
-    LIMIT; PostgreSQL still computes the populations of the page's rows only). Past the last
-    page, Django's answer: the last page (a COUNT, then its rows)."""
-    paginator = Paginator(rows, PAGE_SIZE)
+    """``Paginator(rows.values(*LIST_COLUMNS), PAGE_SIZE).get_page(number)`` in one query
+    instead of two: the page's rows carry the number of all the rows (a window over them,
+    counted before the LIMIT; PostgreSQL still computes the populations of the page's rows
+    only). Past the last page, Django's answer: the last page (a COUNT, then its rows)."""
+    paginator = Paginator(rows.values(*selectors.LIST_COLUMNS), PAGE_SIZE)
     try:
         wanted = int(number) if number is not None else 1
     except ValueError:
         wanted = 1  # Django's answer to a page that is not a number
     if wanted >= 1:
         start = (wanted - 1) * PAGE_SIZE
-        counted = rows.annotate(total_rows=Window(Count("pk")))[start : start + PAGE_SIZE]
-        found = list(counted)
+        counted = rows.annotate(total_rows=Window(Count("pk"))).values(
+            *selectors.LIST_COLUMNS, "total_rows"
+        )
+        found = list(counted[start : start + PAGE_SIZE])
         if found or wanted == 1:
             # A cached property: set, the paginator counts no more.
-            paginator.count = found[0].total_rows if found else 0
+            paginator.count = found[0]["total_rows"] if found else 0
             page = paginator.page(wanted)
             page.object_list = found
             return page
