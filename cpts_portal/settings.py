@@ -185,11 +185,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Rendered HTML that only changes with the code (the blank answer form): kept in each
-# process's memory, so a deployment, which restarts the processes, never serves stale markup.
+# Rendered HTML and computed figures kept in each process's memory (blank forms, public
+# pages, dashboard rows and counts, answer-page blocks, boards), keyed by the versions of
+# what they show; a deployment restarts the processes, so code changes never serve stale
+# markup. Django's default of 300 entries was evicted by a few agents' browsing (an answer
+# page keeps about six entries); entries are a few to 100 kB: at most ~100 MB per process.
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENTS_CACHE_ENTRIES", 2000)},
 }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
