@@ -312,8 +312,13 @@ def dialogue_settlement(
         values.append(entry)
         if report is None or report.status != AnnualReport.Status.VALIDATED:
             continue
-        variable = selectors.report_variable_part(contract, versions, report).total
-        entry.update(results=report.results, variable=str(variable))
+        part = selectors.report_variable_part(contract, versions, report)
+        variable = part.total
+        # What the variable part could not count (amounts or indicators not entered): the
+        # page says so next to the figure, as the report does.
+        entry.update(
+            results=report.results, variable=str(variable), missing=[str(m) for m in part.missing]
+        )
         decided = balance if number == year and balance is not None else None
         if decided is None:
             decided = rules.computed_balance(contract.signed_on, periods, number, variable)

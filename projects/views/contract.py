@@ -285,6 +285,7 @@ def dialogue_view(dialogue: ManagementDialogue) -> dict:
                 "status_label": AnnualReport.Status(status).label if status else _("Non commencé"),
                 "entries": indicator_rows(entry.get("results", [])),
                 "variable": rules.decimal_or_none(entry.get("variable")),
+                "missing": entry.get("missing", []),
                 "balance": rules.decimal_or_none(dialogue.decided_balances.get(str(entry["year"]))),
             }
         )

@@ -260,6 +260,10 @@ def test_one_contract_through_five_years(contract, clock, client, owner, ars, am
     assert "année 2 : 45" in emails[0].body_text
     page = client.get(contract_url(project)).content.decode()
     assert "Valeurs validées de l’année 2" in page and "solde décidé 45" in page
+    # The missions the ARS entered no amounts or indicators for are named, not silently 0.
+    assert dialogue.validated_values[1]["missing"]
+    assert "Non compté dans la part variable (données manquantes)" in page
+    assert dialogue.validated_values[1]["missing"][0] in page
     client.force_login(am)
     assert pay(client, 2, Kind.BALANCE, date(2026, 2, 20), "45000", project).status_code == 302
     assert schedule_of(contract, date(2026, 2, 20))[(2, Kind.BALANCE)].status == "paid"
